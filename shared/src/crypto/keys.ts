@@ -1,0 +1,67 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, type KeyObject } from 'node:crypto';
+import { ShomeiError } from '../errors.js';
+
+export interface PublicJwk {
+  kty: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+}
+
+export interface PrivateJwk extends PublicJwk {
+  d: string;
+}
+
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicJwk: PublicJwk;
+}
+
+export function generateEs256KeyPair(): KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { privateKey, publicKey, publicJwk: exportPublicJwk(publicKey) };
+}
+
+export function exportPublicJwk(key: KeyObject): PublicJwk {
+  const jwk = key.export({ format: 'jwk' }) as PublicJwk & { d?: string };
+  const { d: _d, ...pub } = jwk;
+  return pub;
+}
+
+export function exportPrivateJwk(key: KeyObject): PrivateJwk {
+  return key.export({ format: 'jwk' }) as PrivateJwk;
+}
+
+export function privateKeyFromJwk(jwk: PrivateJwk): KeyObject {
+  return createPrivateKey({ key: jwk as unknown as import('node:crypto').JsonWebKey, format: 'jwk' });
+}
+
+/** Only public members are accepted: a JWK carrying `d` (a private key) is refused. */
+export function publicKeyFromJwk(jwk: unknown): KeyObject {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+    throw new ShomeiError('malformed', 'JWK is not an object');
+  }
+  const j = jwk as Record<string, unknown>;
+  if ('d' in j) throw new ShomeiError('malformed', 'JWK contains private key material');
+  try {
+    return createPublicKey({ key: j as import('node:crypto').JsonWebKey, format: 'jwk' });
+  } catch (cause) {
+    throw new ShomeiError('malformed', 'JWK is not a valid public key', { cause });
+  }
+}
+
+/** RFC 7638 JWK thumbprint (SHA-256, base64url). */
+export function jwkThumbprint(jwk: PublicJwk): string {
+  let members: Record<string, string | undefined>;
+  if (jwk.kty === 'EC') members = { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  else if (jwk.kty === 'OKP') members = { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  else if (jwk.kty === 'RSA') members = { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  else throw new ShomeiError('malformed', `unsupported JWK kty ${String(jwk.kty)}`);
+  return hash('sha256', JSON.stringify(members), 'base64url');
+}

@@ -1,0 +1,77 @@
+/**
+ * One error hierarchy for the whole project. Every rejection carries a stable machine-readable
+ * `code` (never parsed out of message text) and a message that names what was wrong without
+ * echoing secrets, tokens or personal values.
+ */
+export const ERROR_CODES = {
+  // generic input
+  invalid_request: 400,
+  malformed: 400,
+  not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  upstream_unavailable: 502,
+  // SD-JWT / SD-JWT VC verification
+  signature_invalid: 400,
+  unsupported_alg: 400,
+  disclosure_digest_mismatch: 400,
+  disclosure_duplicate: 400,
+  disclosure_invalid: 400,
+  kb_missing: 400,
+  kb_signature_invalid: 400,
+  kb_nonce_mismatch: 400,
+  kb_aud_mismatch: 400,
+  kb_sd_hash_mismatch: 400,
+  kb_iat_invalid: 400,
+  expired: 400,
+  not_yet_valid: 400,
+  revoked: 400,
+  suspended: 400,
+  status_unavailable: 400,
+  untrusted_issuer: 400,
+  vct_not_allowed: 400,
+  claim_missing: 400,
+  replay: 409,
+  // OpenID4VCI (OAuth error shapes)
+  invalid_grant: 400,
+  invalid_proof: 400,
+  invalid_nonce: 400,
+  invalid_token: 401,
+  invalid_credential_request: 400,
+  unknown_credential_configuration: 400,
+  // wallet
+  wrong_passphrase: 401,
+  wallet_not_initialized: 400,
+  wallet_exists: 409,
+  consent_refused: 400,
+  no_matching_credential: 400,
+  request_invalid: 400,
+  sandbox_disabled: 404,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ShomeiError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, non-secret fields for HTTP problem details (e.g. attempts_left). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ShomeiError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isShomeiError(e: unknown, code?: ErrorCode): e is ShomeiError {
+  return e instanceof ShomeiError && (code === undefined || e.code === code);
+}

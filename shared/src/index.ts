@@ -1,0 +1,44 @@
+export { ALL_JWS_ALGS, algForKey, isJwsAlg, type JwsAlg, type ParsedJws, parseJws, signJws, verifyJwsSignature } from './crypto/jws.js';
+export {
+  exportPrivateJwk,
+  exportPublicJwk,
+  generateEs256KeyPair,
+  jwkThumbprint,
+  type KeyPair,
+  type PrivateJwk,
+  type PublicJwk,
+  privateKeyFromJwk,
+  publicKeyFromJwk,
+} from './crypto/keys.js';
+export { buildDidDocument, type DidDocument, didWebDocumentUrl, didWebForOrigin, resolveDidWeb } from './did/web.js';
+export { b64u, b64uDecode, b64uJson } from './encoding.js';
+export { ERROR_CODES, type ErrorCode, isShomeiError, ShomeiError } from './errors.js';
+export { type FetchOptions, type FetchResult, httpFetch } from './http/fetch.js';
+export {
+  AGE_THRESHOLDS,
+  ASSURANCE_LEVELS,
+  type AssuranceLevel,
+  ageOn,
+  DISCLOSABLE_PATHS,
+  type Evidence,
+  formatAddress,
+  IDENTITY_VCT,
+  type IdentityRecord,
+  identityClaims,
+  identityRecordSchema,
+  KANA_FAMILY,
+  KANA_GIVEN,
+} from './identity/schema.js';
+export { KeyVault, type SigningKey } from './keys/key-vault.js';
+export { SecretBox } from './keys/secret-box.js';
+export { keyStoreMigrations } from './keys/sqlite-stores.js';
+export * from './protocol/oid4vci.js';
+export * from './protocol/oid4vp.js';
+export { nodeSigner, saltGenerator, sha256Hasher } from './sd-jwt-vc/capabilities.js';
+export { type DecodedSdJwt, type Disclosure, decodeSdJwt, disclosureDigest, reconstructClaims } from './sd-jwt-vc/decode.js';
+export { type IssueSdJwtVcInput, issueSdJwtVc, LEGACY_SD_JWT_VC_TYP, SD_JWT_VC_TYP } from './sd-jwt-vc/issue.js';
+export { type KeyBindingInput, presentSdJwtVc } from './sd-jwt-vc/present.js';
+export { type VerifiedSdJwtVc, type VerifySdJwtVcOptions, verifySdJwtVc } from './sd-jwt-vc/verify.js';
+export { STATUS, STATUS_LIST_TYP, type StatusBits, StatusList, type StatusValue, signStatusListToken } from './status-list/status-list.js';
+export { type Db, type Migration, migrate, openDatabase } from './store/db.js';
+export { parseWith } from './validation.js';
