@@ -31,6 +31,7 @@ export class KeyVault {
     private readonly agent: TAgent<IKeyManager & IDIDManager>,
     private readonly keyStore: SqliteKeyStore,
     private readonly privateStore: EncryptedSqlitePrivateKeyStore,
+    private readonly box: SecretBox,
   ) {}
 
   /**
@@ -51,7 +52,16 @@ export class KeyVault {
         }),
       ],
     });
-    return new KeyVault(agent, keyStore, privateStore);
+    return new KeyVault(agent, keyStore, privateStore, box);
+  }
+
+  /** Seals any other secret or personal value under the vault's key; `aad` names its row. */
+  seal(plaintext: string, aad: string): string {
+    return this.box.encrypt(plaintext, aad);
+  }
+
+  unseal(sealed: string, aad: string): string {
+    return this.box.decrypt(sealed, aad);
   }
 
   /** Creates a P-256 key in the Veramo key manager; `purpose` is kept in the key's metadata. */
