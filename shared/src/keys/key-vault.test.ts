@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { signJws, verifyJwsSignature, parseJws } from '../crypto/jws.js';
+import { parseJws, signJws, verifyJwsSignature } from '../crypto/jws.js';
 import { publicKeyFromJwk } from '../crypto/keys.js';
 import { isShomeiError } from '../errors.js';
 import { openDatabase } from '../store/db.js';

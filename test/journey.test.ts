@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifySDJWT } from '@meeco/sd-jwt';
+import { compactVerify, createLocalJWKSet } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN,
+  createPresentationRequest,
+  DEMO_IDENTITY,
+  getPresentationRequest,
+  mustRun,
+  type Network,
+  runCli,
+  startNetwork,
+} from '../scripts/lib/harness.mjs';
+
+// The whole journey across real processes: issuer and verifier as services, the `shomei` wallet
+// binary as a person would run it, real HTTP on loopback between all three.
+let dir: string;
+let net: Network;
+let walletEnv: Record<string, string>;
+let credentialId: string;
+
+function wallet(args: string[]) {
+  return mustRun(BIN.wallet, args, { env: walletEnv });
+}
+
+function disclosureNames(presentation: string): string[] {
+  const parts = presentation.split('~').slice(1, -1);
+  return parts.map((d) => {
+    const arr = JSON.parse(Buffer.from(d, 'base64url').toString('utf8')) as unknown[];
+    return String(arr.length === 3 ? arr[1] : '(array element)');
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shomei-e2e-'));
+  net = await startNetwork(join(dir, 'services'));
+  walletEnv = { SHOMEI_HOME: join(dir, 'wallet'), SHOMEI_PASSPHRASE: 'e2e passphrase 🔑' };
+  await wallet(['init']);
+
+  const identityFile = join(dir, 'identity.json');
+  writeFileSync(identityFile, JSON.stringify({ ...DEMO_IDENTITY }));
+  const offer = await mustRun(BIN.issuer, ['sandbox', 'offer', '--issuer', net.issuer.url, '--identity', identityFile, '--json'], {
+    env: { SHOMEI_ISSUER_ADMIN_TOKEN: net.adminToken },
+  });
+  const { offer_uri, tx_code } = JSON.parse(offer.stdout) as { offer_uri: string; tx_code: string };
+  expect(offer_uri).toMatch(/^openid-credential-offer:\/\/\?credential_offer=/);
+
+  await wallet(['receive', offer_uri, '--tx-code', tx_code]);
+  const list = JSON.parse((await wallet(['list', '--json'])).stdout) as { id: string }[];
+  expect(list).toHaveLength(1);
+  credentialId = (list[0] as { id: string }).id;
+}, 120_000);
+
+afterAll(async () => {
+  await net?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function presentPreset(preset: string) {
+  const req = await createPresentationRequest(net.verifier.url, net.apiKey, { preset });
+  const out = await wallet(['present', req.request_uri, '--yes', '--json']);
+  const shown = JSON.parse(out.stdout) as { presentation?: string; disclosed: string[][] };
+  const record = (await getPresentationRequest(net.verifier.url, net.apiKey, req.id)) as {
+    status: string;
+    result: { valid: boolean; errors: unknown[]; disclosed: Record<string, unknown> };
+  };
+  return { req, shown, record };
+}
+
+describe('end-to-end journey', () => {
+  it('age_over_20 discloses the age predicate and nothing else', async () => {
+    const { shown, record } = await presentPreset('age_over_20');
+    expect(record.status).toBe('accepted');
+    expect(record.result.valid).toBe(true);
+    expect(record.result.disclosed).toEqual({ age_equal_or_over: { '20': true } });
+    expect(shown.disclosed).toEqual([['age_equal_or_over', '20']]);
+    if (shown.presentation) expect(disclosureNames(shown.presentation)).toEqual(['20']);
+  });
+
+  it('identity_basic discloses exactly name, birthdate and address', async () => {
+    const { shown, record } = await presentPreset('identity_basic');
+    expect(record.status).toBe('accepted');
+    const d = record.result.disclosed;
+    expect(Object.keys(d).sort()).toEqual(['address', 'birthdate', 'family_name', 'given_name']);
+    expect(d.family_name).toBe(DEMO_IDENTITY.family_name);
+    expect(d.birthdate).toBe(DEMO_IDENTITY.birthdate);
+    expect((d.address as Record<string, unknown>).locality).toBe('千代田区');
+    if (shown.presentation) {
+      const names = disclosureNames(shown.presentation);
+      expect(names).not.toContain('gender');
+      expect(names).not.toContain('phone_number');
+      expect(names).not.toContain('family_name#ja-Kana-JP');
+      expect(names).not.toContain('20');
+    }
+  });
+
+  it('a replayed response is refused with code replay', async () => {
+    const req = await createPresentationRequest(net.verifier.url, net.apiKey, { preset: 'age_over_20' });
+    const out = await wallet(['present', req.request_uri, '--yes', '--json']);
+    const shown = JSON.parse(out.stdout) as { presentation?: string };
+    expect(shown.presentation).toBeTruthy();
+    // An eavesdropper re-sends the very same vp_token to the same response endpoint.
+    const requestObject = await (await fetch(new URL(req.request_uri).searchParams.get('request_uri') as string)).text();
+    const payload = JSON.parse(Buffer.from(requestObject.split('.')[1] as string, 'base64url').toString()) as {
+      response_uri: string;
+      state: string;
+    };
+    const replay = await fetch(payload.response_uri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ vp_token: JSON.stringify({ identity: [shown.presentation] }), state: payload.state }),
+    });
+    expect(replay.status).toBe(409);
+    expect(((await replay.json()) as { code: string }).code).toBe('replay');
+  });
+
+  it('declining consent sends the verifier a refusal and exits 3', async () => {
+    const req = await createPresentationRequest(net.verifier.url, net.apiKey, { preset: 'identity_basic' });
+    const r = await runCli(BIN.wallet, ['present', req.request_uri], { env: walletEnv });
+    expect(r.code).toBe(3);
+    const record = (await getPresentationRequest(net.verifier.url, net.apiKey, req.id)) as { status: string };
+    expect(record.status).toBe('rejected');
+  });
+
+  it('shows the credential exactly as issued', async () => {
+    const shown = JSON.parse((await wallet(['show', credentialId, '--json'])).stdout) as { credential: string };
+    expect(shown.credential.split('~')[0]?.split('.')).toHaveLength(3);
+    expect(shown.credential.endsWith('~')).toBe(true);
+  });
+
+  it('verifies with an independent SD-JWT implementation given only the published JWKS', async () => {
+    const { credential } = JSON.parse((await wallet(['show', credentialId, '--json'])).stdout) as { credential: string };
+    const published = (await (await fetch(`${net.issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+      issuer: string;
+      jwks: { keys: Parameters<typeof createLocalJWKSet>[0]['keys'] };
+    };
+    expect(published.issuer).toBe(net.issuer.url);
+    const keySet = createLocalJWKSet(published.jwks);
+    // jose checks the issuer signature, @meeco/sd-jwt the disclosures: neither is Shomei's code.
+    const claims = await verifySDJWT(
+      credential,
+      async (jwt) => {
+        const { protectedHeader } = await compactVerify(jwt, keySet, { algorithms: ['ES256'] });
+        return protectedHeader.typ === 'dc+sd-jwt';
+      },
+      async (alg) => {
+        expect(alg).toBe('sha-256');
+        return (data) => createHash('sha256').update(data).digest('base64url');
+      },
+    );
+    expect(claims.iss).toBe(net.issuer.url);
+    expect(claims.family_name).toBe(DEMO_IDENTITY.family_name);
+    expect((claims.address as Record<string, unknown>).region).toBe('東京都');
+    expect((claims.age_equal_or_over as Record<string, unknown>)['20']).toBe(true);
+  });
+});
