@@ -1,0 +1,47 @@
+import { isShomeiError } from '@shomei/shared';
+
+/** Process exit codes, documented in `shomei --help`. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  declined: 3,
+} as const;
+
+/** The command line was used wrongly or lacks an input it cannot ask for (exit 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The person pressed Ctrl-C or Ctrl-D at a prompt. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return EXIT.usage;
+  if (isShomeiError(error, 'consent_refused')) return EXIT.declined;
+  return EXIT.failure;
+}
+
+/**
+ * The one line printed after `shomei: `. ShomeiError messages are written never to carry secrets
+ * or personal values; anything else is described by its kind only, since a library's message
+ * might quote data.
+ */
+export function describeError(error: unknown, home?: string): string {
+  if (error instanceof UsageError || error instanceof CancelledError) return error.message;
+  if (isShomeiError(error)) return error.message;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return 'the wallet file is not a Shomei wallet or is damaged';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'the wallet is in use by another shomei process; try again';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied${home ? ` on ${home}` : ''}`;
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return 'unexpected error (run with SHOMEI_DEBUG=1 for details)';
+}

@@ -1,0 +1,108 @@
+import {
+  authorizationServerMetadataSchema,
+  type CredentialOffer,
+  credentialOfferSchema,
+  credentialResponseSchema,
+  httpFetch,
+  type IssuerMetadata,
+  issuerMetadataSchema,
+  nonceResponseSchema,
+  PRE_AUTHORIZED_GRANT,
+  type PublicJwk,
+  parseWith,
+  ShomeiError,
+  tokenResponseSchema,
+} from '@shomei/shared';
+import { z } from 'zod';
+import { oauthFailure } from '../lib/remote-errors.js';
+
+/** The HTTP side of OpenID4VCI (pre-authorized code flow), one function per endpoint. */
+
+const JSON_ACCEPT = { accept: 'application/json' };
+
+/** `${base}/.well-known/<name>`: issuer identifiers here carry no trailing slash. */
+function wellKnown(base: string, name: string): string {
+  return `${base.replace(/\/+$/, '')}/.well-known/${name}`;
+}
+
+async function getJson(url: string, what: string): Promise<unknown> {
+  const res = await httpFetch(url, { headers: JSON_ACCEPT });
+  if (res.status !== 200) throw new ShomeiError('upstream_unavailable', `${what} request answered HTTP ${res.status}`);
+  return res.json();
+}
+
+export async function fetchCredentialOffer(offerUri: string): Promise<CredentialOffer> {
+  return parseWith(credentialOfferSchema, await getJson(offerUri, 'credential offer'), 'credential offer', 'invalid_request');
+}
+
+export async function fetchIssuerMetadata(credentialIssuer: string): Promise<IssuerMetadata> {
+  const url = wellKnown(credentialIssuer, 'openid-credential-issuer');
+  const metadata = parseWith(issuerMetadataSchema, await getJson(url, 'issuer metadata'), 'issuer metadata', 'upstream_unavailable');
+  if (metadata.credential_issuer !== credentialIssuer) {
+    throw new ShomeiError('untrusted_issuer', "the issuer metadata names another credential_issuer than the offer's");
+  }
+  return metadata;
+}
+
+export async function fetchTokenEndpoint(authorizationServer: string): Promise<string> {
+  const url = wellKnown(authorizationServer, 'oauth-authorization-server');
+  const as = parseWith(
+    authorizationServerMetadataSchema,
+    await getJson(url, 'authorization server metadata'),
+    'authorization server metadata',
+    'upstream_unavailable',
+  );
+  // RFC 8414 §3.3: the metadata must be about the server it was fetched from.
+  if (as.issuer !== authorizationServer) {
+    throw new ShomeiError('upstream_unavailable', 'the authorization server metadata names another issuer');
+  }
+  return as.token_endpoint;
+}
+
+export async function requestToken(tokenEndpoint: string, preAuthorizedCode: string, txCode: string | undefined): Promise<string> {
+  const form = new URLSearchParams({ grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': preAuthorizedCode });
+  if (txCode !== undefined) form.set('tx_code', txCode);
+  const res = await httpFetch(tokenEndpoint, { method: 'POST', body: form, headers: JSON_ACCEPT });
+  if (res.status !== 200) throw oauthFailure(res, "the issuer's token endpoint");
+  const token = parseWith(tokenResponseSchema, res.json(), 'token response', 'upstream_unavailable');
+  if (token.token_type.toLowerCase() !== 'bearer') throw new ShomeiError('upstream_unavailable', 'the issuer issued a non-Bearer token');
+  return token.access_token;
+}
+
+export async function requestNonce(nonceEndpoint: string): Promise<string> {
+  const res = await httpFetch(nonceEndpoint, { method: 'POST', headers: JSON_ACCEPT });
+  if (res.status !== 200) throw oauthFailure(res, "the issuer's nonce endpoint");
+  return parseWith(nonceResponseSchema, res.json(), 'nonce response', 'upstream_unavailable').c_nonce;
+}
+
+export async function requestCredential(
+  credentialEndpoint: string,
+  accessToken: string,
+  configurationId: string,
+  proofJwt: string,
+): Promise<string> {
+  const res = await httpFetch(credentialEndpoint, {
+    method: 'POST',
+    headers: { ...JSON_ACCEPT, 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [proofJwt] } }),
+    maxBytes: 512 * 1024,
+  });
+  if (res.status !== 200) throw oauthFailure(res, "the issuer's credential endpoint");
+  const body = parseWith(credentialResponseSchema, res.json(), 'credential response', 'upstream_unavailable');
+  const [first] = body.credentials;
+  if (!first) throw new ShomeiError('upstream_unavailable', 'the credential response holds no credential');
+  return first.credential;
+}
+
+const jwtVcIssuerSchema = z.looseObject({
+  issuer: z.string(),
+  jwks: z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().optional() })).max(32) }),
+});
+
+/** The issuer's signing keys from `/.well-known/jwt-vc-issuer`; its `issuer` must be the issuer asked. */
+export async function fetchIssuerKeys(credentialIssuer: string): Promise<PublicJwk[]> {
+  const url = wellKnown(credentialIssuer, 'jwt-vc-issuer');
+  const doc = parseWith(jwtVcIssuerSchema, await getJson(url, 'issuer key'), 'JWT VC issuer metadata', 'upstream_unavailable');
+  if (doc.issuer !== credentialIssuer) throw new ShomeiError('untrusted_issuer', 'the JWT VC issuer metadata names another issuer');
+  return doc.jwks.keys as PublicJwk[];
+}

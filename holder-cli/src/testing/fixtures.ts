@@ -1,0 +1,148 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import {
+  generateEs256KeyPair,
+  IDENTITY_VCT,
+  type IdentityRecord,
+  identityClaims,
+  issueSdJwtVc,
+  type KeyPair,
+  type PublicJwk,
+} from '@shomei/shared';
+import type { Hono } from 'hono';
+import type { CliContext, Prompter } from '../ui/io.js';
+import { initWallet } from '../wallet/wallet.js';
+
+/** A fictional person (test data only). */
+export const PERSON: IdentityRecord = {
+  family_name: '山田',
+  given_name: '花子',
+  family_name_kana: 'ヤマダ',
+  given_name_kana: 'ハナコ',
+  birthdate: '1991-08-14',
+  gender: 'female',
+  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
+  phone_number: '090-1234-5678',
+};
+
+export const NOW = new Date('2026-11-21T09:00:00Z');
+
+export interface TestIssuer {
+  iss: string;
+  key: KeyPair & { kid: string };
+}
+
+export function newTestIssuer(iss = 'http://127.0.0.1:4999'): TestIssuer {
+  return { iss, key: { ...generateEs256KeyPair(), kid: 'issuer-key-1' } };
+}
+
+/** An identity credential shaped as the Shomei issuer makes it. */
+export function issueTestCredential(
+  issuer: TestIssuer,
+  holderJwk: PublicJwk,
+  options: { issuedAt?: Date; validDays?: number; record?: IdentityRecord; vct?: string } = {},
+): Promise<string> {
+  const issuedAt = options.issuedAt ?? NOW;
+  return issueSdJwtVc(
+    { kid: issuer.key.kid, privateKey: issuer.key.privateKey, publicJwk: { ...issuer.key.publicJwk, kid: issuer.key.kid } },
+    {
+      issuer: issuer.iss,
+      vct: options.vct ?? IDENTITY_VCT,
+      claims: identityClaims(options.record ?? PERSON, issuedAt),
+      visible: {
+        verification: {
+          trust_framework: 'jp_aml',
+          assurance_level: 'IAL2',
+          time: issuedAt.toISOString(),
+          evidence: [{ type: 'sandbox', method: 'sandbox', time: issuedAt.toISOString() }],
+          sandbox: true,
+        },
+      },
+      holderJwk,
+      status: { idx: 7, uri: `${issuer.iss}/status-lists/1` },
+      issuedAt,
+      expiresAt: new Date(issuedAt.getTime() + (options.validDays ?? 365) * 86_400_000),
+      containersNotDisclosable: ['age_equal_or_over'],
+    },
+  );
+}
+
+/** Serves a hono app on 127.0.0.1 with a port the OS picks. */
+export async function startServer(app: Hono): Promise<{ origin: string; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
+      resolve({
+        origin: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+export interface CapturedContext extends CliContext {
+  out: () => string;
+  err: () => string;
+}
+
+/** A CLI context that records output; `answers` are handed out to prompts in order. */
+export function captureContext(
+  env: Record<string, string | undefined>,
+  options: { now?: () => Date; answers?: string[]; terminal?: boolean } = {},
+): CapturedContext {
+  let out = '';
+  let err = '';
+  const answers = [...(options.answers ?? [])];
+  const next = async () => {
+    const a = answers.shift();
+    if (a === undefined) throw new Error('test prompt: no answer left');
+    return a;
+  };
+  const prompter: Prompter = { hidden: next, line: next };
+  return {
+    env,
+    now: options.now ?? (() => NOW),
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    prompter: options.terminal || options.answers ? prompter : undefined,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+export const TEST_PASSPHRASE = 'test passphrase 🔑';
+
+/** A fresh wallet in a temporary home holding one identity credential bound to a vault key. */
+export async function walletWithCredential(): Promise<{ home: string; id: string; compact: string; issuer: TestIssuer }> {
+  const home = join(mkdtempSync(join(tmpdir(), 'shomei-test-')), 'wallet');
+  const wallet = initWallet(home, TEST_PASSPHRASE);
+  try {
+    const issuer = newTestIssuer();
+    const key = await wallet.vault.createEs256Key('holder-binding');
+    const compact = await issueTestCredential(issuer, key.publicJwk);
+    const id = wallet.credentials.insert(
+      {
+        format: 'dc+sd-jwt',
+        issuer: issuer.iss,
+        issuerName: 'Test KYC',
+        vct: IDENTITY_VCT,
+        assuranceLevel: 'IAL2',
+        sandbox: true,
+        holderKid: key.kid,
+        issuedAt: NOW.toISOString(),
+        expiresAt: new Date(NOW.getTime() + 365 * 86_400_000).toISOString(),
+        receivedAt: NOW.toISOString(),
+      },
+      compact,
+    );
+    return { home, id, compact, issuer };
+  } finally {
+    wallet.close();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Strings from issuers and verifiers end up on the person's terminal. Control characters could
+ * move the cursor or rewrite what the consent screen says, and bidirectional overrides could make
+ * one name read as another, so both are removed before anything remote is printed.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function sanitize(value: string, maxLength = 500): string {
+  const clean = value.replace(UNSAFE, '').replace(/[\t\n]+/g, ' ');
+  const chars = Array.from(clean);
+  return chars.length > maxLength ? `${chars.slice(0, maxLength - 1).join('')}…` : clean;
+}
+
+/** Terminal columns a string occupies: East Asian wide and fullwidth characters take two. */
+export function displayWidth(s: string): number {
+  let width = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (isZeroWidth(cp)) continue;
+    width += isWide(cp) ? 2 : 1;
+  }
+  return width;
+}
+
+export function padEnd(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
+}
+
+function isZeroWidth(cp: number): boolean {
+  return (
+    (cp >= 0x0300 && cp <= 0x036f) || // combining diacritics
+    (cp >= 0x3099 && cp <= 0x309a) || // combining kana voiced marks
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) // variation selectors
+  );
+}
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+/** A claim path as people read it: `address.postal_code`. */
+export function formatPath(path: readonly (string | number | null)[]): string {
+  return sanitize(path.map((p) => (p === null ? '*' : String(p))).join('.'), 200);
+}
+
+/** A claim value as people read it; booleans (age predicates) as yes/no. */
+export function formatValue(value: unknown): string {
+  if (value === true) return 'yes';
+  if (value === false) return 'no';
+  if (typeof value === 'string') return sanitize(value);
+  return sanitize(JSON.stringify(value) ?? String(value));
+}
+
+/** `2026-11-21T00:00:00.000Z` → `2026-11-21`; a missing date reads as `-`. */
+export function formatDate(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 10) : '-';
+}
