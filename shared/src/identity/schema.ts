@@ -53,11 +53,14 @@ export const identityRecordSchema = z
       .optional(),
   })
   .superRefine((rec, ctx) => {
-    for (const [k, v] of Object.entries(rec)) {
-      if (typeof v === 'string' && k !== 'phone_number' && INDIVIDUAL_NUMBER.test(v)) {
-        ctx.addIssue({ code: 'custom', path: [k], message: 'looks like an Individual Number, which is never accepted' });
+    const check = (path: string[], v: unknown) => {
+      if (typeof v === 'string' && INDIVIDUAL_NUMBER.test(v)) {
+        ctx.addIssue({ code: 'custom', path, message: 'looks like an Individual Number, which is never accepted' });
       }
-    }
+    };
+    for (const [k, v] of Object.entries(rec)) if (k !== 'phone_number') check([k], v);
+    // Address parts are free text too: a number typed into street_address must not slip through.
+    for (const [k, v] of Object.entries(rec.address)) check(['address', k], v);
   });
 
 export type IdentityRecord = z.infer<typeof identityRecordSchema>;

@@ -1,0 +1,60 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveServeConfig } from './config.js';
+
+const secretEnv = { SHOMEI_ISSUER_SECRET: 's3cret' };
+
+describe('serve configuration', () => {
+  it('uses defaults, then env, then flags', () => {
+    const defaults = resolveServeConfig({}, secretEnv);
+    expect(defaults).toMatchObject({ host: '127.0.0.1', port: 4000, publicUrl: undefined, sandbox: { enabled: false } });
+    expect(defaults.dataDir).toBe(resolve('.data/issuer'));
+    expect(defaults.dbFile).toBe(join(resolve('.data/issuer'), 'issuer.db'));
+    expect(defaults.secretSource).toBe('env SHOMEI_ISSUER_SECRET');
+
+    const env = {
+      ...secretEnv,
+      SHOMEI_ISSUER_HOST: '0.0.0.0',
+      SHOMEI_ISSUER_PORT: '0',
+      SHOMEI_ISSUER_DATA: '/tmp/x',
+      SHOMEI_ISSUER_PUBLIC_URL: 'https://issuer.example.jp',
+      SHOMEI_ISSUER_SANDBOX: '1',
+      SHOMEI_ISSUER_ADMIN_TOKEN: 'adm',
+    };
+    expect(resolveServeConfig({}, env)).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      dataDir: '/tmp/x',
+      publicUrl: 'https://issuer.example.jp',
+      sandbox: { enabled: true, adminToken: 'adm' },
+    });
+    expect(resolveServeConfig({ host: '::1', port: '4100', data: '/tmp/y', publicUrl: 'http://a' }, env)).toMatchObject({
+      host: '::1',
+      port: 4100,
+      dataDir: '/tmp/y',
+      publicUrl: 'http://a',
+    });
+    expect(resolveServeConfig({}, { ...secretEnv, SHOMEI_ISSUER_SANDBOX: '0' }).sandbox.enabled).toBe(false);
+  });
+
+  it('refuses to start without a secret, and reads one from a file', () => {
+    expect(() => resolveServeConfig({}, {})).toThrow(ConfigError);
+    expect(() => resolveServeConfig({}, {})).toThrow(/SHOMEI_ISSUER_SECRET or pass --secret-file/);
+    const fromFile = resolveServeConfig({ secretFile: '/run/s' }, secretEnv, () => 'from-file\n');
+    expect(fromFile.secret).toBe('from-file');
+    expect(fromFile.secretSource).toBe('file /run/s');
+    expect(() => resolveServeConfig({ secretFile: '/run/s' }, {}, () => '\n')).toThrow(/is empty/);
+    expect(() =>
+      resolveServeConfig({ secretFile: '/nope' }, {}, () => {
+        throw new Error('ENOENT');
+      }),
+    ).toThrow(/cannot read the secret file/);
+  });
+
+  it('needs an admin token for the sandbox, and a valid port', () => {
+    expect(() => resolveServeConfig({ sandbox: true }, secretEnv)).toThrow(/SHOMEI_ISSUER_ADMIN_TOKEN/);
+    for (const port of ['-1', '65536', 'http', '']) {
+      expect(() => resolveServeConfig({ port }, secretEnv), port).toThrow(/port must be/);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SandboxConfig } from './deps.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './server.js';
+
+/** Environment variables `shomei-issuer serve` reads (flags win over them). */
+export const ENV = {
+  host: 'SHOMEI_ISSUER_HOST',
+  port: 'SHOMEI_ISSUER_PORT',
+  data: 'SHOMEI_ISSUER_DATA',
+  publicUrl: 'SHOMEI_ISSUER_PUBLIC_URL',
+  sandbox: 'SHOMEI_ISSUER_SANDBOX',
+  secret: 'SHOMEI_ISSUER_SECRET',
+  adminToken: 'SHOMEI_ISSUER_ADMIN_TOKEN',
+} as const;
+
+export const DEFAULT_DATA_DIR = './.data/issuer';
+
+/** The flags of `serve`, as commander hands them over. */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  data?: string;
+  publicUrl?: string;
+  sandbox?: boolean;
+  secretFile?: string;
+}
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  dbFile: string;
+  publicUrl: string | undefined;
+  sandbox: SandboxConfig;
+  secret: string;
+  /** Where the secret came from, for the start-up summary (never the secret itself). */
+  secretSource: string;
+}
+
+/** A configuration problem to report to the operator as it is (its message holds no secret). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Flags, then environment, then defaults. Refuses to go on without a key-vault secret. */
+export function resolveServeConfig(
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ServeConfig {
+  const host = flags.host ?? env[ENV.host] ?? DEFAULT_HOST;
+  const portText = flags.port ?? env[ENV.port];
+  const port = portText === undefined ? DEFAULT_PORT : parsePort(portText);
+  const dataDir = resolve(flags.data ?? env[ENV.data] ?? DEFAULT_DATA_DIR);
+  const publicUrl = flags.publicUrl ?? env[ENV.publicUrl] ?? undefined;
+
+  let secret: string;
+  let secretSource: string;
+  if (flags.secretFile !== undefined) {
+    try {
+      secret = readFile(flags.secretFile).replace(/\r?\n$/, '');
+    } catch {
+      throw new ConfigError(`cannot read the secret file ${flags.secretFile}`);
+    }
+    secretSource = `file ${resolve(flags.secretFile)}`;
+    if (secret.length === 0) throw new ConfigError(`the secret file ${flags.secretFile} is empty`);
+  } else if (env[ENV.secret]) {
+    secret = env[ENV.secret] as string;
+    secretSource = `env ${ENV.secret}`;
+  } else {
+    throw new ConfigError(
+      `no key-vault secret: set ${ENV.secret} or pass --secret-file <path> (the secret seals the issuer's signing keys at rest)`,
+    );
+  }
+
+  const sandboxOn = flags.sandbox === true || isTruthy(env[ENV.sandbox]);
+  let sandbox: SandboxConfig = { enabled: false };
+  if (sandboxOn) {
+    const adminToken = env[ENV.adminToken];
+    if (!adminToken) throw new ConfigError(`the sandbox needs an admin token: set ${ENV.adminToken}`);
+    sandbox = { enabled: true, adminToken };
+  }
+  return { host, port, dataDir, dbFile: join(dataDir, 'issuer.db'), publicUrl, sandbox, secret, secretSource };
+}
+
+function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new ConfigError(`port must be a number from 0 to 65535, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+}

@@ -1,0 +1,87 @@
+import { type Db, KeyVault, openDatabase, ShomeiError } from '@shomei/shared';
+import { type IssuerKeys, loadIssuerKeys } from './keys.js';
+import { DEFAULT_SETTINGS, type IssuerSettings } from './settings.js';
+import { StatusLists } from './status/status-lists.js';
+import { issuerMigrations } from './store/migrations.js';
+
+export type SandboxConfig = { enabled: false } | { enabled: true; adminToken: string };
+
+/** One log line; callers never pass a token, key, passphrase or personal value. */
+export type Logger = (line: string) => void;
+
+/** Everything the issuer's HTTP app and functions work with, passed in (tests build their own). */
+export interface IssuerDeps {
+  /** Public base URL without a trailing slash: the credential issuer identifier and `iss`. */
+  baseUrl: string;
+  db: Db;
+  vault: KeyVault;
+  keys: IssuerKeys;
+  statusLists: StatusLists;
+  now: () => Date;
+  sandbox: SandboxConfig;
+  settings: IssuerSettings;
+  log: Logger;
+}
+
+export interface OpenIssuerOptions {
+  /** SQLite file (created and migrated if needed), or ':memory:'. */
+  dbFile: string;
+  /** Secret that seals the key vault. */
+  secret: string;
+  baseUrl: string;
+  sandbox?: SandboxConfig;
+  now?: () => Date;
+  log?: Logger;
+  settings?: Partial<IssuerSettings>;
+}
+
+/** Opens the database and key vault, loading (or on first start creating) the signing key. */
+export async function openIssuerDeps(options: OpenIssuerOptions): Promise<IssuerDeps> {
+  const db = openDatabase(options.dbFile, issuerMigrations);
+  try {
+    const vault = KeyVault.open(db, options.secret);
+    const keys = await loadIssuerKeys(vault);
+    const now = options.now ?? (() => new Date());
+    const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    const baseUrl = normalizeBaseUrl(options.baseUrl);
+    const statusLists = new StatusLists({
+      db,
+      baseUrl,
+      key: keys.current,
+      now,
+      size: settings.statusListSize,
+      ttlSeconds: settings.statusListTtlSeconds,
+      validitySeconds: settings.statusListValiditySeconds,
+    });
+    return {
+      baseUrl,
+      db,
+      vault,
+      keys,
+      statusLists,
+      now,
+      sandbox: options.sandbox ?? { enabled: false },
+      settings,
+      log: options.log ?? ((line) => console.log(line)),
+    };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** `https://issuer.example/` → `https://issuer.example`; refuses anything but a plain http(s) URL. */
+export function normalizeBaseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ShomeiError('invalid_request', 'the public URL is not a URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ShomeiError('invalid_request', 'the public URL must be http or https');
+  if (parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ShomeiError('invalid_request', 'the public URL must not carry a query, fragment or credentials');
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}

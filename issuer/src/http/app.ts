@@ -1,0 +1,33 @@
+import { ShomeiError } from '@shomei/shared';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { IssuerDeps } from '../deps.js';
+import { discoveryRoutes } from '../discovery/routes.js';
+import { oid4vciRoutes } from '../oid4vci/routes.js';
+import { sandboxRoutes } from '../sandbox/routes.js';
+import { statusRoutes } from '../status/routes.js';
+import { errorHandler, problemJson } from './errors.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The issuer's HTTP app; all state and the clock come in through `deps`. */
+export function createIssuerApp(deps: IssuerDeps): Hono {
+  const app = new Hono();
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ShomeiError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.route('/', oid4vciRoutes(deps));
+  app.route('/', discoveryRoutes(deps));
+  app.route('/', statusRoutes(deps));
+  app.route('/', sandboxRoutes(deps));
+  app.notFound(() => problemJson(404, 'not_found', 'no such resource'));
+  app.onError(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import {
+  credentialRequestSchema,
+  type Evidence,
+  IDENTITY_CONFIGURATION_ID,
+  IDENTITY_VCT,
+  type IdentityRecord,
+  identityClaims,
+  identityRecordSchema,
+  issueSdJwtVc,
+  jwkThumbprint,
+  parseWith,
+  ShomeiError,
+} from '@shomei/shared';
+import type { IssuerDeps } from '../deps.js';
+import { sha256 } from '../lib/secrets.js';
+import { STATUS_LIST_ID } from '../status/status-lists.js';
+import { insertCredential } from '../store/credentials.js';
+import { consumeNonce } from '../store/nonces.js';
+import { findOffer, type OfferRow } from '../store/offers.js';
+import { findUsableAccessToken, useAccessToken } from '../store/tokens.js';
+import { verifyProofJwt } from './proof.js';
+
+export interface CredentialResponse {
+  credentials: { credential: string }[];
+}
+
+/** Parses a credential request; one key proof per request is all this issuer takes for now. */
+export function parseCredentialRequest(body: unknown): { proofJwt: string } {
+  const req = parseWith(credentialRequestSchema, body, 'credential request', 'invalid_credential_request');
+  if (req.credential_configuration_id !== IDENTITY_CONFIGURATION_ID) {
+    throw new ShomeiError('unknown_credential_configuration', 'credential_configuration_id is not offered by this issuer');
+  }
+  if (req.proofs.jwt.length > 1) throw new ShomeiError('invalid_credential_request', 'only one proof per request is supported');
+  return { proofJwt: req.proofs.jwt[0] as string };
+}
+
+/** A checked, still unspent access token. */
+export interface AccessGrant {
+  tokenHash: string;
+  offerId: string;
+}
+
+/** Checks a bearer access token before anything else is looked at (401 invalid_token otherwise). */
+export function requireAccessToken(deps: IssuerDeps, accessToken: string | undefined): AccessGrant {
+  if (!accessToken) throw new ShomeiError('invalid_token', 'an access token is required');
+  const tokenHash = sha256(accessToken);
+  const row = findUsableAccessToken(deps.db, tokenHash, deps.now().getTime());
+  if (!row) throw new ShomeiError('invalid_token', 'the access token is not valid, has expired or was already used');
+  return { tokenHash, offerId: row.offer_id };
+}
+
+/**
+ * Issues the identity credential (OpenID4VCI 1.0 §8) bound to the key in the proof. Spending the
+ * nonce and the access token, allocating the status index and recording the credential happen in
+ * one transaction, so that a replayed request or a concurrent one cannot obtain a second credential.
+ */
+export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body: unknown): Promise<CredentialResponse> {
+  const { db, baseUrl, settings, statusLists } = deps;
+  const { proofJwt } = parseCredentialRequest(body);
+  const now = deps.now();
+  const proof = verifyProofJwt(proofJwt, {
+    audience: baseUrl,
+    now,
+    maxAgeSeconds: settings.proofMaxAgeSeconds,
+    futureSkewSeconds: settings.proofFutureSkewSeconds,
+  });
+  const offer = findOffer(db, grant.offerId);
+  if (!offer) throw new ShomeiError('internal', 'access token refers to a missing offer');
+  const identity = unsealIdentity(deps, offer);
+
+  const credentialId = randomUUID();
+  const issuedAt = now;
+  const expiresAt = new Date(now.getTime() + settings.credentialValidityDays * 86_400_000);
+  const at = now.getTime();
+  const statusIdx = db
+    .transaction(() => {
+      if (!consumeNonce(db, sha256(proof.nonce), at)) {
+        throw new ShomeiError('invalid_nonce', 'the proof nonce is not a current c_nonce from this issuer; fetch a new one');
+      }
+      if (!useAccessToken(db, grant.tokenHash, at)) {
+        throw new ShomeiError('invalid_token', 'the access token is not valid, has expired or was already used');
+      }
+      const idx = statusLists.allocate(STATUS_LIST_ID);
+      insertCredential(db, {
+        id: credentialId,
+        offer_id: offer.id,
+        status_list_id: STATUS_LIST_ID,
+        status_idx: idx,
+        holder_jwk_thumbprint: jwkThumbprint(proof.holderJwk),
+        assurance_level: offer.assurance_level,
+        sandbox: offer.sandbox,
+        issued_at: issuedAt.getTime(),
+        expires_at: expiresAt.getTime(),
+      });
+      return idx;
+    })
+    .immediate();
+
+  const credential = await issueSdJwtVc(deps.keys.current, {
+    issuer: baseUrl,
+    vct: IDENTITY_VCT,
+    claims: identityClaims(identity, issuedAt),
+    visible: { verification: evidenceOf(offer) },
+    holderJwk: proof.holderJwk,
+    status: { idx: statusIdx, uri: statusLists.uri(STATUS_LIST_ID) },
+    issuedAt,
+    expiresAt,
+    containersNotDisclosable: ['age_equal_or_over'],
+  });
+  const label = offer.sandbox ? '[sandbox] ' : '';
+  deps.log(`${label}credential ${credentialId} issued (${offer.assurance_level}, status ${STATUS_LIST_ID}/${statusIdx})`);
+  return { credentials: [{ credential }] };
+}
+
+function unsealIdentity(deps: IssuerDeps, offer: OfferRow): IdentityRecord {
+  const json = JSON.parse(deps.vault.unseal(offer.identity_sealed, offer.id)) as unknown;
+  return parseWith(identityRecordSchema, json, 'stored identity record', 'internal');
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function evidenceOf(offer: OfferRow): Evidence {
+  const time = isoSeconds(offer.proofed_at);
+  const evidence: Evidence = {
+    trust_framework: 'jp_aml',
+    assurance_level: offer.assurance_level,
+    time,
+    evidence: [{ type: offer.evidence_type, method: offer.evidence_method, time }],
+  };
+  if (offer.sandbox) evidence.sandbox = true;
+  return evidence;
+}

@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import type { IssuerDeps } from '../deps.js';
+import { bearerToken } from '../http/auth.js';
+import { readForm, readJson } from '../http/body.js';
+import { issueCredential, requireAccessToken } from './credential.js';
+import { authorizationServerMetadata, issuerMetadata } from './metadata.js';
+import { createNonce } from './nonce.js';
+import { parseTokenRequest, redeemPreAuthorizedCode } from './token.js';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** OpenID4VCI 1.0 endpoints: metadata, token (pre-authorized code), nonce, credential. */
+export function oid4vciRoutes(deps: IssuerDeps): Hono {
+  const app = new Hono();
+  app.get('/.well-known/openid-credential-issuer', (c) => c.json(issuerMetadata(deps.baseUrl, deps.settings.displayName)));
+  app.get('/.well-known/oauth-authorization-server', (c) => c.json(authorizationServerMetadata(deps.baseUrl)));
+
+  app.post('/token', async (c) => {
+    const { code, txCode } = parseTokenRequest(await readForm(c));
+    return c.json(redeemPreAuthorizedCode(deps, code, txCode), 200, NO_STORE);
+  });
+
+  app.post('/nonce', (c) => c.json({ c_nonce: createNonce(deps) }, 200, NO_STORE));
+
+  app.post('/credential', async (c) => {
+    // The token is checked before the body is read, so an unauthenticated caller learns nothing about its request.
+    const grant = requireAccessToken(deps, bearerToken(c));
+    const body = await readJson(c, 'invalid_credential_request');
+    return c.json(await issueCredential(deps, grant, body), 200, NO_STORE);
+  });
+  return app;
+}

@@ -1,0 +1,19 @@
+import { ShomeiError } from '@shomei/shared';
+import { Hono } from 'hono';
+import type { IssuerDeps } from '../deps.js';
+import { requireBearer } from '../http/auth.js';
+import { readJson } from '../http/body.js';
+import { createSandboxOffer } from './offers.js';
+
+/** Sandbox endpoints: answer 404 unless the sandbox was switched on, 401 without the admin token. */
+export function sandboxRoutes(deps: IssuerDeps): Hono {
+  const app = new Hono();
+  app.post('/v1/sandbox/offers', async (c) => {
+    const sandbox = deps.sandbox;
+    if (!sandbox.enabled) throw new ShomeiError('sandbox_disabled', 'the sandbox is not enabled on this issuer');
+    requireBearer(c, sandbox.adminToken, 'the sandbox');
+    const body = await readJson(c);
+    return c.json(createSandboxOffer(deps, body), 201, { 'cache-control': 'no-store' });
+  });
+  return app;
+}

@@ -1,0 +1,132 @@
+import { randomInt } from 'node:crypto';
+import { type Db, ShomeiError, type SigningKey, STATUS, StatusList, signStatusListToken } from '@shomei/shared';
+import {
+  type CredentialStatus,
+  findCredential,
+  isStatusIndexTaken,
+  takenStatusIndexes,
+  updateCredentialStatus,
+} from '../store/credentials.js';
+import { ensureStatusList, findStatusList, saveStatusList, statusListVersion } from '../store/status-lists.js';
+
+/** The one list every credential is put on, for now. */
+export const STATUS_LIST_ID = '1';
+const BITS = 2;
+/** Random probes before falling back to a scan of the free indexes (only when the list is nearly full). */
+const RANDOM_PROBES = 32;
+
+const STATUS_VALUES: Record<CredentialStatus, number> = {
+  valid: STATUS.VALID,
+  revoked: STATUS.INVALID,
+  suspended: STATUS.SUSPENDED,
+};
+
+export interface StatusListsOptions {
+  db: Db;
+  baseUrl: string;
+  key: SigningKey;
+  now: () => Date;
+  size: number;
+  ttlSeconds: number;
+  validitySeconds: number;
+}
+
+interface CachedToken {
+  token: string;
+  version: number;
+  issuedAt: number;
+}
+
+/**
+ * Status list allocation and the signed status list tokens. A token is cached and signed again
+ * only when its list changed (its version in the database moved) or it is half-way to expiry;
+ * the version lives in the database so that a second instance sees another's changes.
+ */
+export class StatusLists {
+  private readonly cache = new Map<string, CachedToken>();
+
+  constructor(private readonly options: StatusListsOptions) {
+    const empty = StatusList.empty(options.size, BITS);
+    ensureStatusList(options.db, {
+      id: STATUS_LIST_ID,
+      bits: BITS,
+      size: options.size,
+      list: Buffer.from(empty.bytes),
+      updated_at: options.now().getTime(),
+    });
+  }
+
+  uri(listId: string = STATUS_LIST_ID): string {
+    return `${this.options.baseUrl}/status-lists/${listId}`;
+  }
+
+  /**
+   * Picks an unused index at random (so that an index says nothing about issuance order or
+   * volume). Must run inside the transaction that records the credential row: the row's
+   * UNIQUE (list, idx) constraint is what finally guarantees uniqueness.
+   */
+  allocate(listId: string = STATUS_LIST_ID): number {
+    const { db, size } = this.options;
+    for (let i = 0; i < RANDOM_PROBES; i++) {
+      const idx = randomInt(0, size);
+      if (!isStatusIndexTaken(db, listId, idx)) return idx;
+    }
+    const taken = takenStatusIndexes(db, listId);
+    const free = size - taken.size;
+    if (free <= 0) throw new ShomeiError('internal', `status list ${listId} is full`);
+    let skip = randomInt(0, free);
+    for (let idx = 0; idx < size; idx++) {
+      if (taken.has(idx)) continue;
+      if (skip === 0) return idx;
+      skip--;
+    }
+    throw new ShomeiError('internal', `status list ${listId} is full`);
+  }
+
+  /** The signed status list token, re-signed only when needed. */
+  token(listId: string): string {
+    const { db, key, now, ttlSeconds, validitySeconds } = this.options;
+    const version = statusListVersion(db, listId);
+    if (version === undefined) throw new ShomeiError('not_found', 'no such status list');
+    const at = now().getTime();
+    const cached = this.cache.get(listId);
+    if (cached && cached.version === version && at - cached.issuedAt < (validitySeconds * 1000) / 2) return cached.token;
+    const row = findStatusList(db, listId);
+    if (!row) throw new ShomeiError('not_found', 'no such status list');
+    const token = signStatusListToken({
+      issuer: this.options.baseUrl,
+      uri: this.uri(listId),
+      list: new StatusList(row.bits, new Uint8Array(row.list)),
+      issuedAt: new Date(at),
+      ttl: ttlSeconds,
+      validFor: validitySeconds,
+      key: key.privateKey,
+      kid: key.kid,
+    });
+    this.cache.set(listId, { token, version: row.version, issuedAt: at });
+    return token;
+  }
+
+  get ttlSeconds(): number {
+    return this.options.ttlSeconds;
+  }
+
+  /** Sets a credential's status in its list and on its row, in one transaction. */
+  setCredentialStatus(credentialId: string, status: CredentialStatus): void {
+    const { db, now } = this.options;
+    const value = STATUS_VALUES[status];
+    if (value === undefined) throw new ShomeiError('invalid_request', 'status must be valid, revoked or suspended');
+    db.transaction(() => {
+      const credential = findCredential(db, credentialId);
+      if (!credential) throw new ShomeiError('not_found', 'no such credential');
+      const row = findStatusList(db, credential.status_list_id);
+      if (!row) throw new ShomeiError('internal', 'the credential refers to a missing status list');
+      const list = new StatusList(row.bits, new Uint8Array(row.list));
+      if (list.get(credential.status_idx) !== value) {
+        list.set(credential.status_idx, value);
+        saveStatusList(db, row.id, list.bytes, now().getTime());
+      }
+      updateCredentialStatus(db, credentialId, status);
+    }).immediate();
+  }
+}

@@ -1,0 +1,161 @@
+// Test support only (excluded from the build): an issuer on a temp database with a controllable clock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  generateEs256KeyPair,
+  IDENTITY_CONFIGURATION_ID,
+  type IdentityRecord,
+  type KeyPair,
+  PRE_AUTHORIZED_GRANT,
+  PROOF_TYP,
+  parseCredentialOfferUri,
+  signJws,
+} from '@shomei/shared';
+import type { Hono } from 'hono';
+import { type IssuerDeps, openIssuerDeps } from '../deps.js';
+import { createIssuerApp } from '../http/app.js';
+import type { IssuerSettings } from '../settings.js';
+
+export const BASE = 'http://127.0.0.1:4000';
+export const ADMIN_TOKEN = 'test-admin-token-7c1f9a2e';
+export const SECRET = 'test vault secret';
+export const START = new Date('2026-11-21T03:00:00Z');
+
+export const taro: IdentityRecord = {
+  family_name: '山田',
+  given_name: '太郎',
+  family_name_kana: 'ヤマダ',
+  given_name_kana: 'タロウ',
+  birthdate: '1991-08-14',
+  gender: 'male',
+  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
+};
+
+export interface Harness {
+  deps: IssuerDeps;
+  app: Hono;
+  dir: string;
+  dbFile: string;
+  logs: string[];
+  now(): Date;
+  advance(seconds: number): void;
+  close(): void;
+}
+
+export async function createHarness(options: { sandbox?: boolean; settings?: Partial<IssuerSettings> } = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'shomei-issuer-'));
+  const dbFile = join(dir, 'issuer.db');
+  let clock = START.getTime();
+  const logs: string[] = [];
+  const deps = await openIssuerDeps({
+    dbFile,
+    secret: SECRET,
+    baseUrl: BASE,
+    sandbox: options.sandbox === false ? { enabled: false } : { enabled: true, adminToken: ADMIN_TOKEN },
+    now: () => new Date(clock),
+    log: (line) => logs.push(line),
+    settings: options.settings,
+  });
+  return {
+    deps,
+    app: createIssuerApp(deps),
+    dir,
+    dbFile,
+    logs,
+    now: () => new Date(clock),
+    advance: (seconds) => {
+      clock += seconds * 1000;
+    },
+    close: () => {
+      deps.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SandboxOffer {
+  offer_uri: string;
+  tx_code: string;
+  expires_at: string;
+  sandbox: true;
+  code: string;
+}
+
+export async function makeOffer(h: Harness, body: unknown = { identity: taro }): Promise<SandboxOffer> {
+  const res = await h.app.request('/v1/sandbox/offers', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`sandbox offer answered ${res.status}: ${await res.text()}`);
+  const json = (await res.json()) as Omit<SandboxOffer, 'code'>;
+  const parsed = parseCredentialOfferUri(json.offer_uri);
+  if (!('offer' in parsed)) throw new Error('offer is not by value');
+  return { ...json, code: parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] };
+}
+
+export function tokenRequest(h: Harness, fields: Record<string, string>): Promise<Response> {
+  return Promise.resolve(
+    h.app.request('/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    }),
+  );
+}
+
+export function redeem(h: Harness, code: string, txCode?: string): Promise<Response> {
+  const fields: Record<string, string> = { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code };
+  if (txCode !== undefined) fields.tx_code = txCode;
+  return tokenRequest(h, fields);
+}
+
+export async function accessToken(h: Harness, offer: SandboxOffer): Promise<string> {
+  const res = await redeem(h, offer.code, offer.tx_code);
+  if (res.status !== 200) throw new Error(`token answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export async function nonce(h: Harness): Promise<string> {
+  const res = await h.app.request('/nonce', { method: 'POST' });
+  return ((await res.json()) as { c_nonce: string }).c_nonce;
+}
+
+export interface ProofOptions {
+  nonce?: string;
+  aud?: unknown;
+  iat?: number;
+  header?: Record<string, unknown>;
+}
+
+export function proofJwt(holder: KeyPair, h: Harness, options: ProofOptions): string {
+  const header = { typ: PROOF_TYP, alg: 'ES256', jwk: holder.publicJwk, ...options.header };
+  const payload: Record<string, unknown> = {
+    aud: 'aud' in options ? options.aud : BASE,
+    iat: options.iat ?? Math.floor(h.now().getTime() / 1000),
+  };
+  if (options.nonce !== undefined) payload.nonce = options.nonce;
+  return signJws(header, payload, holder.privateKey);
+}
+
+export function credentialRequest(h: Harness, token: string | undefined, body: unknown): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return Promise.resolve(h.app.request('/credential', { method: 'POST', headers, body: JSON.stringify(body) }));
+}
+
+export function credentialBody(...proofs: string[]): unknown {
+  return { credential_configuration_id: IDENTITY_CONFIGURATION_ID, proofs: { jwt: proofs } };
+}
+
+/** The whole pre-authorized flow; returns the compact SD-JWT VC and the holder key it is bound to. */
+export async function issueOne(h: Harness, body: unknown = { identity: taro }): Promise<{ credential: string; holder: KeyPair }> {
+  const offer = await makeOffer(h, body);
+  const token = await accessToken(h, offer);
+  const holder = generateEs256KeyPair();
+  const res = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: await nonce(h) })));
+  if (res.status !== 200) throw new Error(`credential answered ${res.status}: ${await res.text()}`);
+  const json = (await res.json()) as { credentials: { credential: string }[] };
+  return { credential: json.credentials[0]?.credential as string, holder };
+}
