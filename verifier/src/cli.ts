@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { isShomeiError, ShomeiError } from '@shomei/shared';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createClient } from './clients/api-keys.js';
+import { consoleLogger, stackFrames } from './log.js';
+import { DATABASE_FILE, type RunningVerifier, startVerifier } from './serve.js';
+import { openSqliteVerifierStore } from './store/sqlite.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+const DEFAULT_DATA = './.data/verifier';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('must be a port number 0-65535 (0 lets the OS pick)');
+  return port;
+}
+
+function readSecret(secretFile: string | undefined): { secret: string; source: string } {
+  if (secretFile) {
+    let text: string;
+    try {
+      text = readFileSync(secretFile, 'utf8');
+    } catch {
+      throw new ShomeiError('invalid_request', 'cannot read the secret file');
+    }
+    const secret = text.replace(/\r?\n$/, '');
+    if (!secret) throw new ShomeiError('invalid_request', 'the secret file is empty');
+    return { secret, source: `file ${resolve(secretFile)}` };
+  }
+  const fromEnv = process.env.SHOMEI_VERIFIER_SECRET;
+  if (fromEnv) return { secret: fromEnv, source: 'env SHOMEI_VERIFIER_SECRET' };
+  throw new ShomeiError(
+    'invalid_request',
+    'refusing to start without a vault secret: set SHOMEI_VERIFIER_SECRET or pass --secret-file <file> (it encrypts the signing key at rest)',
+  );
+}
+
+const dataOption = () => new Option('--data <dir>', 'data directory (holds verifier.db)').env('SHOMEI_VERIFIER_DATA').default(DEFAULT_DATA);
+
+const program = new Command('shomei-verifier')
+  .description('Shomei verifier: businesses ask for exactly the identity claims they need, wallets answer over OpenID4VP.')
+  .version(version)
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  shomei-verifier client create --name "Example Liquor Store"
+  SHOMEI_VERIFIER_SECRET=… shomei-verifier serve --trust trust.json
+  shomei-verifier serve --port 0 --secret-file /run/secrets/verifier --public-url https://verify.example.jp`,
+  );
+
+program
+  .command('serve')
+  .description('run the verifier HTTP service')
+  .addOption(new Option('--host <host>', 'interface to listen on').env('SHOMEI_VERIFIER_HOST').default('127.0.0.1'))
+  .addOption(
+    new Option('--port <port>', 'port to listen on (0: the OS picks)').env('SHOMEI_VERIFIER_PORT').default(5000).argParser(parsePort),
+  )
+  .addOption(dataOption())
+  .addOption(
+    new Option('--public-url <url>', 'base URL wallets and businesses use (default http://<host>:<port>)').env(
+      'SHOMEI_VERIFIER_PUBLIC_URL',
+    ),
+  )
+  .addOption(
+    new Option('--trust <file>', 'trust configuration JSON: {"issuers":[{"iss":"…","keys"?:[JWK…],"discover"?:true}]}').env(
+      'SHOMEI_VERIFIER_TRUST',
+    ),
+  )
+  .option('--secret-file <file>', 'file holding the vault secret (default: env SHOMEI_VERIFIER_SECRET)')
+  .addHelpText(
+    'after',
+    `
+The vault secret (env SHOMEI_VERIFIER_SECRET or --secret-file) encrypts the request-signing key at rest;
+the service refuses to start without it. Prints its configuration, then one line
+"shomei-verifier listening on <url>". SIGINT/SIGTERM stop it cleanly.
+
+Examples:
+  SHOMEI_VERIFIER_SECRET=change-me shomei-verifier serve --trust trust.json
+  shomei-verifier serve --host 127.0.0.1 --port 0 --data /tmp/verifier --secret-file secret.txt
+  trust.json: {"issuers":[{"iss":"http://127.0.0.1:4000"}]}`,
+  )
+  .action(async (opts: { host: string; port: number; data: string; publicUrl?: string; trust?: string; secretFile?: string }) => {
+    const { secret, source } = readSecret(opts.secretFile);
+    if (opts.publicUrl !== undefined && !URL.canParse(opts.publicUrl))
+      throw new ShomeiError('invalid_request', '--public-url is not a URL');
+    const running = await startVerifier({
+      host: opts.host,
+      port: opts.port,
+      dataDir: opts.data,
+      publicUrl: opts.publicUrl,
+      trustFile: opts.trust,
+      secret,
+      log: consoleLogger,
+    });
+    printConfig(running, opts.trust, source);
+    console.log(`shomei-verifier listening on ${running.url}`);
+    running.startBackgroundRefresh();
+    const stop = (signal: string) => {
+      consoleLogger.info(`shomei-verifier: ${signal}, shutting down`);
+      const force = setTimeout(() => process.exit(0), 5000);
+      force.unref();
+      void running.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+
+function printConfig(running: RunningVerifier, trustFile: string | undefined, secretSource: string): void {
+  const issuers = running.trust.issuers();
+  const policy = running.statusLists.policy;
+  const lines = [
+    `shomei-verifier ${version}`,
+    `  public url    ${running.publicUrl}`,
+    `  client id     ${running.clientId}`,
+    `  did document  ${running.publicUrl}/.well-known/did.json`,
+    `  database      ${running.databaseFile}`,
+    `  trust         ${trustFile ? resolve(trustFile) : '(none: every credential fails untrusted_issuer)'}`,
+    ...issuers.map((i) => `    issuer      ${i.iss} (${i.pinnedKeys} pinned key(s)${i.discover ? ', discovery via jwt-vc-issuer' : ''})`),
+    `  requests      expire after ${running.requestTtlSeconds} s; one response each`,
+    `  status lists  cached by ttl (default ${policy.defaultTtlSeconds} s); a stale list is used up to ${policy.staleGraceSeconds} s while refresh fails, never past its exp`,
+    `  vault secret  from ${secretSource} (not shown)`,
+  ];
+  console.log(lines.join('\n'));
+}
+
+const client = program.command('client').description('manage business clients and their API keys');
+
+client
+  .command('create')
+  .description('create a business client and print its API key (shown once)')
+  .requiredOption('--name <name>', 'business name, shown to people in the consent step')
+  .addOption(dataOption())
+  .option('--json', 'print {"id","name","api_key"} as JSON')
+  .addHelpText('after', '\nExample:\n  shomei-verifier client create --name "Example Liquor Store" --data ./.data/verifier')
+  .action(async (opts: { name: string; data: string; json?: boolean }) => {
+    const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+    try {
+      const { client: created, apiKey } = await createClient(store.clients, opts.name, new Date());
+      if (opts.json) {
+        console.log(JSON.stringify({ id: created.id, name: created.name, api_key: apiKey }));
+      } else {
+        console.log(`Created client "${created.name}" (id ${created.id}).`);
+        console.log('API key (shown only once; store it securely, send it as "Authorization: Bearer <key>"):');
+        console.log(apiKey);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+client
+  .command('list')
+  .description('list business clients (never their keys)')
+  .addOption(dataOption())
+  .option('--json', 'print a JSON array')
+  .action(async (opts: { data: string; json?: boolean }) => {
+    const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+    try {
+      const clients = (await store.clients.list()).map((c) => ({
+        id: c.id,
+        name: c.name,
+        created_at: new Date(c.createdAt).toISOString(),
+      }));
+      if (opts.json) console.log(JSON.stringify(clients));
+      else if (clients.length === 0) console.log('No clients yet. Create one: shomei-verifier client create --name <name>');
+      else for (const c of clients) console.log(`${c.id}  ${c.created_at}  ${c.name}`);
+    } finally {
+      store.close();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // Node system errors (EADDRINUSE, EACCES…) name a port or path, nothing secret; other messages may echo input.
+  const system = e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && 'syscall' in e;
+  console.error(`shomei-verifier: ${isShomeiError(e) || system ? (e as Error).message : 'unexpected error'}`);
+  if (!isShomeiError(e) && !system) console.error(stackFrames(e));
+  process.exitCode = 1;
+}

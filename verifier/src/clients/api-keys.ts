@@ -1,0 +1,43 @@
+import { hash, randomBytes, randomUUID } from 'node:crypto';
+import { ShomeiError } from '@shomei/shared';
+import type { ClientRow, ClientStore } from '../store/types.js';
+
+export const API_KEY_PREFIX = 'shv_';
+const API_KEY_PATTERN = /^shv_[A-Za-z0-9_-]{43}$/;
+
+/** 256 random bits; the prefix makes a leaked key recognisable to secret scanners. */
+export function newApiKey(): string {
+  return `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashApiKey(apiKey: string): string {
+  return hash('sha256', apiKey, 'hex');
+}
+
+export function validateClientName(name: string): string {
+  const trimmed = name.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (trimmed.length === 0 || trimmed.length > 200 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+    throw new ShomeiError('invalid_request', 'client name must be 1-200 printable characters');
+  }
+  return trimmed;
+}
+
+/** Creates a business client. The API key is returned once and only its hash is stored. */
+export async function createClient(store: ClientStore, name: string, now: Date): Promise<{ client: ClientRow; apiKey: string }> {
+  const apiKey = newApiKey();
+  const client: ClientRow = { id: randomUUID(), name: validateClientName(name), keyHash: hashApiKey(apiKey), createdAt: now.getTime() };
+  await store.insert(client);
+  return { client, apiKey };
+}
+
+/** Resolves `Authorization: Bearer shv_…` to its client, or throws `unauthorized`. */
+export async function authenticateClient(store: ClientStore, authorization: string | undefined): Promise<ClientRow> {
+  const match = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? '');
+  const key = match?.[1];
+  if (!key) throw new ShomeiError('unauthorized', 'an API key is required (Authorization: Bearer <key>)');
+  // Looked up by hash, so the comparison never touches the stored secret itself.
+  const client = API_KEY_PATTERN.test(key) ? await store.findByKeyHash(hashApiKey(key)) : undefined;
+  if (!client) throw new ShomeiError('unauthorized', 'the API key is not valid');
+  return client;
+}

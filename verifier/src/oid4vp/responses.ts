@@ -1,0 +1,122 @@
+import { timingSafeEqual } from 'node:crypto';
+import { type ErrorCode, parseWith, ShomeiError, vpTokenSchema } from '@shomei/shared';
+import { z } from 'zod';
+import { stackFrames } from '../log.js';
+import type { PresentationRequestRow } from '../store/types.js';
+import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
+import { type Oid4vpContext, resultAad } from './context.js';
+import { prefetchForPresentation } from './prefetch.js';
+import { CREDENTIAL_QUERY_ID } from './presets.js';
+
+export const MAX_VP_TOKEN_LENGTH = 512 * 1024;
+
+const stateSchema = z.string().min(1).max(256);
+const vpResponseSchema = z.object({ vp_token: z.string().min(1).max(MAX_VP_TOKEN_LENGTH), state: stateSchema });
+const errorResponseSchema = z.object({
+  error: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be an OAuth error code'),
+  error_description: z.string().max(1000).optional(),
+  state: stateSchema,
+});
+
+export type DirectPostBody = z.infer<typeof vpResponseSchema> | z.infer<typeof errorResponseSchema>;
+
+/** Parses the form fields of a `direct_post` response: either a `vp_token` or an `error`. */
+export function parseDirectPost(form: Record<string, string>): DirectPostBody {
+  if (form.vp_token !== undefined) return parseWith(vpResponseSchema, form, 'presentation response');
+  if (form.error !== undefined) return parseWith(errorResponseSchema, form, 'error response');
+  throw new ShomeiError('invalid_request', 'the response needs vp_token or error');
+}
+
+export interface DirectPostOutcome {
+  status: 'accepted' | 'rejected';
+  errors: VerificationResult['errors'];
+}
+
+/**
+ * Handles a wallet's `direct_post`. The request is claimed atomically before anything is
+ * verified, so exactly one response per request is ever processed: a second one, even a
+ * concurrent one, gets `replay`. A response whose `state` does not match claims nothing.
+ */
+export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: DirectPostBody): Promise<DirectPostOutcome> {
+  const row = await ctx.store.requests.get(id);
+  if (!row) throw new ShomeiError('not_found', 'no such presentation request');
+  if (!sameString(body.state, row.state)) throw new ShomeiError('invalid_request', 'state does not match the presentation request');
+  if (row.status !== 'pending') throw new ShomeiError('replay', 'the presentation request has already been answered');
+  if (!(await ctx.store.requests.claim(id, ctx.now().getTime()))) {
+    const again = await ctx.store.requests.get(id);
+    if (again?.status === 'pending') throw new ShomeiError('expired', 'the presentation request has expired');
+    throw new ShomeiError('replay', 'the presentation request has already been answered');
+  }
+
+  let result: VerificationResult;
+  try {
+    result = 'error' in body ? refusal(body.error, ctx.now()) : await verifyVpToken(ctx, row, body.vp_token);
+  } catch (e) {
+    ctx.log.error(`oid4vp: verifying the response to request ${id} failed unexpectedly\n${stackFrames(e)}`);
+    result = rejected(ctx.now(), 'internal', 'the response could not be processed');
+  }
+  const status = result.valid ? 'accepted' : 'rejected';
+  await ctx.store.requests.complete(id, {
+    status,
+    sealedResult: ctx.sealer.seal(JSON.stringify(result), resultAad(id)),
+    completedAt: ctx.now().getTime(),
+  });
+  const codes = result.errors.map((e) => e.code).join(',');
+  ctx.log.info(`oid4vp: request ${id} ${status}${codes ? ` (${codes})` : ''}${result.sandbox ? ' [sandbox credential]' : ''}`);
+  return { status, errors: result.errors };
+}
+
+async function verifyVpToken(ctx: Oid4vpContext, row: PresentationRequestRow, vpToken: string): Promise<VerificationResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(vpToken);
+  } catch {
+    return rejected(ctx.now(), 'malformed', 'vp_token is not JSON');
+  }
+  const parsed = vpTokenSchema.safeParse(json);
+  if (!parsed.success) return rejected(ctx.now(), 'malformed', 'vp_token must map credential query ids to presentations');
+  const ids = Object.keys(parsed.data);
+  const presentations = parsed.data[CREDENTIAL_QUERY_ID];
+  if (!presentations || ids.length !== 1) {
+    return rejected(ctx.now(), 'malformed', `vp_token must answer exactly the credential query "${CREDENTIAL_QUERY_ID}"`);
+  }
+  const [presentation] = presentations;
+  if (presentation === undefined || presentations.length !== 1) {
+    return rejected(ctx.now(), 'malformed', 'vp_token must carry exactly one presentation');
+  }
+  await prefetchForPresentation(ctx, presentation);
+  return verifyPresentation(presentation, {
+    now: ctx.now(),
+    trust: ctx.trust,
+    statusLists: ctx.statusLists,
+    expectedNonce: row.nonce,
+    expectedAud: ctx.identity.clientId,
+    requireKeyBinding: true,
+    requiredPaths: row.paths,
+  });
+}
+
+function refusal(error: string, now: Date): VerificationResult {
+  if (error === 'access_denied') return rejected(now, 'consent_refused', 'the person declined to share the requested claims');
+  return rejected(now, 'request_invalid', `the wallet answered with error ${error}`);
+}
+
+function rejected(now: Date, code: ErrorCode, message: string): VerificationResult {
+  return {
+    valid: false,
+    errors: [{ code, message }],
+    issuer: null,
+    vct: null,
+    assurance_level: null,
+    disclosed: {},
+    status: 'unknown',
+    checked_at: now.toISOString(),
+    key_binding: 'absent',
+  };
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
