@@ -100,15 +100,15 @@ describe('end-to-end journey', () => {
 
   it('a replayed response is refused with code replay', async () => {
     const req = await createPresentationRequest(net.verifier.url, net.apiKey, { preset: 'age_over_20' });
-    const out = await wallet(['present', req.request_uri, '--yes', '--json']);
-    const shown = JSON.parse(out.stdout) as { presentation?: string };
-    expect(shown.presentation).toBeTruthy();
-    // An eavesdropper re-sends the very same vp_token to the same response endpoint.
+    // An eavesdropper who saw the request and later the wallet's answer re-sends that answer.
     const requestObject = await (await fetch(new URL(req.request_uri).searchParams.get('request_uri') as string)).text();
     const payload = JSON.parse(Buffer.from(requestObject.split('.')[1] as string, 'base64url').toString()) as {
       response_uri: string;
       state: string;
     };
+    const out = await wallet(['present', req.request_uri, '--yes', '--json']);
+    const shown = JSON.parse(out.stdout) as { presentation?: string };
+    expect(shown.presentation).toBeTruthy();
     const replay = await fetch(payload.response_uri, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
