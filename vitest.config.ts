@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Installs Debian's chromium and tmux on a clean machine (root) before any test runs.
+    globalSetup: ['./scripts/ensure-system-deps.mjs'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // End-to-end tests start real processes; keep files from starving each other on 2 cores.

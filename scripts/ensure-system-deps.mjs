@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The test suite drives a real browser (Debian's chromium) and a real terminal (tmux). A clean
+// machine has neither: install them from Debian's packages when running as root (CI, a fresh
+// container), or say exactly what to install otherwise. Used as vitest's globalSetup and runnable
+// by hand: `node scripts/ensure-system-deps.mjs`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** binary → Debian package */
+export const SYSTEM_DEPS = { '/usr/bin/chromium': 'chromium', '/usr/bin/tmux': 'tmux' };
+
+export function missingSystemDeps() {
+  return Object.entries(SYSTEM_DEPS)
+    .filter(([bin]) => !existsSync(bin))
+    .map(([, pkg]) => pkg);
+}
+
+export function ensureSystemDeps({ log = console.log } = {}) {
+  const missing = missingSystemDeps();
+  if (missing.length === 0) return;
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync('which', ['apt-get']).status === 0;
+  if (!isRoot || !hasApt) {
+    throw new Error(
+      `missing system packages: ${missing.join(', ')}. Install them (Debian: sudo apt-get install -y ${missing.join(' ')}) and run again.`,
+    );
+  }
+  log(`installing system packages for the tests: ${missing.join(', ')} (apt-get)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const still = missingSystemDeps();
+  if (still.length) throw new Error(`apt-get did not provide: ${still.join(', ')}`);
+}
+
+/** vitest globalSetup entry point. */
+export default function setup() {
+  ensureSystemDeps();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) ensureSystemDeps();
