@@ -35,6 +35,9 @@ export const ERROR_CODES = {
   untrusted_issuer: 400,
   vct_not_allowed: 400,
   claim_missing: 400,
+  assurance_too_low: 400,
+  assurance_not_allowed: 400,
+  credential_too_old: 400,
   replay: 409,
   // OpenID4VCI (OAuth error shapes)
   invalid_grant: 400,
@@ -51,6 +54,18 @@ export const ERROR_CODES = {
   no_matching_credential: 400,
   request_invalid: 400,
   sandbox_disabled: 404,
+  // identity proofing (issuer applications)
+  certificate_expired: 400,
+  certificate_untrusted: 400,
+  certificate_revoked: 400,
+  certificate_invalid: 400,
+  challenge_signature_invalid: 400,
+  challenge_used: 409,
+  challenge_expired: 400,
+  unsupported_media_type: 415,
+  assertion_untrusted: 400,
+  assertion_invalid: 400,
+  application_state: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -29,14 +29,15 @@ export {
   KANA_FAMILY,
   KANA_GIVEN,
 } from './identity/schema.js';
-export { KeyVault, type SigningKey } from './keys/key-vault.js';
-export { SecretBox } from './keys/secret-box.js';
+export { KeyVault, type SigningKey, VAULT_CHECK_AAD } from './keys/key-vault.js';
+export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/secret-box.js';
 export { keyStoreMigrations } from './keys/sqlite-stores.js';
 export * from './protocol/oid4vci.js';
 export * from './protocol/oid4vp.js';
 export { nodeSigner, saltGenerator, sha256Hasher } from './sd-jwt-vc/capabilities.js';
 export { type DecodedSdJwt, type Disclosure, decodeSdJwt, disclosureDigest, reconstructClaims } from './sd-jwt-vc/decode.js';
 export { type IssueSdJwtVcInput, issueSdJwtVc, LEGACY_SD_JWT_VC_TYP, SD_JWT_VC_TYP } from './sd-jwt-vc/issue.js';
+export { issueSdJwtVcFast } from './sd-jwt-vc/fast-issue.js';
 export { type KeyBindingInput, presentSdJwtVc } from './sd-jwt-vc/present.js';
 export { type VerifiedSdJwtVc, type VerifySdJwtVcOptions, verifySdJwtVc } from './sd-jwt-vc/verify.js';
 export { STATUS, STATUS_LIST_TYP, type StatusBits, StatusList, type StatusValue, signStatusListToken } from './status-list/status-list.js';

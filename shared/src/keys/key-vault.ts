@@ -16,7 +16,9 @@ export interface SigningKey {
   publicJwk: PublicJwk;
 }
 
-const CHECK_AAD = 'vault-check';
+/** Associated data of the vault's passphrase check value (exported for re-keying a vault file). */
+export const VAULT_CHECK_AAD = 'vault-check';
+const CHECK_AAD = VAULT_CHECK_AAD;
 
 /**
  * A small typed facade over a Veramo agent (key manager + DID manager) whose stores live in the

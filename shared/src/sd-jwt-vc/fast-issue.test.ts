@@ -1,0 +1,76 @@
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { describe, expect, it } from 'vitest';
+import { generateEs256KeyPair } from '../crypto/keys.js';
+import { IDENTITY_VCT, type IdentityRecord, identityClaims } from '../identity/schema.js';
+import { sha256Hasher } from './capabilities.js';
+import { decodeSdJwt } from './decode.js';
+import { issueSdJwtVcFast } from './fast-issue.js';
+import { type IssueSdJwtVcInput, issueSdJwtVc } from './issue.js';
+import { presentSdJwtVc } from './present.js';
+import { verifySdJwtVc } from './verify.js';
+
+const issuer = generateEs256KeyPair();
+const holder = generateEs256KeyPair();
+const now = new Date('2026-11-21T00:00:00Z');
+const record: IdentityRecord = {
+  family_name: '佐藤',
+  given_name: '一郎',
+  family_name_kana: 'サトウ',
+  given_name_kana: 'イチロウ',
+  birthdate: '1950-01-02',
+  gender: 'male',
+  address: { postal_code: '530-0001', region: '大阪府', locality: '大阪市北区', street_address: '梅田1-1', country: 'JP' },
+  phone_number: '+81-90-0000-0000',
+};
+const input: IssueSdJwtVcInput = {
+  issuer: 'http://127.0.0.1:4000',
+  vct: IDENTITY_VCT,
+  claims: identityClaims(record, now),
+  visible: { verification: { trust_framework: 'jp_aml', assurance_level: 'IAL3' } },
+  holderJwk: holder.publicJwk,
+  status: { idx: 42, uri: 'http://127.0.0.1:4000/status-lists/1' },
+  issuedAt: now,
+  expiresAt: new Date(now.getTime() + 365 * 86400_000),
+  containersNotDisclosable: ['age_equal_or_over'],
+};
+const key = { kid: 'k1', privateKey: issuer.privateKey, publicJwk: issuer.publicJwk };
+const verifyOpts = { now, resolveIssuerKey: () => issuer.publicKey };
+
+describe('issueSdJwtVcFast', () => {
+  it('yields the same claims, disclosures and visible payload as the @sd-jwt path', async () => {
+    const fast = verifySdJwtVc(issueSdJwtVcFast(key, input), verifyOpts);
+    const stock = verifySdJwtVc(await issueSdJwtVc(key, input), verifyOpts);
+    expect(fast.claims).toEqual(stock.claims);
+    expect(fast.header).toEqual(stock.header);
+    expect(fast.disclosures.map((d) => d.name).sort()).toEqual(stock.disclosures.map((d) => d.name).sort());
+    expect(fast.payload.age_equal_or_over).toBeDefined();
+    expect(fast.payload.family_name).toBeUndefined();
+  });
+
+  it('verifies with the @sd-jwt library and presents selectively', async () => {
+    const credential = issueSdJwtVcFast(key, input);
+    const lib = new SDJwtVcInstance({
+      hasher: sha256Hasher,
+      verifier: async () => true,
+    });
+    const claims = (await lib.validate(credential)).payload as Record<string, unknown>;
+    expect(claims.given_name).toBe('一郎');
+    const vp = await presentSdJwtVc(credential, [['address', 'region']], {
+      holderKey: holder.privateKey,
+      nonce: 'n'.repeat(16),
+      aud: 'v',
+      iat: now,
+    });
+    const v = verifySdJwtVc(vp, { ...verifyOpts, expectedNonce: 'n'.repeat(16), expectedAud: 'v' });
+    expect(v.claims.address).toEqual({ region: '大阪府' });
+    expect(v.claims.age_equal_or_over).toEqual({});
+  });
+
+  it('draws a distinct 128-bit salt for every disclosure', () => {
+    const { disclosures } = decodeSdJwt(issueSdJwtVcFast(key, input));
+    const salts = disclosures.map((d) => d.salt);
+    expect(new Set(salts).size).toBe(salts.length);
+    for (const s of salts) expect(Buffer.from(s, 'base64url')).toHaveLength(16);
+    expect(disclosures).toHaveLength(17);
+  });
+});
