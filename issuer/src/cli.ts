@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { didWebForOrigin, httpFetch, isShomeiError } from '@shomei/shared';
 import { Command, Option } from 'commander';
+import { accreditationsOption } from './accreditation/accreditations-file.js';
+import { registerBatchCommand } from './batch/cli.js';
 import { ConfigError, DEFAULT_DATA_DIR, ENV, resolveServeConfig, type ServeFlags } from './config.js';
+import { registerOperatorCommands } from './operator-cli.js';
+import { loadJpkiTrust, loadUpstreams } from './proofing/config.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startIssuer } from './server.js';
+import { DEFAULT_SETTINGS } from './settings.js';
 
 const NAME = 'shomei-issuer';
 
@@ -20,6 +25,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     publicUrl: config.publicUrl,
     sandbox: config.sandbox,
     secret: config.secret,
+    proofing: {
+      jpki: loadJpkiTrust(config.jpkiAnchors, config.jpkiCrls, DEFAULT_SETTINGS.crlRefreshSeconds),
+      upstreams: loadUpstreams(config.upstreams),
+    },
   });
   const lines = [
     `${NAME} (OpenID4VCI credential issuer)`,
@@ -31,6 +40,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     `  did         ${didWebForOrigin(running.url)}`,
     `  keys        ${running.deps.keys.all.length} signing key(s) published, newest signs`,
     `  secret      from ${config.secretSource}`,
+    `  jpki        ${running.deps.proofing.jpki ? `on: ${running.deps.proofing.jpki.anchors.length} trust anchor(s), ${config.jpkiCrls.length} CRL(s)` : 'off (no --jpki-anchors)'}`,
+    `  reliance    ${running.deps.proofing.upstreams.length} upstream KYC bod${running.deps.proofing.upstreams.length === 1 ? 'y' : 'ies'}`,
+    `  operator    ${running.url}/operator (review queue; admin tokens: ${NAME} token create)`,
     `  sandbox     ${config.sandbox.enabled ? 'ON: POST /v1/sandbox/offers issues SANDBOX credentials for unproved identities' : 'off'}`,
     `${NAME} listening on ${running.url}`,
   ];
@@ -123,6 +135,8 @@ Examples:
   ${NAME} sandbox offer --issuer http://127.0.0.1:4000 --identity taro.json`,
     );
 
+  registerBatchCommand(program);
+
   program
     .command('serve')
     .description('run the issuer HTTP service (OpenID4VCI, key discovery, status lists)')
@@ -135,6 +149,18 @@ Examples:
     )
     .option('--sandbox', `enable sandbox offers for unproved identities (env ${ENV.sandbox}=1; needs ${ENV.adminToken})`)
     .option('--secret-file <path>', `file holding the key-vault secret (else env ${ENV.secret}; one of them is required)`)
+    .option('--jpki-anchors <pem>', `PEM file of the CA certificates JPKI signing certificates must chain to (env ${ENV.jpkiAnchors})`)
+    .option(
+      '--jpki-crl <file|url>',
+      `CRL of a JPKI CA, PEM or DER file or http(s) URL; repeatable (env ${ENV.jpkiCrl}, comma-separated)`,
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--upstreams <file>', `JSON file of upstream KYC bodies whose signed assertions are accepted (env ${ENV.upstreams})`)
+    .option(
+      '--accreditations <file>',
+      'JSON {"accreditations":[VC-JWT…]} served at /.well-known/shomei-accreditations, re-read on change (env SHOMEI_ISSUER_ACCREDITATIONS)',
+      accreditationsOption,
+    )
     .addHelpText(
       'after',
       `
@@ -144,7 +170,8 @@ On start the configuration (without secrets) is printed, then one line "${NAME} 
 Examples:
   SHOMEI_ISSUER_SECRET="$(cat /run/secrets/issuer)" ${NAME} serve
   ${NAME} serve --secret-file ./issuer.secret --host 0.0.0.0 --port 8443 --public-url https://issuer.example.jp
-  SHOMEI_ISSUER_SECRET=dev SHOMEI_ISSUER_ADMIN_TOKEN=dev-admin ${NAME} serve --sandbox --port 0 --data /tmp/issuer`,
+  SHOMEI_ISSUER_SECRET=dev SHOMEI_ISSUER_ADMIN_TOKEN=dev-admin ${NAME} serve --sandbox --port 0 --data /tmp/issuer
+  ${NAME} serve --jpki-anchors ./test-ca/ca.pem --jpki-crl ./test-ca/crl.pem --upstreams ./upstreams.json`,
     )
     .action(serve);
 
@@ -176,6 +203,7 @@ Examples:
   cat taro.json | ${NAME} sandbox offer --issuer http://127.0.0.1:4000 --identity - --assurance IAL1 --json`,
     )
     .action(sandboxOffer);
+  registerOperatorCommands(program, fail);
   return program;
 }
 

@@ -57,4 +57,19 @@ describe('serve configuration', () => {
       expect(() => resolveServeConfig({ port }, secretEnv), port).toThrow(/port must be/);
     }
   });
+
+  it('takes JPKI anchors with their CRLs and the upstreams file from flags or environment, and refuses anchors without a CRL', () => {
+    const fromFlags = resolveServeConfig(
+      { jpkiAnchors: 'ca.pem', jpkiCrl: ['a.crl', 'https://ca.example/b.crl'], upstreams: 'up.json' },
+      secretEnv,
+    );
+    expect(fromFlags).toMatchObject({ jpkiAnchors: 'ca.pem', jpkiCrls: ['a.crl', 'https://ca.example/b.crl'], upstreams: 'up.json' });
+    const fromEnv = resolveServeConfig(
+      {},
+      { ...secretEnv, SHOMEI_ISSUER_JPKI_ANCHORS: 'ca.pem', SHOMEI_ISSUER_JPKI_CRL: 'a.crl,b.crl', SHOMEI_ISSUER_UPSTREAMS: 'up.json' },
+    );
+    expect(fromEnv).toMatchObject({ jpkiAnchors: 'ca.pem', jpkiCrls: ['a.crl', 'b.crl'], upstreams: 'up.json' });
+    expect(resolveServeConfig({}, secretEnv)).toMatchObject({ jpkiAnchors: undefined, jpkiCrls: [], upstreams: undefined });
+    expect(() => resolveServeConfig({ jpkiAnchors: 'ca.pem' }, secretEnv)).toThrow(ConfigError);
+  });
 });

@@ -12,6 +12,9 @@ export const ENV = {
   sandbox: 'SHOMEI_ISSUER_SANDBOX',
   secret: 'SHOMEI_ISSUER_SECRET',
   adminToken: 'SHOMEI_ISSUER_ADMIN_TOKEN',
+  jpkiAnchors: 'SHOMEI_ISSUER_JPKI_ANCHORS',
+  jpkiCrl: 'SHOMEI_ISSUER_JPKI_CRL',
+  upstreams: 'SHOMEI_ISSUER_UPSTREAMS',
 } as const;
 
 export const DEFAULT_DATA_DIR = './.data/issuer';
@@ -24,6 +27,9 @@ export interface ServeFlags {
   publicUrl?: string;
   sandbox?: boolean;
   secretFile?: string;
+  jpkiAnchors?: string;
+  jpkiCrl?: string[];
+  upstreams?: string;
 }
 
 export interface ServeConfig {
@@ -36,6 +42,12 @@ export interface ServeConfig {
   secret: string;
   /** Where the secret came from, for the start-up summary (never the secret itself). */
   secretSource: string;
+  /** PEM file of JPKI trust anchors; without it the jpki method is off. */
+  jpkiAnchors: string | undefined;
+  /** CRL files or URLs (PEM or DER). */
+  jpkiCrls: string[];
+  /** JSON file of upstream KYC bodies for the reliance method. */
+  upstreams: string | undefined;
 }
 
 /** A configuration problem to report to the operator as it is (its message holds no secret). */
@@ -55,6 +67,51 @@ export function resolveServeConfig(
   const dataDir = resolve(flags.data ?? env[ENV.data] ?? DEFAULT_DATA_DIR);
   const publicUrl = flags.publicUrl ?? env[ENV.publicUrl] ?? undefined;
 
+  const { secret, secretSource } = resolveSecret(flags, env, readFile);
+
+  const sandboxOn = flags.sandbox === true || isTruthy(env[ENV.sandbox]);
+  let sandbox: SandboxConfig = { enabled: false };
+  if (sandboxOn) {
+    const adminToken = env[ENV.adminToken];
+    if (!adminToken) throw new ConfigError(`the sandbox needs an admin token: set ${ENV.adminToken}`);
+    sandbox = { enabled: true, adminToken };
+  }
+  const jpkiAnchors = flags.jpkiAnchors ?? env[ENV.jpkiAnchors] ?? undefined;
+  const jpkiCrls = flags.jpkiCrl?.length ? flags.jpkiCrl : (env[ENV.jpkiCrl]?.split(',').filter(Boolean) ?? []);
+  if (jpkiAnchors && jpkiCrls.length === 0)
+    throw new ConfigError(`JPKI trust anchors need a CRL: pass --jpki-crl <file|url> (env ${ENV.jpkiCrl})`);
+  const upstreams = flags.upstreams ?? env[ENV.upstreams] ?? undefined;
+  return {
+    host,
+    port,
+    dataDir,
+    dbFile: join(dataDir, 'issuer.db'),
+    publicUrl,
+    sandbox,
+    secret,
+    secretSource,
+    jpkiAnchors,
+    jpkiCrls,
+    upstreams,
+  };
+}
+
+function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new ConfigError(`port must be a number from 0 to 65535, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+}
+
+/** The key-vault secret from `--secret-file` or the environment; refuses to go on without one. */
+export function resolveSecret(
+  flags: { secretFile?: string },
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): { secret: string; secretSource: string } {
   let secret: string;
   let secretSource: string;
   if (flags.secretFile !== undefined) {
@@ -74,22 +131,5 @@ export function resolveServeConfig(
     );
   }
 
-  const sandboxOn = flags.sandbox === true || isTruthy(env[ENV.sandbox]);
-  let sandbox: SandboxConfig = { enabled: false };
-  if (sandboxOn) {
-    const adminToken = env[ENV.adminToken];
-    if (!adminToken) throw new ConfigError(`the sandbox needs an admin token: set ${ENV.adminToken}`);
-    sandbox = { enabled: true, adminToken };
-  }
-  return { host, port, dataDir, dbFile: join(dataDir, 'issuer.db'), publicUrl, sandbox, secret, secretSource };
-}
-
-function parsePort(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
-    throw new ConfigError(`port must be a number from 0 to 65535, not ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+  return { secret, secretSource };
 }

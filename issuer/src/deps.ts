@@ -1,5 +1,8 @@
+import { dirname, join } from 'node:path';
 import { type Db, KeyVault, openDatabase, ShomeiError } from '@shomei/shared';
+import { type AuditSink, appendAudit } from './audit/audit-log.js';
 import { type IssuerKeys, loadIssuerKeys } from './keys.js';
+import type { ProofingConfig } from './proofing/config.js';
 import { DEFAULT_SETTINGS, type IssuerSettings } from './settings.js';
 import { StatusLists } from './status/status-lists.js';
 import { issuerMigrations } from './store/migrations.js';
@@ -21,6 +24,9 @@ export interface IssuerDeps {
   sandbox: SandboxConfig;
   settings: IssuerSettings;
   log: Logger;
+  /** Appends to the hash-chained audit log. */
+  audit: AuditSink;
+  proofing: ProofingConfig;
 }
 
 export interface OpenIssuerOptions {
@@ -33,6 +39,8 @@ export interface OpenIssuerOptions {
   now?: () => Date;
   log?: Logger;
   settings?: Partial<IssuerSettings>;
+  /** Identity proofing: JPKI trust, upstream KYC bodies, the uploads directory (default `<db dir>/uploads`). */
+  proofing?: Partial<ProofingConfig>;
 }
 
 /** Opens the database and key vault, loading (or on first start creating) the signing key. */
@@ -63,6 +71,14 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
       sandbox: options.sandbox ?? { enabled: false },
       settings,
       log: options.log ?? ((line) => console.log(line)),
+      audit: (event) => {
+        appendAudit(db, now, event);
+      },
+      proofing: {
+        jpki: options.proofing?.jpki,
+        upstreams: options.proofing?.upstreams ?? [],
+        uploadsDir: options.proofing?.uploadsDir ?? join(options.dbFile === ':memory:' ? '.' : dirname(options.dbFile), 'uploads'),
+      },
     };
   } catch (e) {
     db.close();

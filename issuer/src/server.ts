@@ -5,6 +5,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type IssuerDeps, type Logger, normalizeBaseUrl, openIssuerDeps, type SandboxConfig } from './deps.js';
 import { createIssuerApp } from './http/app.js';
+import { recheckCrls } from './lifecycle/crl-recheck.js';
+import type { ProofingConfig } from './proofing/config.js';
 import type { IssuerSettings } from './settings.js';
 import { setCredentialStatus } from './status/set-status.js';
 import type { CredentialStatus } from './store/credentials.js';
@@ -24,6 +26,8 @@ export interface IssuerServerConfig {
   now?: () => Date;
   log?: Logger;
   settings?: Partial<IssuerSettings>;
+  /** Identity proofing: JPKI trust anchors and CRLs, upstream KYC bodies, uploads directory. */
+  proofing?: Partial<ProofingConfig>;
 }
 
 export interface RunningIssuer {
@@ -71,12 +75,14 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
       now: config.now,
       log: config.log,
       settings: config.settings,
+      proofing: config.proofing,
     });
   } catch (e) {
     await closeServer(server);
     throw e;
   }
   app = createIssuerApp(deps);
+  const recheck = scheduleCrlRechecks(deps);
   let closing: Promise<void> | undefined;
   return {
     url: deps.baseUrl,
@@ -85,10 +91,27 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
     deps,
     setCredentialStatus: (credentialId, status) => setCredentialStatus(deps, credentialId, status),
     close() {
+      clearInterval(recheck);
       closing ??= closeServer(server).finally(() => deps.db.close());
       return closing;
     },
   };
+}
+
+/** Re-checks the CRLs behind issued credentials every `crlRecheckSeconds` (only when JPKI is configured). */
+function scheduleCrlRechecks(deps: IssuerDeps): NodeJS.Timeout | undefined {
+  if (!deps.proofing.jpki) return undefined;
+  const timer = setInterval(() => {
+    recheckCrls(deps).then(
+      (r) =>
+        deps.log(
+          `crl re-check: ${r.checked_certificates} certificate(s), ${r.revoked_credentials.length} credential(s) revoked, ${r.unavailable} unavailable`,
+        ),
+      () => deps.log('crl re-check failed'),
+    );
+  }, deps.settings.crlRecheckSeconds * 1000);
+  timer.unref();
+  return timer;
 }
 
 function urlHost(host: string): string {

@@ -15,6 +15,20 @@ export interface IssuerSettings {
   /** Seconds a verifier may cache the status list, and how long its token is valid. */
   statusListTtlSeconds: number;
   statusListValiditySeconds: number;
+  /** Proofs (and so credentials) per credential request: OpenID4VCI batch issuance. */
+  batchSize: number;
+  /** Applications a single client address may start per minute. */
+  applicationsPerMinute: number;
+  /** How long a JPKI challenge can be signed. */
+  challengeTtlSeconds: number;
+  /** Largest accepted image upload, per file. */
+  maxUploadBytes: number;
+  /** Offers an approved application may ask for (a lost or expired offer can be replaced). */
+  maxOffersPerApplication: number;
+  /** How often every certificate behind an issued credential is checked against its CRL again. */
+  crlRecheckSeconds: number;
+  /** How long a fetched CRL is used before it is read again. */
+  crlRefreshSeconds: number;
   /** Display name in the issuer metadata. */
   displayName: string;
 }
@@ -31,5 +45,12 @@ export const DEFAULT_SETTINGS: IssuerSettings = {
   statusListSize: 131_072,
   statusListTtlSeconds: 300,
   statusListValiditySeconds: 24 * 60 * 60,
+  batchSize: 10,
+  applicationsPerMinute: 10,
+  challengeTtlSeconds: 5 * 60,
+  maxUploadBytes: 4 * 1024 * 1024,
+  maxOffersPerApplication: 3,
+  crlRecheckSeconds: 6 * 60 * 60,
+  crlRefreshSeconds: 60 * 60,
   displayName: 'Shomei Issuer',
 };

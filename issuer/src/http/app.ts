@@ -2,9 +2,12 @@ import { ShomeiError } from '@shomei/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { accreditationRoutes } from '../accreditation/routes.js';
+import { adminRoutes } from '../admin/routes.js';
 import type { IssuerDeps } from '../deps.js';
 import { discoveryRoutes } from '../discovery/routes.js';
 import { oid4vciRoutes } from '../oid4vci/routes.js';
+import { applicationRoutes } from '../proofing/routes.js';
 import { sandboxRoutes } from '../sandbox/routes.js';
 import { statusRoutes } from '../status/routes.js';
 import { errorHandler, problemJson } from './errors.js';
@@ -15,18 +18,24 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function createIssuerApp(deps: IssuerDeps): Hono {
   const app = new Hono();
   app.use(secureHeaders());
-  app.use(
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new ShomeiError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+        throw new ShomeiError('payload_too_large', `the request body is larger than ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const small = limit(MAX_BODY_BYTES);
+  // Document uploads carry two images; every other body stays small.
+  const uploads = limit(2 * deps.settings.maxUploadBytes + MAX_BODY_BYTES);
+  app.use((c, next) => (/^\/v1\/applications\/[^/]+\/documents$/.test(c.req.path) ? uploads(c, next) : small(c, next)));
   app.route('/', oid4vciRoutes(deps));
   app.route('/', discoveryRoutes(deps));
   app.route('/', statusRoutes(deps));
   app.route('/', sandboxRoutes(deps));
+  app.route('/', applicationRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.route('/', accreditationRoutes(deps));
   app.notFound(() => problemJson(404, 'not_found', 'no such resource'));
   app.onError(errorHandler(deps.log));
   return app;

@@ -19,20 +19,25 @@ import { insertCredential } from '../store/credentials.js';
 import { consumeNonce } from '../store/nonces.js';
 import { findOffer, type OfferRow } from '../store/offers.js';
 import { findUsableAccessToken, useAccessToken } from '../store/tokens.js';
-import { verifyProofJwt } from './proof.js';
+import { type VerifiedProof, verifyProofJwt } from './proof.js';
 
 export interface CredentialResponse {
   credentials: { credential: string }[];
 }
 
-/** Parses a credential request; one key proof per request is all this issuer takes for now. */
-export function parseCredentialRequest(body: unknown): { proofJwt: string } {
+/**
+ * Parses a credential request. `proofs.jwt` carries 1..batchSize key proofs (OpenID4VCI 1.0 §8.2
+ * batch issuance): one credential is issued per proof, in the same order.
+ */
+export function parseCredentialRequest(body: unknown, batchSize: number): { proofJwts: string[] } {
   const req = parseWith(credentialRequestSchema, body, 'credential request', 'invalid_credential_request');
   if (req.credential_configuration_id !== IDENTITY_CONFIGURATION_ID) {
     throw new ShomeiError('unknown_credential_configuration', 'credential_configuration_id is not offered by this issuer');
   }
-  if (req.proofs.jwt.length > 1) throw new ShomeiError('invalid_credential_request', 'only one proof per request is supported');
-  return { proofJwt: req.proofs.jwt[0] as string };
+  if (req.proofs.jwt.length > batchSize) {
+    throw new ShomeiError('invalid_credential_request', `at most ${batchSize} proofs per request (batch_size)`);
+  }
+  return { proofJwts: req.proofs.jwt };
 }
 
 /** A checked, still unspent access token. */
@@ -57,60 +62,79 @@ export function requireAccessToken(deps: IssuerDeps, accessToken: string | undef
  */
 export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body: unknown): Promise<CredentialResponse> {
   const { db, baseUrl, settings, statusLists } = deps;
-  const { proofJwt } = parseCredentialRequest(body);
+  const { proofJwts } = parseCredentialRequest(body, settings.batchSize);
   const now = deps.now();
-  const proof = verifyProofJwt(proofJwt, {
-    audience: baseUrl,
-    now,
-    maxAgeSeconds: settings.proofMaxAgeSeconds,
-    futureSkewSeconds: settings.proofFutureSkewSeconds,
-  });
+  const proofs = proofJwts.map((jwt) =>
+    verifyProofJwt(jwt, {
+      audience: baseUrl,
+      now,
+      maxAgeSeconds: settings.proofMaxAgeSeconds,
+      futureSkewSeconds: settings.proofFutureSkewSeconds,
+    }),
+  );
+  const nonce = (proofs[0] as VerifiedProof).nonce;
+  if (proofs.some((p) => p.nonce !== nonce)) throw new ShomeiError('invalid_proof', 'every proof of a batch must carry the same c_nonce');
+  const thumbprints = proofs.map((p) => jwkThumbprint(p.holderJwk));
+  if (new Set(thumbprints).size !== thumbprints.length) {
+    throw new ShomeiError('invalid_proof', 'every proof of a batch must be signed by a different key');
+  }
   const offer = findOffer(db, grant.offerId);
   if (!offer) throw new ShomeiError('internal', 'access token refers to a missing offer');
   const identity = unsealIdentity(deps, offer);
 
-  const credentialId = randomUUID();
   const issuedAt = now;
   const expiresAt = new Date(now.getTime() + settings.credentialValidityDays * 86_400_000);
   const at = now.getTime();
-  const statusIdx = db
+  const issued = db
     .transaction(() => {
-      if (!consumeNonce(db, sha256(proof.nonce), at)) {
+      if (!consumeNonce(db, sha256(nonce), at)) {
         throw new ShomeiError('invalid_nonce', 'the proof nonce is not a current c_nonce from this issuer; fetch a new one');
       }
       if (!useAccessToken(db, grant.tokenHash, at)) {
         throw new ShomeiError('invalid_token', 'the access token is not valid, has expired or was already used');
       }
-      const idx = statusLists.allocate(STATUS_LIST_ID);
-      insertCredential(db, {
-        id: credentialId,
-        offer_id: offer.id,
-        status_list_id: STATUS_LIST_ID,
-        status_idx: idx,
-        holder_jwk_thumbprint: jwkThumbprint(proof.holderJwk),
-        assurance_level: offer.assurance_level,
-        sandbox: offer.sandbox,
-        issued_at: issuedAt.getTime(),
-        expires_at: expiresAt.getTime(),
+      return thumbprints.map((thumbprint) => {
+        const id = randomUUID();
+        const idx = statusLists.allocate(STATUS_LIST_ID);
+        insertCredential(db, {
+          id,
+          offer_id: offer.id,
+          status_list_id: STATUS_LIST_ID,
+          status_idx: idx,
+          holder_jwk_thumbprint: thumbprint,
+          assurance_level: offer.assurance_level,
+          sandbox: offer.sandbox,
+          issued_at: issuedAt.getTime(),
+          expires_at: expiresAt.getTime(),
+        });
+        deps.audit({ actor: 'system', action: 'credential.issued', subject: id, data: { offer_id: offer.id, status_idx: idx } });
+        return { id, idx };
       });
-      return idx;
     })
     .immediate();
 
-  const credential = await issueSdJwtVc(deps.keys.current, {
-    issuer: baseUrl,
-    vct: IDENTITY_VCT,
-    claims: identityClaims(identity, issuedAt),
-    visible: { verification: evidenceOf(offer) },
-    holderJwk: proof.holderJwk,
-    status: { idx: statusIdx, uri: statusLists.uri(STATUS_LIST_ID) },
-    issuedAt,
-    expiresAt,
-    containersNotDisclosable: ['age_equal_or_over'],
-  });
-  const label = offer.sandbox ? '[sandbox] ' : '';
-  deps.log(`${label}credential ${credentialId} issued (${offer.assurance_level}, status ${STATUS_LIST_ID}/${statusIdx})`);
-  return { credentials: [{ credential }] };
+  const claims = identityClaims(identity, issuedAt);
+  const verification = evidenceOf(offer);
+  const credentials: { credential: string }[] = [];
+  // Each credential is issued separately: its own salts, its own status index, its own holder key.
+  for (const [i, proof] of proofs.entries()) {
+    const { id, idx } = issued[i] as { id: string; idx: number };
+    const credential = await issueSdJwtVc(deps.keys.current, {
+      issuer: baseUrl,
+      vct: IDENTITY_VCT,
+      claims,
+      visible: { verification },
+      holderJwk: proof.holderJwk,
+      status: { idx, uri: statusLists.uri(STATUS_LIST_ID) },
+      issuedAt,
+      expiresAt,
+      containersNotDisclosable: ['age_equal_or_over'],
+    });
+    credentials.push({ credential });
+    const label = offer.sandbox ? '[sandbox] ' : '';
+    deps.log(`${label}credential ${id} issued (${offer.assurance_level}, status ${STATUS_LIST_ID}/${idx})`);
+  }
+  return { credentials };
 }
 
 function unsealIdentity(deps: IssuerDeps, offer: OfferRow): IdentityRecord {

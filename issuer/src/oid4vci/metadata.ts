@@ -39,12 +39,13 @@ function display([ja, en]: Label): { name: string; locale: string }[] {
 }
 
 /** `/.well-known/openid-credential-issuer` (OpenID4VCI 1.0 §12.2). */
-export function issuerMetadata(baseUrl: string, displayName: string): IssuerMetadata {
+export function issuerMetadata(baseUrl: string, displayName: string, batchSize = 10): IssuerMetadata {
   return {
     credential_issuer: baseUrl,
     credential_endpoint: `${baseUrl}/credential`,
     nonce_endpoint: `${baseUrl}/nonce`,
     authorization_servers: [baseUrl],
+    batch_credential_issuance: { batch_size: batchSize },
     display: [
       { name: displayName, locale: 'ja-JP' },
       { name: displayName, locale: 'en-US' },

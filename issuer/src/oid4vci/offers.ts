@@ -9,7 +9,7 @@ import {
 } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
 import { randomDigits, randomToken, sha256 } from '../lib/secrets.js';
-import { insertOffer } from '../store/offers.js';
+import { insertOffer, type NewOffer } from '../store/offers.js';
 
 export interface NewOfferInput {
   identity: IdentityRecord;
@@ -19,6 +19,8 @@ export interface NewOfferInput {
   /** When the identity was proved. */
   proofedAt: Date;
   sandbox: boolean;
+  /** The application behind the offer, if it came from identity proofing. */
+  applicationId?: string;
 }
 
 export interface CreatedOffer {
@@ -29,18 +31,25 @@ export interface CreatedOffer {
   expiresAt: Date;
 }
 
+/** An offer ready to be recorded: its row and what the person is given (code in the URI, tx_code). */
+export interface PreparedOffer extends CreatedOffer {
+  row: NewOffer;
+}
+
 /**
- * Records a pre-authorized credential offer for a proved identity. The code and tx_code are kept
- * only as digests and the identity record only sealed under the key vault (bound to the offer id).
+ * Prepares a pre-authorized credential offer for a proved identity without recording it, so that
+ * a batch can hand the offer out (write it to its output) before committing the row. The code
+ * and tx_code are kept only as digests and the identity record only sealed under the key vault
+ * (bound to the offer id).
  */
-export function createOffer(deps: IssuerDeps, input: NewOfferInput): CreatedOffer {
+export function prepareOffer(deps: IssuerDeps, input: NewOfferInput): PreparedOffer {
   const { settings, baseUrl } = deps;
   const now = deps.now();
   const offerId = randomUUID();
   const code = randomToken();
   const txCode = randomDigits(settings.txCodeLength);
   const expiresAt = new Date(now.getTime() + settings.offerTtlSeconds * 1000);
-  insertOffer(deps.db, {
+  const row: NewOffer = {
     id: offerId,
     code_hash: sha256(code),
     tx_code_hash: sha256(txCode),
@@ -52,7 +61,8 @@ export function createOffer(deps: IssuerDeps, input: NewOfferInput): CreatedOffe
     proofed_at: input.proofedAt.getTime(),
     created_at: now.getTime(),
     expires_at: expiresAt.getTime(),
-  });
+    application_id: input.applicationId ?? null,
+  };
   const offer: CredentialOffer = {
     credential_issuer: baseUrl,
     credential_configuration_ids: [IDENTITY_CONFIGURATION_ID],
@@ -67,5 +77,12 @@ export function createOffer(deps: IssuerDeps, input: NewOfferInput): CreatedOffe
       },
     },
   };
-  return { offerId, offerUri: credentialOfferUri(offer), txCode, expiresAt };
+  return { row, offerId, offerUri: credentialOfferUri(offer), txCode, expiresAt };
+}
+
+/** Records a pre-authorized credential offer for a proved identity (see prepareOffer). */
+export function createOffer(deps: IssuerDeps, input: NewOfferInput): CreatedOffer {
+  const { row, ...created } = prepareOffer(deps, input);
+  insertOffer(deps.db, row);
+  return created;
 }

@@ -12,7 +12,9 @@ const NO_STORE = { 'cache-control': 'no-store' };
 /** OpenID4VCI 1.0 endpoints: metadata, token (pre-authorized code), nonce, credential. */
 export function oid4vciRoutes(deps: IssuerDeps): Hono {
   const app = new Hono();
-  app.get('/.well-known/openid-credential-issuer', (c) => c.json(issuerMetadata(deps.baseUrl, deps.settings.displayName)));
+  app.get('/.well-known/openid-credential-issuer', (c) =>
+    c.json(issuerMetadata(deps.baseUrl, deps.settings.displayName, deps.settings.batchSize)),
+  );
   app.get('/.well-known/oauth-authorization-server', (c) => c.json(authorizationServerMetadata(deps.baseUrl)));
 
   app.post('/token', async (c) => {

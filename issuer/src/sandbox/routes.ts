@@ -1,7 +1,8 @@
 import { ShomeiError } from '@shomei/shared';
 import { Hono } from 'hono';
+import { ADMIN_TOKEN_PREFIX, authenticateAdmin } from '../admin/tokens.js';
 import type { IssuerDeps } from '../deps.js';
-import { requireBearer } from '../http/auth.js';
+import { bearerToken, requireBearer } from '../http/auth.js';
 import { readJson } from '../http/body.js';
 import { createSandboxOffer } from './offers.js';
 
@@ -11,7 +12,10 @@ export function sandboxRoutes(deps: IssuerDeps): Hono {
   app.post('/v1/sandbox/offers', async (c) => {
     const sandbox = deps.sandbox;
     if (!sandbox.enabled) throw new ShomeiError('sandbox_disabled', 'the sandbox is not enabled on this issuer');
-    requireBearer(c, sandbox.adminToken, 'the sandbox');
+    // The sandbox admin token from the environment, or an admin token with the `issue` scope.
+    const given = bearerToken(c);
+    if (!given?.startsWith(ADMIN_TOKEN_PREFIX)) requireBearer(c, sandbox.adminToken, 'the sandbox');
+    else authenticateAdmin(deps.db, given, 'issue');
     const body = await readJson(c);
     return c.json(createSandboxOffer(deps, body), 201, { 'cache-control': 'no-store' });
   });

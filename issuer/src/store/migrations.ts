@@ -1,4 +1,5 @@
 import { keyStoreMigrations, type Migration } from '@shomei/shared';
+import { batchMigration } from '../batch/store.js';
 
 /**
  * The issuer's tables. Times are epoch milliseconds. Codes, tokens and nonces are stored as
@@ -56,4 +57,69 @@ const issuerTables: Migration = {
   `,
 };
 
-export const issuerMigrations: readonly Migration[] = [...keyStoreMigrations, issuerTables];
+/**
+ * Identity proofing, operators and the audit trail. Applications keep the typed or proven identity
+ * sealed under the key vault; uploaded images live as files until the decision and only their
+ * digests stay; admin tokens are stored as digests; the audit log is append-only (triggers) and
+ * hash-chained (each row's hash covers the previous row's hash).
+ */
+const proofingTables: Migration = {
+  id: 'issuer-002-proofing',
+  sql: `
+    CREATE TABLE applications (
+      id TEXT PRIMARY KEY,
+      method TEXT NOT NULL,
+      state TEXT NOT NULL,
+      secret_hash TEXT NOT NULL,
+      challenge_hash TEXT,
+      challenge_expires_at INTEGER,
+      challenge_used_at INTEGER,
+      identity_sealed TEXT,
+      assurance_level TEXT,
+      evidence TEXT NOT NULL DEFAULT '{}',
+      cert_issuer TEXT,
+      cert_serial TEXT,
+      upstream_ref TEXT UNIQUE,
+      reason TEXT,
+      offers_made INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      decided_at INTEGER,
+      decided_by TEXT);
+    CREATE INDEX applications_state ON applications(state, created_at);
+    CREATE INDEX applications_cert ON applications(cert_issuer, cert_serial);
+    CREATE TABLE application_files (
+      application_id TEXT NOT NULL REFERENCES applications(id),
+      kind TEXT NOT NULL,
+      media_type TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      sha256 TEXT NOT NULL,
+      path TEXT,
+      deleted_at INTEGER,
+      PRIMARY KEY (application_id, kind));
+    ALTER TABLE offers ADD COLUMN application_id TEXT REFERENCES applications(id);
+    ALTER TABLE credentials ADD COLUMN status_reason TEXT;
+    CREATE TABLE admin_tokens (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      token_hash TEXT NOT NULL UNIQUE,
+      scopes TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      revoked_at INTEGER);
+    CREATE TABLE audit_log (
+      seq INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      subject TEXT,
+      data TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL);
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
+};
+
+export const issuerMigrations: readonly Migration[] = [...keyStoreMigrations, issuerTables, proofingTables, batchMigration];

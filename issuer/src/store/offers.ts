@@ -14,17 +14,19 @@ export interface OfferRow {
   created_at: number;
   expires_at: number;
   redeemed_at: number | null;
+  /** The application whose proofing this offer stands on (none for sandbox offers). */
+  application_id: string | null;
 }
 
-export type NewOffer = Omit<OfferRow, 'tx_attempts' | 'redeemed_at'>;
+export type NewOffer = Omit<OfferRow, 'tx_attempts' | 'redeemed_at' | 'application_id'> & { application_id?: string | null };
 
 export function insertOffer(db: Db, offer: NewOffer): void {
   db.prepare(
     `INSERT INTO offers (id, code_hash, tx_code_hash, identity_sealed, assurance_level, evidence_type, evidence_method, sandbox,
-       proofed_at, created_at, expires_at)
+       proofed_at, created_at, expires_at, application_id)
      VALUES (@id, @code_hash, @tx_code_hash, @identity_sealed, @assurance_level, @evidence_type, @evidence_method, @sandbox,
-       @proofed_at, @created_at, @expires_at)`,
-  ).run(offer);
+       @proofed_at, @created_at, @expires_at, @application_id)`,
+  ).run({ application_id: null, ...offer });
 }
 
 export function findOfferByCodeHash(db: Db, codeHash: string): OfferRow | undefined {

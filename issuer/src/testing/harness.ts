@@ -15,6 +15,7 @@ import {
 import type { Hono } from 'hono';
 import { type IssuerDeps, openIssuerDeps } from '../deps.js';
 import { createIssuerApp } from '../http/app.js';
+import type { ProofingConfig } from '../proofing/config.js';
 import type { IssuerSettings } from '../settings.js';
 
 export const BASE = 'http://127.0.0.1:4000';
@@ -43,7 +44,9 @@ export interface Harness {
   close(): void;
 }
 
-export async function createHarness(options: { sandbox?: boolean; settings?: Partial<IssuerSettings> } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { sandbox?: boolean; settings?: Partial<IssuerSettings>; proofing?: Partial<ProofingConfig> } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'shomei-issuer-'));
   const dbFile = join(dir, 'issuer.db');
   let clock = START.getTime();
@@ -56,6 +59,7 @@ export async function createHarness(options: { sandbox?: boolean; settings?: Par
     now: () => new Date(clock),
     log: (line) => logs.push(line),
     settings: options.settings,
+    proofing: { uploadsDir: join(dir, 'uploads'), ...options.proofing },
   });
   return {
     deps,
@@ -158,4 +162,27 @@ export async function issueOne(h: Harness, body: unknown = { identity: taro }): 
   if (res.status !== 200) throw new Error(`credential answered ${res.status}: ${await res.text()}`);
   const json = (await res.json()) as { credentials: { credential: string }[] };
   return { credential: json.credentials[0]?.credential as string, holder };
+}
+
+/** Redeems an offer URI and tx_code for one credential bound to a fresh holder key. */
+export async function redeemOfferUri(h: Harness, offerUri: string, txCode: string): Promise<{ credential: string; holder: KeyPair }> {
+  const parsed = parseCredentialOfferUri(offerUri);
+  if (!('offer' in parsed)) throw new Error('offer is not by value');
+  const code = parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
+  const res = await redeem(h, code, txCode);
+  if (res.status !== 200) throw new Error(`token answered ${res.status}: ${await res.text()}`);
+  const token = ((await res.json()) as { access_token: string }).access_token;
+  const holder = generateEs256KeyPair();
+  const cred = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: await nonce(h) })));
+  if (cred.status !== 200) throw new Error(`credential answered ${cred.status}: ${await cred.text()}`);
+  const json = (await cred.json()) as { credentials: { credential: string }[] };
+  return { credential: json.credentials[0]?.credential as string, holder };
+}
+
+/** A JSON request to the app, with an optional bearer token. */
+export function jsonRequest(h: Harness, method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return Promise.resolve(h.app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
 }

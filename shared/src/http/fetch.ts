@@ -3,7 +3,8 @@ import { ShomeiError } from '../errors.js';
 export interface FetchOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
-  body?: string | URLSearchParams;
+  /** FormData for multipart uploads (fetch sets the boundary). */
+  body?: string | URLSearchParams | FormData;
   timeoutMs?: number;
   maxBytes?: number;
 }

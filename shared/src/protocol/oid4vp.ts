@@ -23,7 +23,11 @@ export const dcqlCredentialQuerySchema = z.object({
   meta: z.looseObject({ vct_values: z.array(z.string()).optional() }).optional(),
   claims: z.array(dcqlClaimSchema).max(64).optional(),
   /** DCQL claim sets by claim `id`: the first lists every claim, the last the required ones only (Shomei contract 2). */
-  claim_sets: z.array(z.array(z.string().max(64)).max(64)).min(1).max(8).optional(),
+  claim_sets: z
+    .array(z.array(z.string().max(64)).max(64))
+    .min(1)
+    .max(8)
+    .optional(),
 });
 
 export const dcqlQuerySchema = z.object({

@@ -8,6 +8,8 @@ export interface Migration {
   /** Unique, ordered name, e.g. `issuer-001-offers`. */
   id: string;
   sql: string;
+  /** Steps SQL alone cannot say (a table rebuilt from its current definition); runs after `sql`, in the same transaction. */
+  run?: (db: Db) => void;
 }
 
 /**
@@ -33,6 +35,7 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     if (applied.has(m.id)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.run?.(db);
       record.run(m.id, new Date().toISOString());
     })();
   }

@@ -1,0 +1,93 @@
+import { parseWith, ShomeiError } from '@shomei/shared';
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import { exportAudit, verifyAudit } from '../audit/audit-log.js';
+import type { IssuerDeps } from '../deps.js';
+import { bearerToken } from '../http/auth.js';
+import { readJson } from '../http/body.js';
+import { recheckCrls } from '../lifecycle/crl-recheck.js';
+import { decideApplication, operatorView } from '../proofing/applications.js';
+import { readApplicationImage } from '../proofing/documents.js';
+import { type ApplicationState, findApplication, listApplications } from '../proofing/store.js';
+import { setCredentialStatus } from '../status/set-status.js';
+import { findCredential } from '../store/credentials.js';
+import { OPERATOR_PAGE } from './page.js';
+import { type AdminScope, authenticateAdmin } from './tokens.js';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+const STATES = ['awaiting_signature', 'awaiting_documents', 'pending_review', 'approved', 'rejected', 'refused'] as const;
+
+const statusChangeSchema = z.strictObject({
+  status: z.enum(['revoked', 'suspended', 'valid']),
+  reason: z.string().trim().min(3).max(500),
+});
+
+/** The operators' API: every route takes a bearer admin token holding the route's scope. */
+export function adminRoutes(deps: IssuerDeps): Hono {
+  const app = new Hono();
+  const admin = (c: Context, scope: AdminScope) => authenticateAdmin(deps.db, bearerToken(c), scope);
+
+  app.get('/operator', (c) =>
+    c.html(OPERATOR_PAGE, 200, {
+      'content-security-policy':
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src blob:; connect-src 'self'",
+    }),
+  );
+
+  app.get('/v1/admin/applications', (c) => {
+    admin(c, 'review');
+    const state = c.req.query('state');
+    if (state !== undefined && !(STATES as readonly string[]).includes(state)) throw new ShomeiError('invalid_request', 'unknown state');
+    const rows = listApplications(deps.db, state as ApplicationState | undefined, 200);
+    return c.json({ applications: rows.map((r) => operatorView(deps, r)) }, 200, NO_STORE);
+  });
+
+  app.get('/v1/admin/applications/:id', (c) => {
+    admin(c, 'review');
+    const row = findApplication(deps.db, c.req.param('id'));
+    if (!row) throw new ShomeiError('not_found', 'no such application');
+    return c.json(operatorView(deps, row), 200, NO_STORE);
+  });
+
+  app.get('/v1/admin/applications/:id/files/:kind', (c) => {
+    admin(c, 'review');
+    const image = readApplicationImage(deps, c.req.param('id'), c.req.param('kind'));
+    return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.type, ...NO_STORE });
+  });
+
+  app.post('/v1/admin/applications/:id/decision', async (c) => {
+    const who = admin(c, 'review');
+    return c.json(decideApplication(deps, c.req.param('id'), who.actor, await readJson(c)), 200, NO_STORE);
+  });
+
+  app.get('/v1/admin/credentials/:id', (c) => {
+    admin(c, 'revoke');
+    const row = findCredential(deps.db, c.req.param('id'));
+    if (!row) throw new ShomeiError('not_found', 'no such credential');
+    return c.json(row, 200, NO_STORE);
+  });
+
+  app.post('/v1/admin/credentials/:id/status', async (c) => {
+    const who = admin(c, 'revoke');
+    const input = parseWith(statusChangeSchema, await readJson(c), 'status change');
+    const id = c.req.param('id');
+    setCredentialStatus(deps, id, input.status, { actor: who.actor, reason: input.reason });
+    return c.json({ id, status: input.status, status_list_ttl: deps.statusLists.ttlSeconds }, 200, NO_STORE);
+  });
+
+  app.post('/v1/admin/crl-check', async (c) => {
+    const who = admin(c, 'revoke');
+    return c.json(await recheckCrls(deps, who.actor), 200, NO_STORE);
+  });
+
+  app.get('/v1/admin/audit', (c) => {
+    admin(c, 'audit');
+    return c.body([...exportAudit(deps.db)].map((l) => `${l}\n`).join(''), 200, { 'content-type': 'application/jsonl', ...NO_STORE });
+  });
+
+  app.get('/v1/admin/audit/verify', (c) => {
+    admin(c, 'audit');
+    return c.json(verifyAudit(deps.db, c.req.query('head')), 200, NO_STORE);
+  });
+  return app;
+}

@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, jsonRequest, taro } from '../testing/harness.js';
+import { authenticateAdmin, createAdminToken, parseScopes, revokeAdminToken } from './tokens.js';
+
+let h: Harness;
+afterEach(() => h.close());
+
+describe('admin tokens', () => {
+  it('are stored as digests only, checked for scope, and stop working once revoked', async () => {
+    h = await createHarness();
+    const t = createAdminToken(h.deps.db, h.now(), 'alice', parseScopes('review,audit'));
+    expect(t.token).toMatch(/^shia_[A-Za-z0-9_-]{43}$/);
+    const stored = JSON.stringify(h.deps.db.prepare('SELECT * FROM admin_tokens').all());
+    expect(stored).not.toContain(t.token.slice(5));
+    expect(authenticateAdmin(h.deps.db, t.token, 'review')).toMatchObject({ name: 'alice', actor: 'admin:alice' });
+    expect(() => authenticateAdmin(h.deps.db, t.token, 'revoke')).toThrow(/lacks the revoke scope/);
+    expect(revokeAdminToken(h.deps.db, 'alice', h.now())).toBe(1);
+    expect(() => authenticateAdmin(h.deps.db, t.token, 'review')).toThrow(/valid bearer token/);
+    expect(() => parseScopes('review,root')).toThrow(/unknown scope/);
+    expect(() => parseScopes('')).toThrow(/at least one scope/);
+  });
+
+  it('an issue-scoped token may create sandbox offers; other scopes may not', async () => {
+    h = await createHarness();
+    const issuer = createAdminToken(h.deps.db, h.now(), 'desk', ['issue']).token;
+    const reviewer = createAdminToken(h.deps.db, h.now(), 'rev', ['review']).token;
+    expect((await jsonRequest(h, 'POST', '/v1/sandbox/offers', { identity: taro }, issuer)).status).toBe(201);
+    expect((await jsonRequest(h, 'POST', '/v1/sandbox/offers', { identity: taro }, reviewer)).status).toBe(403);
+  });
+
+  it('the audit API exports JSONL and verifies the chain for an audit-scoped token', async () => {
+    h = await createHarness();
+    const auditor = createAdminToken(h.deps.db, h.now(), 'auditor', ['audit']).token;
+    await jsonRequest(h, 'POST', '/v1/applications', { method: 'document', identity: taro });
+    const jsonl = await (await jsonRequest(h, 'GET', '/v1/admin/audit', undefined, auditor)).text();
+    const lines = jsonl
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; data: unknown });
+    expect(lines.map((l) => l.action)).toEqual(['application.created']);
+    expect(jsonl).not.toContain('山田');
+    expect(await (await jsonRequest(h, 'GET', '/v1/admin/audit/verify', undefined, auditor)).json()).toMatchObject({
+      ok: true,
+      entries: 1,
+    });
+  });
+});

@@ -1,0 +1,135 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateEs256KeyPair, PRE_AUTHORIZED_GRANT, parseCredentialOfferUri, publicKeyFromJwk, verifySdJwtVc } from '@shomei/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../audit/audit-log.js';
+import { batchRow } from '../testing/batch-fixtures.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { runBatch } from './engine.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(() => h.close());
+
+const holder = () => generateEs256KeyPair().publicJwk;
+const jsonl = (rows: unknown[]) => `${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`;
+const readJsonl = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('batch issuance', () => {
+  it('issues the good rows, reports each bad row with its line and reason, and goes on', async () => {
+    const file = join(h.dir, 'customers.jsonl');
+    const withMyNumber = batchRow(3, holder()) as { identity: Record<string, unknown> };
+    withMyNumber.identity.given_name = '1234 5678 9012';
+    const tooHigh = batchRow(4, holder()) as { proofing: Record<string, unknown> };
+    tooHigh.proofing = { method: 'document', assurance_level: 'IAL3', time: '2026-10-01T09:00:00Z' };
+    writeFileSync(
+      file,
+      jsonl([
+        batchRow(0, holder()),
+        batchRow(1, holder()),
+        '{not json',
+        withMyNumber,
+        tooHigh,
+        batchRow(5), // no holder key in direct mode
+        batchRow(0, holder()), // external id again
+        { ...batchRow(7, holder()), holder_jwk: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' } },
+        batchRow(8, holder()),
+      ]),
+    );
+    const summary = await runBatch(h.deps, { file, mode: 'direct', workers: 0, chunkSize: 4 });
+    expect(summary).toMatchObject({ issued: 3, errors: 6, skipped: 0 });
+
+    const errors = readJsonl(summary.errorsFile);
+    expect(errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(errors[0]?.reason).toMatch(/JSON/);
+    expect(errors[1]?.reason).toMatch(/Individual Number/);
+    expect(String(errors[1]?.reason)).not.toContain('1234');
+    expect(errors[2]?.reason).toMatch(/at most IAL2/);
+    expect(errors[3]?.reason).toMatch(/holder_jwk is required/);
+    expect(errors[4]).toMatchObject({ code: 'duplicate_external_id', reason: 'external_id already appears on line 1' });
+
+    const issued = readJsonl(summary.output);
+    expect(issued.map((r) => r.external_id)).toEqual(['cust-0000000', 'cust-0000001', 'cust-0000008']);
+    const key = publicKeyFromJwk(h.deps.keys.current.publicJwk);
+    for (const r of issued) {
+      const v = verifySdJwtVc(r.credential as string, { now: h.now(), resolveIssuerKey: () => key });
+      expect(v.claims.family_name).toBe('鈴木');
+      expect((v.payload.verification as { assurance_level: string }).assurance_level).toBe('IAL2');
+      expect((v.payload.verification as { evidence: { method: string }[] }).evidence[0]?.method).toBe('reliance');
+    }
+    const rows = h.deps.db.prepare('SELECT status_list_id, status_idx FROM credentials WHERE batch_job_id = ?').all(summary.jobId);
+    expect(rows).toHaveLength(3);
+    expect(verifyAudit(h.deps.db)).toMatchObject({ ok: true, entries: 3 });
+  });
+
+  it('refuses a holder key that is not a point on P-256, found while signing', async () => {
+    const file = join(h.dir, 'offcurve.jsonl');
+    const offCurve = { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'B'.repeat(43) };
+    writeFileSync(file, jsonl([batchRow(1, holder()), { ...batchRow(2), holder_jwk: offCurve }, batchRow(3, holder())]));
+    const summary = await runBatch(h.deps, { file, mode: 'direct', workers: 0 });
+    expect(summary).toMatchObject({ issued: 2, errors: 1 });
+    expect(readJsonl(summary.errorsFile)).toEqual([
+      { line: 2, external_id: 'cust-0000002', code: 'invalid_row', reason: 'holder_jwk is not a valid P-256 public key' },
+    ]);
+    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM batch_records').get()).toEqual({ n: 2 });
+  });
+
+  it('is idempotent by external id: a finished job and a new file with the same ids issue nothing again', async () => {
+    const file = join(h.dir, 'a.jsonl');
+    writeFileSync(file, jsonl([batchRow(1, holder()), batchRow(2, holder())]));
+    expect((await runBatch(h.deps, { file, mode: 'direct', workers: 0 })).issued).toBe(2);
+    expect(await runBatch(h.deps, { file, mode: 'direct', workers: 0 })).toMatchObject({ alreadyComplete: true, issued: 2 });
+    const other = join(h.dir, 'b.jsonl');
+    writeFileSync(other, jsonl([batchRow(2, holder()), batchRow(3, holder())]));
+    expect(await runBatch(h.deps, { file: other, mode: 'direct', workers: 0 })).toMatchObject({ issued: 1, skipped: 1 });
+    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM credentials').get()).toEqual({ n: 3 });
+  });
+
+  it('reads CSV with a quoted JWK column', async () => {
+    const file = join(h.dir, 'customers.csv');
+    const jwk = JSON.stringify(holder()).replaceAll('"', '""');
+    writeFileSync(
+      file,
+      [
+        'external_id,family_name,given_name,family_name_kana,given_name_kana,birthdate,gender,postal_code,region,locality,street_address,phone_number,proofing_method,assurance_level,proofed_at,holder_jwk',
+        `c-1,田中,花子,タナカ,ハナコ,1980-02-29,female,150-0001,東京都,渋谷区,"神宮前1-1, 2F",,jpki,IAL3,2026-10-01T09:00:00+09:00,"${jwk}"`,
+        `c-2,田中,一郎,タナカ,イチロウ,1980-02-30,male,150-0001,東京都,渋谷区,神宮前1-1,,jpki,IAL3,2026-10-01T09:00:00+09:00,"${jwk}"`,
+      ].join('\r\n'),
+    );
+    const summary = await runBatch(h.deps, { file, mode: 'direct', workers: 0 });
+    expect(summary).toMatchObject({ issued: 1, errors: 1 });
+    expect(readJsonl(summary.errorsFile)[0]).toMatchObject({ line: 3, external_id: 'c-2' });
+    const [row] = readJsonl(summary.output);
+    const v = verifySdJwtVc(row?.credential as string, {
+      now: h.now(),
+      resolveIssuerKey: () => publicKeyFromJwk(h.deps.keys.current.publicJwk),
+    });
+    expect((v.claims.address as { street_address: string }).street_address).toBe('神宮前1-1, 2F');
+  });
+
+  it('offers mode writes an offer and tx_code per record that the token endpoint redeems', async () => {
+    const file = join(h.dir, 'letters.jsonl');
+    writeFileSync(file, jsonl([batchRow(1), batchRow(2)]));
+    const summary = await runBatch(h.deps, { file, mode: 'offers', workers: 0 });
+    expect(summary.issued).toBe(2);
+    const [first] = readJsonl(summary.output);
+    const parsed = parseCredentialOfferUri(first?.offer_uri as string);
+    if (!('offer' in parsed)) throw new Error('offer by value expected');
+    const res = await h.app.request('/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: PRE_AUTHORIZED_GRANT,
+        'pre-authorized_code': parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'],
+        tx_code: first?.tx_code as string,
+      }).toString(),
+    });
+    expect(res.status).toBe(200);
+  });
+});

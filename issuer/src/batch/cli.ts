@@ -1,0 +1,97 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ShomeiError } from '@shomei/shared';
+import type { Command } from 'commander';
+import { ENV, resolveServeConfig } from '../config.js';
+import { openIssuerDeps } from '../deps.js';
+import { type BatchMode, runBatch } from './engine.js';
+import { progressReporter } from './progress.js';
+
+interface BatchFlags {
+  mode: BatchMode;
+  data: string;
+  publicUrl?: string;
+  out?: string;
+  workers?: string;
+  chunk?: string;
+  secretFile?: string;
+  json?: boolean;
+}
+
+/** `shomei-issuer batch <file>`: offers or signed credentials for a whole customer base. */
+export function registerBatchCommand(program: Command): void {
+  program
+    .command('batch')
+    .argument('<file>', 'records as .csv (with a header) or .jsonl')
+    .description('issue for many already-proved people at once: offers to deliver, or credentials bound to given holder keys')
+    .option('--mode <mode>', 'offers: a credential offer + tx_code per record; direct: signed SD-JWT VCs bound to holder_jwk', 'offers')
+    .option('--data <dir>', `issuer data directory (env ${ENV.data})`, process.env[ENV.data] ?? './.data/issuer')
+    .option('--public-url <url>', `the issuer's public URL, the credentials' iss (env ${ENV.publicUrl}; required)`)
+    .option('--out <dir>', 'output folder (default <file>.out)')
+    .option('--workers <n>', 'signing threads (default: one per core)')
+    .option('--chunk <n>', 'rows per checkpoint', '2000')
+    .option('--secret-file <path>', `file holding the key-vault secret (else env ${ENV.secret})`)
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Each row: external_id, the identity (family_name, given_name, family_name_kana, given_name_kana, birthdate,
+gender, postal_code, region, locality, street_address, phone_number?), proofing_method (jpki | document |
+document_upload | self_declared | reliance), assurance_level (IAL1-3, at most what the method allows),
+proofed_at (ISO time) and, for --mode direct, holder_jwk (a P-256 public JWK). JSONL rows:
+{"external_id","identity":{…},"proofing":{"method","assurance_level","time"},"holder_jwk"?}.
+
+Bad rows go to <out>/errors.jsonl with their line number and reason; the batch goes on. Issuance is
+idempotent by external_id and exactly-once across crashes: run the same command again to resume.
+Output: <out>/offers.jsonl (offer_uri and tx_code: deliver them, then delete the file) or
+<out>/credentials.jsonl, and <out>/summary.json. Exit codes: 0 done (even with bad rows), 1 failure.
+
+Examples:
+  SHOMEI_ISSUER_SECRET=… ${program.name()} batch customers.csv --public-url https://issuer.example.jp
+  SHOMEI_ISSUER_SECRET=… ${program.name()} batch wallets.jsonl --mode direct --public-url https://issuer.example.jp --workers 2`,
+    )
+    .action(async (file: string, flags: BatchFlags) => {
+      if (flags.mode !== 'offers' && flags.mode !== 'direct') throw new ShomeiError('invalid_request', '--mode must be offers or direct');
+      const publicUrl = flags.publicUrl ?? process.env[ENV.publicUrl];
+      if (!publicUrl)
+        throw new ShomeiError('invalid_request', `--public-url (or ${ENV.publicUrl}) is required: it becomes the credentials' iss`);
+      const workers = flags.workers === undefined ? availableParallelism() : Number(flags.workers);
+      const chunkSize = Number(flags.chunk);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new ShomeiError('invalid_request', '--workers must be 0–64');
+      if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100_000)
+        throw new ShomeiError('invalid_request', '--chunk must be 1–100000');
+      const deps = await openIssuerDeps({
+        dbFile: join(resolve(flags.data), 'issuer.db'),
+        secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
+        baseUrl: publicUrl,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      try {
+        const progress = progressReporter(process.stderr);
+        const summary = await runBatch(deps, {
+          file,
+          mode: flags.mode,
+          ...(flags.out ? { outDir: flags.out } : {}),
+          workers,
+          chunkSize,
+          onProgress: (p) => progress.update(p),
+        });
+        progress.done();
+        const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ ...summary, peakRssMb }, null, 2)}\n`);
+        } else if (summary.alreadyComplete) {
+          process.stdout.write(`Batch already complete: issued ${summary.issued}, skipped ${summary.skipped}, errors ${summary.errors}.\n`);
+        } else {
+          const rate = Math.round(summary.issued / Math.max(summary.seconds, 0.001));
+          process.stdout.write(
+            `Batch ${summary.resumed ? 'resumed and ' : ''}complete in ${summary.seconds.toFixed(1)} s: issued ${summary.issued} (${rate}/s), ` +
+              `already issued before ${summary.skipped}, errors ${summary.errors}${summary.errors ? ` (see ${summary.errorsFile})` : ''}.\n` +
+              `Output: ${summary.output}\nPeak RSS: ${peakRssMb} MB\n`,
+          );
+        }
+      } finally {
+        deps.db.close();
+      }
+    });
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type SignContext, type SignItem, type SignResult, signItem } from './sign-item.js';
+
+/**
+ * Signs batch items on worker threads (one per core by default) so that ES256 signing, the
+ * dominant cost, uses every core; with zero workers it signs on the calling thread.
+ */
+export class SigningPool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, { resolve: (c: SignResult[]) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+
+  constructor(
+    private readonly ctx: SignContext,
+    size: number,
+  ) {
+    const script = workerScript();
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(script, { workerData: ctx });
+      worker.on('message', (msg: { id: number; results?: SignResult[]; error?: string }) => {
+        const waiter = this.pending.get(msg.id);
+        if (!waiter) return;
+        this.pending.delete(msg.id);
+        if (msg.results) waiter.resolve(msg.results);
+        else waiter.reject(new Error(msg.error ?? 'signing failed'));
+      });
+      worker.on('error', (e) => {
+        for (const w of this.pending.values()) w.reject(e);
+        this.pending.clear();
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Signs `items`, split evenly across the workers; resolves in input order. */
+  async sign(items: SignItem[]): Promise<SignResult[]> {
+    if (this.workers.length === 0) return items.map((item) => signItem(this.ctx, item));
+    const per = Math.ceil(items.length / this.workers.length);
+    const parts = this.workers.map((worker, i) => {
+      const slice = items.slice(i * per, (i + 1) * per);
+      if (slice.length === 0) return Promise.resolve([] as SignResult[]);
+      const id = this.nextId++;
+      return new Promise<SignResult[]>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        worker.postMessage({ id, items: slice });
+      });
+    });
+    return (await Promise.all(parts)).flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** The compiled worker beside this module; when running from sources (tests), the built one in dist/. */
+function workerScript(): URL {
+  const sibling = new URL('./sign-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL('../../dist/batch/sign-worker.js', import.meta.url);
+}

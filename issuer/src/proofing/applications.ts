@@ -1,0 +1,328 @@
+import { randomUUID } from 'node:crypto';
+import { type AssuranceLevel, type IdentityRecord, identityRecordSchema, isShomeiError, parseWith, ShomeiError } from '@shomei/shared';
+import type { IssuerDeps } from '../deps.js';
+import { matchesDigest, randomToken, sha256 } from '../lib/secrets.js';
+import { createOffer } from '../oid4vci/offers.js';
+import { deleteApplicationImages } from './documents.js';
+import { mapJpkiAttributes } from './jpki/attributes.js';
+import { verifyJpkiSubmission } from './jpki/verify.js';
+import { verifyRelianceAssertion } from './reliance.js';
+import {
+  type ApplicationRow,
+  countOfferMade,
+  credentialIdsOf,
+  filesOf,
+  findApplication,
+  insertApplication,
+  spendChallenge,
+  transition,
+} from './store.js';
+import { decisionSchema, jpkiSubmissionSchema, newApplicationSchema } from './z-applications.js';
+
+/** The applicant's view of an application: no personal value. */
+export interface ApplicationView {
+  id: string;
+  method: string;
+  state: string;
+  assurance_level: AssuranceLevel | null;
+  reason: string | null;
+  created_at: string;
+  decided_at: string | null;
+  offers_left: number;
+}
+
+export interface CreatedApplication extends ApplicationView {
+  /** Bearer secret for following the application; shown once, stored as a digest. */
+  secret: string;
+  /** jpki: the one-time challenge to sign, and until when. */
+  challenge?: string;
+  challenge_expires_at?: string;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function viewOf(row: ApplicationRow, maxOffers: number): ApplicationView {
+  return {
+    id: row.id,
+    method: row.method,
+    state: row.state,
+    assurance_level: row.assurance_level,
+    reason: row.reason,
+    created_at: new Date(row.created_at).toISOString(),
+    decided_at: iso(row.decided_at),
+    offers_left: row.state === 'approved' ? Math.max(0, maxOffers - row.offers_made) : 0,
+  };
+}
+
+/** Checks the application secret; unknown id and wrong secret answer alike. */
+export function requireApplication(deps: IssuerDeps, id: string, secret: string | undefined): ApplicationRow {
+  const row = findApplication(deps.db, id);
+  if (!row || !secret || !matchesDigest(secret, row.secret_hash)) {
+    throw new ShomeiError('unauthorized', 'no application with this id and secret');
+  }
+  return row;
+}
+
+function sealIdentity(deps: IssuerDeps, id: string, identity: IdentityRecord): string {
+  return deps.vault.seal(JSON.stringify(identity), `application:${id}`);
+}
+
+export function unsealApplicationIdentity(deps: IssuerDeps, row: ApplicationRow): IdentityRecord | undefined {
+  if (!row.identity_sealed) return undefined;
+  const json = JSON.parse(deps.vault.unseal(row.identity_sealed, `application:${row.id}`)) as unknown;
+  return parseWith(identityRecordSchema, json, 'stored identity record', 'internal');
+}
+
+/** `POST /v1/applications`: starts an application by one of the proofing methods. */
+export async function createApplication(deps: IssuerDeps, body: unknown): Promise<CreatedApplication> {
+  const input = parseWith(newApplicationSchema, body, 'application');
+  const now = deps.now();
+  const id = randomUUID();
+  const secret = randomToken();
+  const base = { id, method: input.method, secret_hash: sha256(secret), created_at: now.getTime() };
+  const actor = `applicant:${id}`;
+
+  if (input.method === 'jpki') {
+    if (!deps.proofing.jpki)
+      throw new ShomeiError('invalid_request', 'this issuer does not offer the jpki method (no trust anchors configured)');
+    const challenge = randomToken();
+    const expires = now.getTime() + deps.settings.challengeTtlSeconds * 1000;
+    insertApplication(deps.db, { ...base, state: 'awaiting_signature', challenge_hash: sha256(challenge), challenge_expires_at: expires });
+    deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'jpki' } });
+    const row = findApplication(deps.db, id) as ApplicationRow;
+    return {
+      ...viewOf(row, deps.settings.maxOffersPerApplication),
+      secret,
+      challenge,
+      challenge_expires_at: new Date(expires).toISOString(),
+    };
+  }
+
+  if (input.method === 'document') {
+    insertApplication(deps.db, { ...base, state: 'awaiting_documents', identity_sealed: sealIdentity(deps, id, input.identity) });
+    deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'document' } });
+    const row = findApplication(deps.db, id) as ApplicationRow;
+    return { ...viewOf(row, deps.settings.maxOffersPerApplication), secret };
+  }
+
+  // reliance: verified before anything is stored; a refused assertion leaves only an audit entry.
+  let verified: Awaited<ReturnType<typeof verifyRelianceAssertion>>;
+  try {
+    verified = verifyRelianceAssertion(input.assertion, deps.proofing.upstreams, deps.baseUrl, now);
+  } catch (e) {
+    if (isShomeiError(e)) deps.audit({ actor: 'anonymous', action: 'application.refused', data: { method: 'reliance', code: e.code } });
+    throw e;
+  }
+  deps.db
+    .transaction(() => {
+      const existing = deps.db.prepare('SELECT 1 FROM applications WHERE upstream_ref = ?').get(verified.ref);
+      if (existing) throw new ShomeiError('replay', 'this assertion has already been used');
+      insertApplication(deps.db, { ...base, state: 'pending_review' });
+      transition(deps.db, id, ['pending_review'], now.getTime(), {
+        state: 'approved',
+        identity_sealed: sealIdentity(deps, id, verified.identity),
+        assurance_level: verified.level,
+        upstream_ref: verified.ref,
+        evidence: JSON.stringify({ upstream: verified.upstream, upstream_level: verified.upstreamLevel, verified_at: verified.verifiedAt }),
+        decided_by: 'system',
+      });
+      deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'reliance', upstream: verified.upstream } });
+      deps.audit({
+        actor: 'system',
+        action: 'application.approved',
+        subject: id,
+        data: { method: 'reliance', assurance_level: verified.level, upstream_level: verified.upstreamLevel },
+      });
+    })
+    .immediate();
+  const row = findApplication(deps.db, id) as ApplicationRow;
+  return { ...viewOf(row, deps.settings.maxOffersPerApplication), secret };
+}
+
+/**
+ * `POST /v1/applications/:id/jpki`: the signed challenge and the certificate chain. The challenge
+ * is spent first, so it is good for one submission whatever its outcome; a failed check refuses
+ * the application with the check's code.
+ */
+export async function submitJpki(deps: IssuerDeps, row: ApplicationRow, body: unknown): Promise<ApplicationView> {
+  const trust = deps.proofing.jpki;
+  if (!trust || row.method !== 'jpki') throw new ShomeiError('application_state', 'this application does not take a JPKI signature');
+  const input = parseWith(jpkiSubmissionSchema, body, 'JPKI submission');
+  const now = deps.now();
+  const at = now.getTime();
+  if (row.challenge_used_at !== null || !spendChallenge(deps.db, row.id, at)) {
+    throw new ShomeiError('challenge_used', 'this challenge has already been answered; start a new application');
+  }
+  const actor = `applicant:${row.id}`;
+  const refuse = (e: unknown): never => {
+    const code = isShomeiError(e) ? e.code : 'internal';
+    transition(deps.db, row.id, ['awaiting_signature'], at, {
+      state: 'refused',
+      reason: code,
+      decided_by: 'system',
+      evidence: JSON.stringify({ code }),
+    });
+    deps.audit({ actor: 'system', action: 'application.refused', subject: row.id, data: { method: 'jpki', code } });
+    throw e;
+  };
+  if ((row.challenge_expires_at ?? 0) <= at)
+    refuse(new ShomeiError('challenge_expired', 'the challenge has expired; start a new application'));
+  deps.audit({ actor, action: 'application.submitted', subject: row.id, data: { method: 'jpki' } });
+
+  let result: Awaited<ReturnType<typeof verifyJpkiSubmission>>;
+  let identity: IdentityRecord;
+  try {
+    // The challenge is kept only as a digest: the applicant sends it back with its signature.
+    if (!matchesDigest(input.challenge, row.challenge_hash ?? '')) {
+      throw new ShomeiError('challenge_signature_invalid', 'the signed challenge is not the one this application was given');
+    }
+    const signature = Buffer.from(input.signature, 'base64url');
+    result = await verifyJpkiSubmission({ chain: input.certificate_chain, signature, challenge: input.challenge }, trust, now);
+    const mapped = mapJpkiAttributes(result.attributes);
+    identity = parseWith(
+      identityRecordSchema,
+      {
+        family_name: mapped.family_name,
+        given_name: mapped.given_name,
+        family_name_kana: input.supplement.family_name_kana,
+        given_name_kana: input.supplement.given_name_kana,
+        birthdate: mapped.birthdate,
+        gender: mapped.gender,
+        address: { postal_code: input.supplement.postal_code, ...mapped.address },
+        ...(input.supplement.phone_number ? { phone_number: input.supplement.phone_number } : {}),
+      },
+      'identity from the certificate',
+      'certificate_invalid',
+    );
+  } catch (e) {
+    return refuse(e);
+  }
+  transition(deps.db, row.id, ['awaiting_signature'], at, {
+    state: 'approved',
+    identity_sealed: sealIdentity(deps, row.id, identity),
+    assurance_level: 'IAL3',
+    cert_issuer: result.certIssuer,
+    cert_serial: result.certSerial,
+    evidence: JSON.stringify({ cert_fingerprint: result.certFingerprint, cert_not_after: result.notAfter }),
+    decided_by: 'system',
+  });
+  deps.audit({
+    actor: 'system',
+    action: 'application.approved',
+    subject: row.id,
+    data: { method: 'jpki', assurance_level: 'IAL3', cert_serial: result.certSerial, cert_fingerprint: result.certFingerprint },
+  });
+  return viewOf(findApplication(deps.db, row.id) as ApplicationRow, deps.settings.maxOffersPerApplication);
+}
+
+/** An operator's decision on a document application in review. */
+export function decideApplication(deps: IssuerDeps, id: string, actor: string, body: unknown): ApplicationView {
+  const input = parseWith(decisionSchema, body, 'decision');
+  const row = findApplication(deps.db, id);
+  if (!row) throw new ShomeiError('not_found', 'no such application');
+  if (row.state !== 'pending_review') throw new ShomeiError('application_state', `the application is ${row.state}, not pending_review`);
+  const at = deps.now().getTime();
+  const digests = Object.fromEntries(filesOf(deps.db, id).map((f) => [f.kind, f.sha256]));
+  if (input.decision === 'approve') {
+    const typed = unsealApplicationIdentity(deps, row);
+    if (!typed) throw new ShomeiError('internal', 'the application holds no identity');
+    const corrections = input.corrections ?? {};
+    const merged = {
+      ...typed,
+      ...corrections,
+      address: { ...typed.address, ...((corrections.address as Record<string, unknown> | undefined) ?? {}) },
+    };
+    const identity = parseWith(identityRecordSchema, merged, 'corrected identity');
+    const corrected = Object.keys(corrections).sort();
+    if (
+      !transition(deps.db, id, ['pending_review'], at, {
+        state: 'approved',
+        identity_sealed: sealIdentity(deps, id, identity),
+        assurance_level: 'IAL2',
+        decided_by: actor,
+      })
+    ) {
+      throw new ShomeiError('application_state', 'the application was decided meanwhile');
+    }
+    deps.audit({
+      actor,
+      action: 'application.approved',
+      subject: id,
+      data: { method: row.method, assurance_level: 'IAL2', corrected, images: digests },
+    });
+  } else {
+    if (
+      !transition(deps.db, id, ['pending_review'], at, {
+        state: 'rejected',
+        reason: input.reason,
+        identity_sealed: null,
+        decided_by: actor,
+      })
+    ) {
+      throw new ShomeiError('application_state', 'the application was decided meanwhile');
+    }
+    deps.audit({ actor, action: 'application.rejected', subject: id, data: { method: row.method, reason: input.reason, images: digests } });
+  }
+  deleteApplicationImages(deps, id);
+  return viewOf(findApplication(deps.db, id) as ApplicationRow, deps.settings.maxOffersPerApplication);
+}
+
+export interface OfferForApplicant {
+  offer_uri: string;
+  tx_code: string;
+  expires_at: string;
+}
+
+/**
+ * Before a new offer on a JPKI application: its certificate must still be off the CRL (a person
+ * who moved or lost the card since approval gets no fresh credential on the old certificate).
+ */
+export async function requireCertificateCurrent(deps: IssuerDeps, row: ApplicationRow): Promise<void> {
+  const trust = deps.proofing.jpki;
+  if (row.method !== 'jpki' || !row.cert_serial || !row.cert_issuer) return;
+  const ca = trust?.anchors.find((a) => a.subject === row.cert_issuer);
+  if (!trust || !ca) throw new ShomeiError('upstream_unavailable', 'the certificate authority of this application is no longer configured');
+  if ((await trust.crls.isRevoked(ca, row.cert_serial, deps.now())).revoked) {
+    throw new ShomeiError('certificate_revoked', 'the certificate behind this application has since been revoked; apply again');
+  }
+}
+
+/** `POST /v1/applications/:id/offer`: a fresh credential offer for an approved application. */
+export function offerForApplication(deps: IssuerDeps, row: ApplicationRow): OfferForApplicant {
+  if (row.state !== 'approved') throw new ShomeiError('application_state', `the application is ${row.state}, not approved`);
+  if (!countOfferMade(deps.db, row.id, deps.settings.maxOffersPerApplication)) {
+    throw new ShomeiError('application_state', 'no offers left for this application');
+  }
+  const identity = unsealApplicationIdentity(deps, row);
+  if (!identity || !row.assurance_level) throw new ShomeiError('internal', 'the approved application holds no identity');
+  const proofedAt = new Date(row.decided_at ?? row.updated_at);
+  const offer = createOffer(deps, {
+    identity,
+    assuranceLevel: row.assurance_level,
+    evidence: { type: row.method, method: row.method },
+    proofedAt,
+    sandbox: false,
+    applicationId: row.id,
+  });
+  deps.audit({ actor: `applicant:${row.id}`, action: 'offer.created', subject: offer.offerId, data: { application: row.id } });
+  return { offer_uri: offer.offerUri, tx_code: offer.txCode, expires_at: offer.expiresAt.toISOString() };
+}
+
+/** What an operator sees of an application (the personal values included: they review them). */
+export function operatorView(deps: IssuerDeps, row: ApplicationRow): Record<string, unknown> {
+  return {
+    ...viewOf(row, deps.settings.maxOffersPerApplication),
+    identity: unsealApplicationIdentity(deps, row) ?? null,
+    evidence: JSON.parse(row.evidence) as unknown,
+    cert: row.cert_serial ? { issuer: row.cert_issuer, serial: row.cert_serial } : null,
+    files: filesOf(deps.db, row.id).map((f) => ({
+      kind: f.kind,
+      media_type: f.media_type,
+      size: f.size,
+      sha256: f.sha256,
+      available: f.path !== null,
+    })),
+    credentials: credentialIdsOf(deps.db, row.id),
+    decided_by: row.decided_by,
+  };
+}

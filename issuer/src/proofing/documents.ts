@@ -1,0 +1,87 @@
+import { hash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ShomeiError } from '@shomei/shared';
+import type { IssuerDeps } from '../deps.js';
+import { type ApplicationRow, filesOf, markFilesDeleted, transition, upsertFile } from './store.js';
+
+/** The images a document (eKYC) application needs: the photo ID and a live selfie. */
+export const DOCUMENT_KINDS = ['id_document', 'selfie'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+const MEDIA_TYPES: Record<string, (b: Uint8Array) => boolean> = {
+  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  'image/png': (b) => Buffer.from(b.subarray(0, 8)).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+};
+
+export interface Upload {
+  kind: DocumentKind;
+  /** The declared content type of the part. */
+  type: string;
+  bytes: Uint8Array;
+}
+
+/** Checks size and type (declared and by content) of one upload. */
+export function checkUpload(upload: Upload, maxBytes: number): void {
+  if (upload.bytes.byteLength > maxBytes) {
+    throw new ShomeiError('payload_too_large', `${upload.kind} is larger than ${maxBytes} bytes`);
+  }
+  if (upload.bytes.byteLength === 0) throw new ShomeiError('invalid_request', `${upload.kind} is empty`);
+  const sniff = MEDIA_TYPES[upload.type];
+  if (!sniff) throw new ShomeiError('unsupported_media_type', `${upload.kind} must be image/jpeg or image/png`);
+  if (!sniff(upload.bytes)) throw new ShomeiError('unsupported_media_type', `${upload.kind} is not a ${upload.type} image`);
+}
+
+function fileAad(applicationId: string, kind: string): string {
+  return `file:${applicationId}:${kind}`;
+}
+
+/**
+ * Stores the photo ID and the selfie (sealed under the key vault, one file each) and puts the
+ * application in the review queue. Only their digests stay once a decision is made.
+ */
+export function submitDocuments(deps: IssuerDeps, row: ApplicationRow, uploads: Upload[]): void {
+  if (row.method !== 'document' || row.state !== 'awaiting_documents') {
+    throw new ShomeiError('application_state', `the application is ${row.state} and takes no documents`);
+  }
+  for (const kind of DOCUMENT_KINDS) {
+    if (uploads.filter((u) => u.kind === kind).length !== 1)
+      throw new ShomeiError('invalid_request', `exactly one ${kind} image is required`);
+  }
+  for (const u of uploads) checkUpload(u, deps.settings.maxUploadBytes);
+  const dir = join(deps.proofing.uploadsDir, row.id);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const digests: Record<string, string> = {};
+  for (const u of uploads) {
+    const path = join(dir, `${u.kind}.sealed`);
+    writeFileSync(path, deps.vault.seal(Buffer.from(u.bytes).toString('base64'), fileAad(row.id, u.kind)), { mode: 0o600 });
+    const sha256 = hash('sha256', u.bytes, 'hex');
+    digests[u.kind] = sha256;
+    upsertFile(deps.db, { application_id: row.id, kind: u.kind, media_type: u.type, size: u.bytes.byteLength, sha256, path });
+  }
+  if (!transition(deps.db, row.id, ['awaiting_documents'], deps.now().getTime(), { state: 'pending_review' })) {
+    throw new ShomeiError('application_state', 'the application changed meanwhile');
+  }
+  deps.audit({
+    actor: `applicant:${row.id}`,
+    action: 'application.submitted',
+    subject: row.id,
+    data: { method: 'document', images: digests },
+  });
+}
+
+/** One stored image, for the reviewing operator. */
+export function readApplicationImage(deps: IssuerDeps, applicationId: string, kind: string): { type: string; bytes: Buffer } {
+  const file = filesOf(deps.db, applicationId).find((f) => f.kind === kind);
+  if (!file?.path) throw new ShomeiError('not_found', 'no such image (or it was deleted after the decision)');
+  const b64 = deps.vault.unseal(readFileSync(file.path, 'utf8'), fileAad(applicationId, kind));
+  return { type: file.media_type, bytes: Buffer.from(b64, 'base64') };
+}
+
+/** Deletes an application's images from disk; their digests stay in the table and the audit log. */
+export function deleteApplicationImages(deps: IssuerDeps, applicationId: string): void {
+  const files = filesOf(deps.db, applicationId);
+  for (const f of files) if (f.path) rmSync(f.path, { force: true });
+  if (files.length > 0) rmSync(join(deps.proofing.uploadsDir, applicationId), { recursive: true, force: true });
+  markFilesDeleted(deps.db, applicationId, deps.now().getTime());
+}

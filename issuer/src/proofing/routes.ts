@@ -1,0 +1,77 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { ShomeiError } from '@shomei/shared';
+import { type Context, Hono } from 'hono';
+import type { IssuerDeps } from '../deps.js';
+import { bearerToken } from '../http/auth.js';
+import { readJson } from '../http/body.js';
+import { RateLimiter } from '../http/rate-limit.js';
+import {
+  createApplication,
+  offerForApplication,
+  requireApplication,
+  requireCertificateCurrent,
+  submitJpki,
+  viewOf,
+} from './applications.js';
+import { DOCUMENT_KINDS, type DocumentKind, submitDocuments, type Upload } from './documents.js';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'local'; // app.request() in tests has no socket
+  }
+}
+
+/** The applicant's side of identity proofing. */
+export function applicationRoutes(deps: IssuerDeps): Hono {
+  const app = new Hono();
+  const limiter = new RateLimiter(deps.settings.applicationsPerMinute, 60_000);
+
+  app.post('/v1/applications', async (c) => {
+    limiter.hit(clientAddress(c), deps.now().getTime());
+    const created = await createApplication(deps, await readJson(c));
+    return c.json(created, 201, NO_STORE);
+  });
+
+  app.get('/v1/applications/:id', (c) => {
+    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+    return c.json(viewOf(row, deps.settings.maxOffersPerApplication), 200, NO_STORE);
+  });
+
+  app.post('/v1/applications/:id/jpki', async (c) => {
+    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+    return c.json(await submitJpki(deps, row, await readJson(c)), 200, NO_STORE);
+  });
+
+  app.post('/v1/applications/:id/documents', async (c) => {
+    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+    const type = c.req.header('content-type') ?? '';
+    if (!/^multipart\/form-data\b/i.test(type))
+      throw new ShomeiError('invalid_request', 'the documents must be sent as multipart/form-data');
+    const form = await c.req.parseBody({ all: true });
+    const uploads: Upload[] = [];
+    for (const [name, value] of Object.entries(form)) {
+      if (!(DOCUMENT_KINDS as readonly string[]).includes(name)) throw new ShomeiError('invalid_request', `unexpected form field ${name}`);
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (typeof v === 'string') throw new ShomeiError('invalid_request', `${name} must be a file`);
+        uploads.push({
+          kind: name as DocumentKind,
+          type: v.type.split(';')[0]?.trim() ?? '',
+          bytes: new Uint8Array(await v.arrayBuffer()),
+        });
+      }
+    }
+    submitDocuments(deps, row, uploads);
+    return c.json(viewOf(requireApplication(deps, row.id, bearerToken(c)), deps.settings.maxOffersPerApplication), 200, NO_STORE);
+  });
+
+  app.post('/v1/applications/:id/offer', async (c) => {
+    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+    await requireCertificateCurrent(deps, row);
+    return c.json(offerForApplication(deps, row), 201, NO_STORE);
+  });
+  return app;
+}

@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyAudit } from '@shomei/issuer';
+import { generateEs256KeyPair, openDatabase, presentSdJwtVc } from '@shomei/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN,
+  createPresentationRequest,
+  getPresentationRequest,
+  mustRun,
+  newSecret,
+  runCli,
+  startService,
+} from '../scripts/lib/harness.mjs';
+
+// Batch issuance across real processes: kill -9 at several points, resume, prove exactly-once;
+// then the issuer and a verifier run on the same data and a batch credential is presented.
+const ROWS = 24_000;
+const BAD_EVERY = 997; // every 997th line is broken
+let dir: string;
+let dataDir: string;
+let file: string;
+const secret = newSecret();
+const PUBLIC_URL = 'http://127.0.0.1:47123';
+const holders: { privateKey: import('node:crypto').KeyObject; externalId: string }[] = [];
+let expectedValid: Set<string>;
+let expectedBad: number;
+
+function row(n: number, jwk: object): string {
+  return JSON.stringify({
+    external_id: `bank-${n}`,
+    identity: {
+      family_name: '高橋',
+      given_name: '三郎',
+      family_name_kana: 'タカハシ',
+      given_name_kana: 'サブロウ',
+      birthdate: '1975-05-05',
+      gender: 'male',
+      address: { postal_code: '460-0001', region: '愛知県', locality: '名古屋市中区', street_address: `三の丸${n}` },
+    },
+    proofing: { method: 'reliance', assurance_level: 'IAL2', time: '2026-09-01T00:00:00Z' },
+    holder_jwk: jwk,
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shomei-batch-'));
+  dataDir = join(dir, 'issuer');
+  file = join(dir, 'customers.jsonl');
+  const lines: string[] = [];
+  expectedValid = new Set();
+  expectedBad = 0;
+  for (let n = 1; n <= ROWS; n++) {
+    if (n % BAD_EVERY === 0) {
+      lines.push(`{"external_id":"bank-${n}","identity":{"birthdate":"not a date"}}`);
+      expectedBad++;
+      continue;
+    }
+    const pair = generateEs256KeyPair();
+    if (holders.length < 2) holders.push({ privateKey: pair.privateKey, externalId: `bank-${n}` });
+    lines.push(row(n, pair.publicJwk));
+    expectedValid.add(`bank-${n}`);
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const batchArgs = () => [
+  'batch',
+  file,
+  '--mode',
+  'direct',
+  '--data',
+  dataDir,
+  '--public-url',
+  PUBLIC_URL,
+  '--chunk',
+  '250',
+  '--workers',
+  '2',
+];
+const outputFile = () => join(`${file}.out`, 'credentials.jsonl');
+const lineCount = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').length - 1 : 0);
+
+/** Starts the batch and SIGKILLs it once its output holds at least `atLines` lines. */
+function killAt(atLines: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN.issuer, ...batchArgs()], {
+      env: { ...process.env, SHOMEI_ISSUER_SECRET: secret },
+      stdio: 'ignore',
+    });
+    const timer = setInterval(() => {
+      if (lineCount(outputFile()) >= atLines) child.kill('SIGKILL');
+    }, 5);
+    child.once('exit', (code, signal) => {
+      clearInterval(timer);
+      if (signal === 'SIGKILL') resolve();
+      else reject(new Error(`the batch ended (${code}) before it could be killed at ${atLines} lines`));
+    });
+  });
+}
+
+describe('batch issuance, crash and resume', () => {
+  it('kill -9 at several points, then a rerun issues every valid record exactly once', async () => {
+    for (const at of [1_000, 7_500, 15_000]) await killAt(at);
+    const done = await mustRun(BIN.issuer, [...batchArgs(), '--json'], { env: { SHOMEI_ISSUER_SECRET: secret }, timeoutMs: 120_000 });
+    const summary = JSON.parse(done.stdout) as { issued: number; errors: number; resumed: boolean };
+    expect(summary.resumed).toBe(true);
+
+    const out = readFileSync(outputFile(), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { external_id: string; credential: string });
+    expect(out).toHaveLength(expectedValid.size);
+    expect(new Set(out.map((o) => o.external_id))).toEqual(expectedValid);
+    const errors = readFileSync(join(`${file}.out`, 'errors.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(errors).toHaveLength(expectedBad);
+    expect(summary.issued).toBe(expectedValid.size);
+    expect(summary.errors).toBe(expectedBad);
+
+    const db = openDatabase(join(dataDir, 'issuer.db'), []);
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM credentials').get()).toEqual({ n: expectedValid.size });
+      expect(db.prepare("SELECT COUNT(DISTINCT status_list_id || ':' || status_idx) AS n FROM credentials").get()).toEqual({
+        n: expectedValid.size,
+      });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM batch_records').get()).toEqual({ n: expectedValid.size });
+      const audit = verifyAudit(db);
+      expect(audit.ok).toBe(true);
+      expect(audit.entries).toBe(expectedValid.size);
+    } finally {
+      db.close();
+    }
+
+    const again = await runCli(BIN.issuer, [...batchArgs(), '--json'], { env: { SHOMEI_ISSUER_SECRET: secret } });
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyComplete: true, issued: expectedValid.size });
+  }, 180_000);
+
+  it('a batch credential verifies at the verifier like any other', async () => {
+    const issuer = await startService(BIN.issuer, ['serve', '--port', '47123', '--data', dataDir], {
+      env: { SHOMEI_ISSUER_SECRET: secret },
+    });
+    const verifierSecret = newSecret();
+    const verifierData = join(dir, 'verifier');
+    try {
+      const trust = join(dir, 'trust.json');
+      writeFileSync(trust, JSON.stringify({ issuers: [{ iss: PUBLIC_URL }] }));
+      const client = await mustRun(BIN.verifier, ['client', 'create', '--name', 'Bank', '--data', verifierData, '--json'], {
+        env: { SHOMEI_VERIFIER_SECRET: verifierSecret },
+      });
+      const apiKey = (JSON.parse(client.stdout) as { api_key: string }).api_key;
+      const verifier = await startService(BIN.verifier, ['serve', '--port', '0', '--data', verifierData, '--trust', trust], {
+        env: { SHOMEI_VERIFIER_SECRET: verifierSecret },
+      });
+      try {
+        const holder = holders[0] as (typeof holders)[number];
+        const issued = readFileSync(outputFile(), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { external_id: string; credential: string })
+          .find((o) => o.external_id === holder.externalId);
+        const req = await createPresentationRequest(verifier.url, apiKey, { preset: 'age_over_20' });
+        const requestObject = await (await fetch(new URL(req.request_uri).searchParams.get('request_uri') as string)).text();
+        const ro = JSON.parse(Buffer.from(requestObject.split('.')[1] as string, 'base64url').toString()) as {
+          client_id: string;
+          nonce: string;
+          state: string;
+          response_uri: string;
+        };
+        const vp = await presentSdJwtVc(issued?.credential as string, [['age_equal_or_over', '20']], {
+          holderKey: holder.privateKey,
+          nonce: ro.nonce,
+          aud: ro.client_id,
+          iat: new Date(),
+        });
+        const res = await fetch(ro.response_uri, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ vp_token: JSON.stringify({ identity: [vp] }), state: ro.state }),
+        });
+        expect(res.status).toBe(200);
+        const record = (await getPresentationRequest(verifier.url, apiKey, req.id)) as { status: string; result: { disclosed: unknown } };
+        expect(record.status).toBe('accepted');
+        expect(record.result.disclosed).toEqual({ age_equal_or_over: { '20': true } });
+      } finally {
+        await verifier.stop();
+      }
+    } finally {
+      await issuer.stop();
+    }
+  }, 60_000);
+});
