@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { isShomeiError, ShomeiError } from '@shomei/shared';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { isShomeiError, KeyVault, ShomeiError } from '@shomei/shared';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createClient } from './clients/api-keys.js';
+import { registerAnchor } from './commands/anchor.js';
+import { EXIT, registerVerify } from './commands/verify.js';
 import { consoleLogger, stackFrames } from './log.js';
+import { webhookSecretAad } from './oid4vp/responses.js';
 import { DATABASE_FILE, type RunningVerifier, startVerifier } from './serve.js';
 import { openSqliteVerifierStore } from './store/sqlite.js';
+import { checkWebhookUrl, newWebhookSecret } from './webhooks/webhooks.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 const DEFAULT_DATA = './.data/verifier';
@@ -43,13 +47,16 @@ const program = new Command('shomei-verifier')
   .description('Shomei verifier: businesses ask for exactly the identity claims they need, wallets answer over OpenID4VP.')
   .version(version)
   .showHelpAfterError()
+  .exitOverride()
   .addHelpText(
     'after',
     `
 Examples:
   shomei-verifier client create --name "Example Liquor Store"
   SHOMEI_VERIFIER_SECRET=… shomei-verifier serve --trust trust.json
-  shomei-verifier serve --port 0 --secret-file /run/secrets/verifier --public-url https://verify.example.jp`,
+  shomei-verifier serve --port 0 --secret-file /run/secrets/verifier --public-url https://verify.example.jp
+  shomei-verifier verify presentation.txt --issuer-key issuer.jwk.json --nonce n-1 --aud did:web:shop.example
+  shomei-verifier anchor issue --dir ./anchor --subject did:web:kyc.example --max-assurance IAL2`,
   );
 
 program
@@ -66,9 +73,10 @@ program
     ),
   )
   .addOption(
-    new Option('--trust <file>', 'trust configuration JSON: {"issuers":[{"iss":"…","keys"?:[JWK…],"discover"?:true}]}').env(
-      'SHOMEI_VERIFIER_TRUST',
-    ),
+    new Option(
+      '--trust <file>',
+      'trust configuration JSON: {"issuers":[{"iss","keys"?,"vcts"?,"max_assurance"?}],"anchors"?:[{"did"}],"algorithms"?,"status"?:{"stale"}} (reloaded on change)',
+    ).env('SHOMEI_VERIFIER_TRUST'),
   )
   .option('--secret-file <file>', 'file holding the vault secret (default: env SHOMEI_VERIFIER_SECRET)')
   .addHelpText(
@@ -112,16 +120,27 @@ Examples:
 function printConfig(running: RunningVerifier, trustFile: string | undefined, secretSource: string): void {
   const issuers = running.trust.issuers();
   const policy = running.statusLists.policy;
+  const trust = running.trustService.current;
+  const settings = running.trustService.settings();
   const lines = [
     `shomei-verifier ${version}`,
     `  public url    ${running.publicUrl}`,
+    `  front desk    ${running.publicUrl}/`,
     `  client id     ${running.clientId}`,
     `  did document  ${running.publicUrl}/.well-known/did.json`,
     `  database      ${running.databaseFile}`,
-    `  trust         ${trustFile ? resolve(trustFile) : '(none: every credential fails untrusted_issuer)'}`,
-    ...issuers.map((i) => `    issuer      ${i.iss} (${i.pinnedKeys} pinned key(s)${i.discover ? ', discovery via jwt-vc-issuer' : ''})`),
+    `  trust         ${trustFile ? `${resolve(trustFile)} (reloaded when it changes)` : '(none: every credential fails untrusted_issuer)'}`,
+    ...issuers.map(
+      (i) =>
+        `    issuer      ${i.iss} (${i.pinnedKeys} pinned key(s)${i.discover ? ', discovery via jwt-vc-issuer' : ''}; up to ${i.maxAssurance}; ${i.vcts.join(', ')})`,
+    ),
+    ...(trust.anchors ?? []).map(
+      (a) => `    anchor      ${a.name ? `${a.name} ` : ''}${a.did.slice(0, 48)}… (accredited issuers accepted)`,
+    ),
+    `  algorithms    ${settings.allowedAlgs.join(', ')} (none and HMAC never)`,
     `  requests      expire after ${running.requestTtlSeconds} s; one response each`,
-    `  status lists  cached by ttl (default ${policy.defaultTtlSeconds} s); a stale list is used up to ${policy.staleGraceSeconds} s while refresh fails, never past its exp`,
+    `  status lists  refreshed in the background by ttl (default ${policy.defaultTtlSeconds} s); stale after ttl + ${settings.staleAfterSeconds} s: ${settings.staleStatus === 'accept' ? 'accepted with a status_stale warning' : 'rejected (status_unavailable)'}; never used past exp or ${policy.staleGraceSeconds} s`,
+    '  evidence      one record per verification; purged hourly by each business retention',
     `  vault secret  from ${secretSource} (not shown)`,
   ];
   console.log(lines.join('\n'));
@@ -134,23 +153,70 @@ client
   .description('create a business client and print its API key (shown once)')
   .requiredOption('--name <name>', 'business name, shown to people in the consent step')
   .addOption(dataOption())
-  .option('--json', 'print {"id","name","api_key"} as JSON')
-  .addHelpText('after', '\nExample:\n  shomei-verifier client create --name "Example Liquor Store" --data ./.data/verifier')
-  .action(async (opts: { name: string; data: string; json?: boolean }) => {
-    const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
-    try {
-      const { client: created, apiKey } = await createClient(store.clients, opts.name, new Date());
-      if (opts.json) {
-        console.log(JSON.stringify({ id: created.id, name: created.name, api_key: apiKey }));
-      } else {
-        console.log(`Created client "${created.name}" (id ${created.id}).`);
-        console.log('API key (shown only once; store it securely, send it as "Authorization: Bearer <key>"):');
-        console.log(apiKey);
+  .option('--webhook <url>', 'POST a signed (HMAC-SHA256) event here when a request completes; needs the vault secret')
+  .option('--retention-days <n>', 'keep evidence records (and request results) this many days (default 90)', parseDays, 90)
+  .option('--keep-values', 'evidence records keep the disclosed claim values (sealed); default: claim names only')
+  .option('--secret-file <file>', 'vault secret file (default: env SHOMEI_VERIFIER_SECRET); needed with --webhook')
+  .option('--json', 'print {"id","name","api_key"[, "webhook_secret"]} as JSON')
+  .addHelpText(
+    'after',
+    `
+The API key (and the webhook secret) are shown once; only the key's hash is stored, the webhook
+secret is sealed under the vault key. Webhooks carry "shomei-signature: t=<unix>,v1=<hex HMAC of
+"<t>.<body>">".
+
+Examples:
+  shomei-verifier client create --name "Example Liquor Store" --data ./.data/verifier
+  shomei-verifier client create --name Shop --webhook https://shop.example/hooks/shomei --retention-days 30 --json`,
+  )
+  .action(
+    async (opts: {
+      name: string;
+      data: string;
+      webhook?: string;
+      retentionDays: number;
+      keepValues?: boolean;
+      secretFile?: string;
+      json?: boolean;
+    }) => {
+      // Everything that can fail is checked before the client exists.
+      const url = opts.webhook === undefined ? undefined : checkWebhookUrl(opts.webhook);
+      const secret = url === undefined ? undefined : readSecret(opts.secretFile).secret;
+      const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+      try {
+        const vault = secret === undefined ? undefined : KeyVault.open(store.db, secret);
+        const { client: created, apiKey } = await createClient(store.clients, opts.name, new Date());
+        await store.clients.update(created.id, { retentionDays: opts.retentionDays, keepValues: opts.keepValues === true });
+        let webhookSecret: string | undefined;
+        if (url !== undefined && vault) {
+          webhookSecret = newWebhookSecret();
+          await store.clients.update(created.id, {
+            webhookUrl: url,
+            sealedWebhookSecret: vault.seal(webhookSecret, webhookSecretAad(created.id)),
+          });
+        }
+        if (opts.json) {
+          console.log(
+            JSON.stringify({
+              id: created.id,
+              name: created.name,
+              api_key: apiKey,
+              ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
+            }),
+          );
+        } else {
+          console.log(
+            `Created client "${created.name}" (id ${created.id}); evidence kept ${opts.retentionDays} days${opts.keepValues ? ' with claim values' : ', claim names only'}.`,
+          );
+          console.log('API key (shown only once; store it securely, send it as "Authorization: Bearer <key>"):');
+          console.log(apiKey);
+          if (webhookSecret) console.log(`Webhook signing secret (shown only once):\n${webhookSecret}`);
+        }
+      } finally {
+        store.close();
       }
-    } finally {
-      store.close();
-    }
-  });
+    },
+  );
 
 client
   .command('list')
@@ -173,9 +239,42 @@ client
     }
   });
 
+program
+  .command('purge')
+  .description("delete evidence records and request results past each business's retention (serve also runs this hourly)")
+  .addOption(dataOption())
+  .option('--json', 'print the counts as JSON')
+  .addHelpText('after', '\nExample:\n  shomei-verifier purge --data ./.data/verifier')
+  .action(async (opts: { data: string; json?: boolean }) => {
+    const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+    try {
+      const done = await store.evidence.purge(Date.now());
+      if (opts.json) console.log(JSON.stringify(done));
+      else console.log(`Purged ${done.evidence} evidence record(s) and ${done.requestResults} request result(s).`);
+    } finally {
+      store.close();
+    }
+  });
+
+registerVerify(program);
+registerAnchor(program);
+
+function parseDays(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 3650) throw new InvalidArgumentError('must be 1-3650 days');
+  return Number(value);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; every other commander error is a usage error.
+    process.exit(e.exitCode === 0 ? 0 : EXIT.usage);
+  }
+  if (isShomeiError(e) && e.details?.usage) {
+    console.error(`shomei-verifier: ${e.message}`);
+    process.exit(EXIT.usage);
+  }
   // Node system errors (EADDRINUSE, EACCES…) name a port or path, nothing secret; other messages may echo input.
   const system = e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && 'syscall' in e;
   console.error(`shomei-verifier: ${isShomeiError(e) || system ? (e as Error).message : 'unexpected error'}`);

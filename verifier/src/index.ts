@@ -1,8 +1,22 @@
+export {
+  anchorInfo,
+  anchorStatusListToken,
+  type IssuedAccreditation,
+  initAnchor,
+  issueAccreditation,
+  listAccreditations,
+  revokeAccreditation,
+} from './accreditation/anchor.js';
+export { ACCREDITATION_TYPE, type Accreditation, jwkOfDidJwk, verifyAccreditation } from './accreditation/credential.js';
+export { ACCREDITATIONS_PATH, AccreditationRegistry } from './accreditation/registry.js';
 export { API_KEY_PREFIX, authenticateClient, createClient, hashApiKey, newApiKey } from './clients/api-keys.js';
+export { buildEvidence, disclosedNames, EvidenceWriter } from './evidence/evidence.js';
 export { type AppDeps, createApp } from './http/app.js';
 export { type Problem, problemFor } from './http/problem.js';
 export { identityFor, loadVerifierIdentity, REQUEST_SIGNING_PURPOSE, type VerifierIdentity } from './keys.js';
 export { consoleLogger, type Logger, silentLogger } from './log.js';
+export { type MatchRecord, matchPaths, matchRecord, matchRecordSchema } from './matching/match.js';
+export * from './matching/normalize.js';
 export type { Oid4vpContext, Sealer } from './oid4vp/context.js';
 export { prefetchForPresentation } from './oid4vp/prefetch.js';
 export { CREDENTIAL_QUERY_ID, dcqlQueryFor, PRESET_NAMES, PRESETS, type PresetName } from './oid4vp/presets.js';
@@ -31,8 +45,11 @@ export type {
   StoredRequestStatus,
   VerifierStore,
 } from './store/types.js';
+export { TrustService, type VerifySettings } from './trust/trust-service.js';
 export {
   type IssuerKeyResolver,
+  type IssuerPolicy,
+  type IssuerPolicySource,
   jwtVcIssuerMetadataUrl,
   TrustStore,
   type TrustStoreConfig,
@@ -41,14 +58,29 @@ export {
 export {
   loadTrustConfig,
   parseTrustConfig,
+  type TrustAnchorConfig,
   type TrustConfig,
   type TrustedIssuerConfig,
   trustConfigSchema,
 } from './trust/z-trust-config.js';
+export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless } from './verify/stateless.js';
 export {
+  assuranceRank,
   type CredentialStatus,
+  DEFAULT_ALGS,
   type VerificationError,
   type VerificationResult,
+  type VerificationWarning,
   type VerifyPresentationOptions,
   verifyPresentation,
+  type WarningCode,
 } from './verify/verify-presentation.js';
+export {
+  checkWebhookUrl,
+  newWebhookSecret,
+  signWebhook,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookEvent,
+  WebhookSender,
+} from './webhooks/webhooks.js';

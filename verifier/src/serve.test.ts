@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpFetch, isShomeiError, parsePresentationRequestUri } from '@shomei/shared';
@@ -21,7 +21,9 @@ describe('startVerifier', () => {
       expect(first.clientId).toBe(`decentralized_identifier:did:web:127.0.0.1%3A${new URL(first.url).port}`);
       const doc = (await httpFetch(`${first.url}/.well-known/did.json`)).json<{ verificationMethod: { publicKeyJwk: unknown }[] }>();
       firstKey = doc.verificationMethod[0]?.publicKeyJwk;
-      expect(first.trust.issuers()).toEqual([{ iss: 'http://127.0.0.1:9', pinnedKeys: 0, discover: true }]);
+      expect(first.trust.issuers()).toEqual([
+        { iss: 'http://127.0.0.1:9', pinnedKeys: 0, discover: true, vcts: ['urn:shomei:vct:jp-identity:1'], maxAssurance: 'IAL3' },
+      ]);
     } finally {
       await first.close();
     }
@@ -57,5 +59,38 @@ describe('startVerifier', () => {
     await expect(startVerifier({ host: '127.0.0.1', port: 0, dataDir, secret: 'wrong', log: silentLogger })).rejects.toSatisfy((e) =>
       isShomeiError(e, 'wrong_passphrase'),
     );
+  });
+
+  it('reloads the trust file when it changes, without a restart; a broken file keeps the old one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'verifier-'));
+    const trustFile = join(dataDir, 'trust.json');
+    writeFileSync(trustFile, JSON.stringify({ issuers: [{ iss: 'http://127.0.0.1:9' }] }));
+    const running = await startVerifier({ host: '127.0.0.1', port: 0, dataDir, trustFile, secret: 's', log: silentLogger });
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+      return ok();
+    };
+    try {
+      running.startBackgroundRefresh(3600_000);
+      expect(running.trust.issuers().map((i) => i.iss)).toEqual(['http://127.0.0.1:9']);
+      writeFileSync(
+        trustFile,
+        JSON.stringify({
+          issuers: [{ iss: 'http://127.0.0.1:9' }, { iss: 'http://127.0.0.1:10', max_assurance: 'IAL1' }],
+          status: { stale: 'accept' },
+        }),
+      );
+      expect(await until(() => running.trust.issuers().length === 2)).toBe(true);
+      expect(running.trustService.settings().staleStatus).toBe('accept');
+      // replaced by rename, as deploy tools do
+      writeFileSync(`${trustFile}.new`, JSON.stringify({ issuers: [{ iss: 'http://127.0.0.1:11' }] }));
+      renameSync(`${trustFile}.new`, trustFile);
+      expect(await until(() => running.trust.issuers()[0]?.iss === 'http://127.0.0.1:11')).toBe(true);
+      writeFileSync(trustFile, '{"issuers": [ broken');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(running.trust.issuers().map((i) => i.iss)).toEqual(['http://127.0.0.1:11']);
+    } finally {
+      await running.close();
+    }
   });
 });

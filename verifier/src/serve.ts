@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { KeyVault } from '@shomei/shared';
+import { EvidenceWriter } from './evidence/evidence.js';
 import { createApp } from './http/app.js';
 import { loadVerifierIdentity } from './keys.js';
 import { consoleLogger, type Logger } from './log.js';
 import { StatusListCache } from './status/status-list-cache.js';
 import { openSqliteVerifierStore } from './store/sqlite.js';
-import { TrustStore } from './trust/trust-store.js';
-import { loadTrustConfig, type TrustConfig } from './trust/z-trust-config.js';
+import { TrustService } from './trust/trust-service.js';
+import type { TrustStore } from './trust/trust-store.js';
+import { loadTrustConfig, parseTrustConfig, type TrustConfig } from './trust/z-trust-config.js';
+import { WebhookSender } from './webhooks/webhooks.js';
 
 export interface ServeOptions {
   host: string;
@@ -35,9 +38,19 @@ export interface RunningVerifier {
   databaseFile: string;
   requestTtlSeconds: number;
   trust: TrustStore;
+  /** Configured and accredited issuers, settings, reload. */
+  trustService: TrustService;
   statusLists: StatusListCache;
-  /** Starts fetching issuer keys and a periodic refresh of keys and status lists. */
+  evidence: EvidenceWriter;
+  webhooks: WebhookSender;
+  /**
+   * Starts fetching issuer keys, a periodic refresh of keys, accreditations and status lists
+   * (every `intervalMs`, default 10 s: each list is refetched once its ttl has passed), the
+   * evidence purge (hourly), and the trust-file watch (reload without restart).
+   */
   startBackgroundRefresh(intervalMs?: number): void;
+  /** Runs the retention purge now. */
+  purge(): Promise<{ evidence: number; requestResults: number }>;
   close(): Promise<void>;
 }
 
@@ -46,11 +59,12 @@ export const DATABASE_FILE = 'verifier.db';
 export async function startVerifier(options: ServeOptions): Promise<RunningVerifier> {
   const log = options.log ?? consoleLogger;
   const now = options.now ?? (() => new Date());
-  const trustConfig: TrustConfig = options.trustFile ? loadTrustConfig(options.trustFile) : { issuers: [] };
+  const trustConfig: TrustConfig = options.trustFile ? loadTrustConfig(options.trustFile) : parseTrustConfig({ issuers: [] });
   const databaseFile = resolve(join(options.dataDir, DATABASE_FILE));
   const store = openSqliteVerifierStore(databaseFile);
   let server: Server | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
   try {
     const vault = KeyVault.open(store.db, options.secret);
     let app: ReturnType<typeof createApp> | undefined;
@@ -71,19 +85,37 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
     const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
     const identity = await loadVerifierIdentity(vault, publicUrl);
     const requestTtlSeconds = options.requestTtlSeconds ?? 300;
-    const trust = new TrustStore(trustConfig, { now, log });
-    const statusLists = new StatusListCache({ trust, now, log });
+    const trustService = new TrustService(trustConfig, { now, log });
+    const trust = trustService.store;
+    const statusLists = new StatusListCache({
+      trust,
+      now,
+      log,
+      staleAfterSeconds: trustConfig.status?.stale_after_seconds,
+    });
+    const evidence = new EvidenceWriter(store.evidence, log);
+    const webhooks = new WebhookSender(log, now);
     app = createApp({
       store,
       identity,
       sealer: vault,
-      trust,
+      trust: trustService,
       statusLists,
       baseUrl: publicUrl,
       now,
       log,
       requestTtlSeconds,
+      evidence,
+      webhooks,
     });
+    const purge = async () => {
+      await evidence.flush();
+      const done = await store.evidence.purge(now().getTime());
+      if (done.evidence + done.requestResults > 0) {
+        log.info(`retention: purged ${done.evidence} evidence record(s) and ${done.requestResults} request result(s)`);
+      }
+      return done;
+    };
 
     return {
       url,
@@ -92,20 +124,31 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
       databaseFile,
       requestTtlSeconds,
       trust,
+      trustService,
       statusLists,
-      startBackgroundRefresh(intervalMs = 60_000) {
-        void trust.refreshDue();
+      evidence,
+      webhooks,
+      purge,
+      startBackgroundRefresh(intervalMs = 10_000) {
+        void trustService.refreshDue();
+        if (options.trustFile) trustService.watchFile(options.trustFile);
         timer ??= setInterval(() => {
-          void trust.refreshDue();
+          void trustService.refreshDue();
           void statusLists.refreshDue();
         }, intervalMs).unref();
+        void purge();
+        purgeTimer ??= setInterval(() => void purge(), 3600_000).unref();
       },
       close: () =>
         new Promise<void>((done) => {
           clearInterval(timer);
+          clearInterval(purgeTimer);
+          trustService.close();
           listening.close(() => {
-            store.close();
-            done();
+            void evidence.flush().finally(() => {
+              store.close();
+              done();
+            });
           });
           listening.closeAllConnections();
         }),

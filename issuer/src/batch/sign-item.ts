@@ -1,7 +1,7 @@
 // Deep imports keep the worker threads light: no Veramo, SQLite or protocol code is loaded there.
 
-import type { KeyObject } from 'node:crypto';
-import { type PublicJwk, publicKeyFromJwk } from '@shomei/shared/crypto';
+import { ECDH, type KeyObject } from 'node:crypto';
+import type { PublicJwk } from '@shomei/shared/crypto';
 import { type AssuranceLevel, type Evidence, IDENTITY_VCT, type IdentityRecord, identityClaims } from '@shomei/shared/identity';
 import { issueSdJwtVcFast } from '@shomei/shared/sd-jwt-vc/fast';
 
@@ -29,11 +29,7 @@ export type SignResult = { credential: string } | { error: string };
 
 /** One batch credential: the same claims and evidence shape as the OpenID4VCI endpoint issues. */
 export function signItem(ctx: SignContext, item: SignItem): SignResult {
-  try {
-    publicKeyFromJwk(item.holderJwk); // validates the point; done here to keep it off the main thread
-  } catch {
-    return { error: 'holder_jwk is not a valid P-256 public key' };
-  }
+  if (!isP256Point(item.holderJwk)) return { error: 'holder_jwk is not a valid P-256 public key' };
   const issuedAt = new Date(ctx.issuedAt);
   const time = new Date(Math.floor(item.proofedAt / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const verification: Evidence = {
@@ -57,4 +53,20 @@ export function signItem(ctx: SignContext, item: SignItem): SignResult {
     },
   );
   return { credential };
+}
+
+/**
+ * True when the JWK's (x, y) is a point on P-256. Decoding the point checks the curve equation at
+ * a third of the cost of importing the JWK as a KeyObject (~23 µs against ~68 µs here), which
+ * would otherwise cost more than the signature itself.
+ */
+function isP256Point(jwk: PublicJwk): boolean {
+  try {
+    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+    if (point.length !== 65) return false;
+    ECDH.convertKey(point, 'prime256v1', undefined, undefined, 'compressed');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -41,3 +41,24 @@ export async function authenticateClient(store: ClientStore, authorization: stri
   if (!client) throw new ShomeiError('unauthorized', 'the API key is not valid');
   return client;
 }
+
+/**
+ * `authenticateClient` with a short in-memory cache by key hash, so that the verification hot
+ * path does not read the database for every call. A deleted client keeps working at most `ttlMs`.
+ */
+export function cachedAuthenticator(store: ClientStore, now: () => Date, ttlMs = 30_000) {
+  const cache = new Map<string, { client: ClientRow; until: number }>();
+  return async (authorization: string | undefined): Promise<ClientRow> => {
+    const key = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    const h = key && API_KEY_PATTERN.test(key) ? hashApiKey(key) : undefined;
+    const hit = h ? cache.get(h) : undefined;
+    const t = now().getTime();
+    if (hit && hit.until > t) return hit.client;
+    const client = await authenticateClient(store, authorization);
+    if (h) {
+      if (cache.size > 1000) cache.clear();
+      cache.set(h, { client, until: t + ttlMs });
+    }
+    return client;
+  };
+}

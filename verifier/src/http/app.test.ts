@@ -203,7 +203,12 @@ describe('OpenID4VP', () => {
             id: 'identity',
             format: 'dc+sd-jwt',
             meta: { vct_values: ['urn:shomei:vct:jp-identity:1'] },
-            claims: [{ path: ['family_name'] }, { path: ['given_name'] }, { path: ['birthdate'] }, { path: ['address'] }],
+            claims: [
+              { id: 'c0', path: ['family_name'] },
+              { id: 'c1', path: ['given_name'] },
+              { id: 'c2', path: ['birthdate'] },
+              { id: 'c3', path: ['address'] },
+            ],
           },
         ],
       },

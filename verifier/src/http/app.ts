@@ -1,20 +1,27 @@
+import type { IncomingMessage } from 'node:http';
 import { parseWith, ShomeiError } from '@shomei/shared';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticateClient } from '../clients/api-keys.js';
+import { cachedAuthenticator } from '../clients/api-keys.js';
+import { EvidenceWriter } from '../evidence/evidence.js';
+import { frontDeskRoutes } from '../frontdesk/routes.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { Oid4vpContext } from '../oid4vp/context.js';
 import { createPresentationRequest, describePresentationRequest, signedRequestObject } from '../oid4vp/requests.js';
 import { parseDirectPost, receiveDirectPost } from '../oid4vp/responses.js';
 import { createRequestInputSchema } from '../oid4vp/z-requests.js';
 import type { ClientRow } from '../store/types.js';
+import { statelessVerifyInputSchema, verifyStateless } from '../verify/stateless.js';
+import { WebhookSender } from '../webhooks/webhooks.js';
 import { errorHandler, problemResponse } from './problem.js';
 
-export interface AppDeps extends Omit<Oid4vpContext, 'log' | 'requestTtlSeconds'> {
+export interface AppDeps extends Omit<Oid4vpContext, 'log' | 'requestTtlSeconds' | 'evidence' | 'webhooks'> {
   log?: Logger;
   /** Lifetime of a presentation request (default 300 s). */
   requestTtlSeconds?: number;
+  evidence?: EvidenceWriter;
+  webhooks?: WebhookSender;
 }
 
 type Env = { Variables: { client: ClientRow } };
@@ -25,7 +32,14 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024;
 /** The verifier's HTTP surface: business API (API keys), OpenID4VP endpoints and its DID document. */
 export function createApp(deps: AppDeps): Hono<Env> {
   const log = deps.log ?? silentLogger;
-  const ctx: Oid4vpContext = { ...deps, log, requestTtlSeconds: deps.requestTtlSeconds ?? 300 };
+  const ctx: Oid4vpContext = {
+    ...deps,
+    log,
+    requestTtlSeconds: deps.requestTtlSeconds ?? 300,
+    evidence: deps.evidence ?? new EvidenceWriter(deps.store.evidence, log),
+    webhooks: deps.webhooks ?? new WebhookSender(log, deps.now),
+  };
+  const authenticate = cachedAuthenticator(deps.store.clients, deps.now);
   const app = new Hono<Env>();
 
   app.onError(errorHandler(log));
@@ -41,7 +55,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   const largeBody = bodyLimit({ maxSize: RESPONSE_BODY_LIMIT, onError: tooLarge });
   const smallBody = bodyLimit({ maxSize: DEFAULT_BODY_LIMIT, onError: tooLarge });
-  app.use('*', (c, next) => (c.req.path.startsWith('/oid4vp/responses/') ? largeBody(c, next) : smallBody(c, next)));
+  // /v1/verify reads its body itself, with the same limit (see readBody): the hot path.
+  app.use('*', (c, next) =>
+    c.req.path === VERIFY_PATH ? next() : c.req.path.startsWith('/oid4vp/responses/') ? largeBody(c, next) : smallBody(c, next),
+  );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -50,17 +67,44 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json(deps.identity.didDocument);
   });
 
-  const business = new Hono<Env>();
-  business.use('*', async (c, next) => {
-    c.set('client', await authenticateClient(deps.store.clients, c.req.header('authorization')));
+  const requireClient: MiddlewareHandler<Env> = async (c, next) => {
+    c.set('client', await authenticate(c.req.header('authorization')));
     await next();
-  });
+  };
+  const business = new Hono<Env>();
+  business.use('*', requireClient);
   business.post('/', async (c) => {
     const input = parseWith(createRequestInputSchema, await jsonBody(c), 'presentation request');
     return c.json(await createPresentationRequest(ctx, c.get('client'), input), 201);
   });
   business.get('/:id', async (c) => c.json(await describePresentationRequest(ctx, c.get('client'), c.req.param('id'))));
   app.route('/v1/presentation-requests', business);
+
+  app.post(VERIFY_PATH, requireClient, async (c) => {
+    const input = parseWith(statelessVerifyInputSchema, await jsonBody(c, RESPONSE_BODY_LIMIT), 'verification input');
+    return c.json(await verifyStateless(ctx, c.get('client'), input));
+  });
+
+  app.get('/v1/evidence', requireClient, async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
+    const rows = await deps.store.evidence.listForClient(c.get('client').id, limit);
+    return c.json({
+      evidence: rows.map((e) => ({
+        id: e.id,
+        request_id: e.requestId,
+        kind: e.kind,
+        created_at: new Date(e.createdAt).toISOString(),
+        purge_at: new Date(e.purgeAt).toISOString(),
+        request: JSON.parse(e.request) as unknown,
+        result: JSON.parse(e.result) as unknown,
+        presentation_sha256: e.presentationHash,
+        disclosed_claims: e.disclosedNames,
+        values_kept: e.sealedValues !== null,
+      })),
+    });
+  });
+
+  app.route('/', frontDeskRoutes(ctx));
 
   app.get('/oid4vp/requests/:id', async (c) => {
     const jwt = await signedRequestObject(ctx, c.req.param('id'));
@@ -75,15 +119,41 @@ export function createApp(deps: AppDeps): Hono<Env> {
   return app;
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
+const VERIFY_PATH = '/v1/verify';
+
+async function jsonBody(c: Context, limit?: number): Promise<unknown> {
   if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
     throw new ShomeiError('invalid_request', 'the body must be application/json');
   }
+  const text = limit === undefined ? await c.req.text() : await readBody(c, limit);
   try {
-    return JSON.parse(await c.req.text());
+    return JSON.parse(text);
   } catch {
     throw new ShomeiError('invalid_request', 'the body is not JSON');
   }
+}
+
+/**
+ * Reads a body up to `limit` bytes. Under @hono/node-server it reads the Node request stream
+ * directly, which spares building a WHATWG Request per call on the verification hot path.
+ */
+async function readBody(c: Context, limit: number): Promise<string> {
+  const tooLarge = () => new ShomeiError('payload_too_large', 'the request body is too large');
+  if (Number(c.req.header('content-length') ?? 0) > limit) throw tooLarge();
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || typeof incoming.on !== 'function') {
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > limit) throw tooLarge();
+    return text;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function formBody(c: Context): Promise<Record<string, string>> {

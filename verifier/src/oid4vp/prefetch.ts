@@ -1,4 +1,4 @@
-import { decodeSdJwt, verifyJwsSignature } from '@shomei/shared';
+import { type ParsedJws, parseJws, verifyJwsSignature } from '@shomei/shared';
 import type { Oid4vpContext } from './context.js';
 
 /**
@@ -8,22 +8,30 @@ import type { Oid4vpContext } from './context.js';
  * request URLs of its choosing.
  */
 export async function prefetchForPresentation(ctx: Pick<Oid4vpContext, 'trust' | 'statusLists'>, presentation: string): Promise<void> {
-  let jws: ReturnType<typeof decodeSdJwt>['issuerJws'];
+  let jws: ParsedJws;
   try {
-    jws = decodeSdJwt(presentation).issuerJws;
+    // Only the issuer-signed JWT is needed here; disclosures are decoded once, by verification.
+    const cut = presentation.indexOf('~');
+    if (cut <= 0) return;
+    jws = parseJws(presentation.slice(0, cut));
   } catch {
     return; // verification reports what is wrong
   }
   const { header, payload } = jws;
   const iss = payload.iss;
-  if (typeof iss !== 'string' || !ctx.trust.isTrusted(iss)) return;
+  if (typeof iss !== 'string') return;
+  // Configured issuers: keys if not cached. With anchors: the issuer's accreditations too.
   await ctx.trust.ensureKeys(iss, typeof header.kid === 'string' ? header.kid : undefined);
+  if (!ctx.trust.isTrusted(iss)) return;
+  const status = payload.status as { status_list?: { uri?: unknown } } | undefined;
+  const uri = status?.status_list?.uri;
+  if (typeof uri !== 'string') return;
+  // Hot path: the list is cached and fresh, so nothing to fetch and no signature to check here.
+  if (ctx.statusLists.needsFetch && !ctx.statusLists.needsFetch(uri, iss)) return;
   try {
-    verifyJwsSignature(jws, ctx.trust.resolveKey(iss, header), { allowed: ['ES256', 'EdDSA'] });
+    verifyJwsSignature(jws, ctx.trust.resolveKey(iss, header), { allowed: ctx.trust.settings?.().allowedAlgs ?? ['ES256', 'EdDSA'] });
   } catch {
     return;
   }
-  const status = payload.status as { status_list?: { uri?: unknown } } | undefined;
-  const uri = status?.status_list?.uri;
-  if (typeof uri === 'string') await ctx.statusLists.ensure(uri, iss);
+  await ctx.statusLists.ensure(uri, iss);
 }

@@ -4,7 +4,7 @@ import type { ClientRow, PresentationRequestRow } from '../store/types.js';
 import type { VerificationResult } from '../verify/verify-presentation.js';
 import { type Oid4vpContext, requestObjectUrl, responseUrl, resultAad } from './context.js';
 import { dcqlQueryFor } from './presets.js';
-import { type CreateRequestInput, resolveQuery } from './z-requests.js';
+import { type CreateRequestInput, type RequestPolicy, resolveQuery } from './z-requests.js';
 
 /** Wallets answer with this audience for a request object they fetch (OpenID4VP §5). */
 export const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2';
@@ -23,6 +23,10 @@ export interface PresentationRequestView {
   status: PublicRequestStatus;
   preset: string | null;
   claims: string[][];
+  optional_claims: string[][];
+  mode: 'fill_in' | 'match';
+  min_assurance?: string;
+  max_credential_age_seconds?: number;
   purpose: string;
   created_at: string;
   expires_at: string;
@@ -50,7 +54,10 @@ export async function createPresentationRequest(
     expiresAt: now + ctx.requestTtlSeconds * 1000,
     completedAt: null,
     sealedResult: null,
+    policy: JSON.stringify(query.policy),
+    sealedRecord: null,
   };
+  if (query.record) row.sealedRecord = ctx.sealer.seal(JSON.stringify(query.record), recordAad(row.id));
   await ctx.store.requests.insert(row);
   ctx.log.info(`oid4vp: request ${row.id} created for client ${client.id} (${row.preset ?? 'custom'}, ${row.paths.length} claim(s))`);
   return {
@@ -82,10 +89,15 @@ export async function describePresentationRequest(ctx: Oid4vpContext, client: Cl
     status: publicStatus(row, ctx.now()),
     preset: row.preset,
     claims: row.paths,
+    optional_claims: policyOf(row).optional,
+    mode: policyOf(row).mode,
     purpose: row.purpose,
     created_at: new Date(row.createdAt).toISOString(),
     expires_at: new Date(row.expiresAt).toISOString(),
   };
+  const policy = policyOf(row);
+  if (policy.min_assurance) view.min_assurance = policy.min_assurance;
+  if (policy.max_credential_age_seconds) view.max_credential_age_seconds = policy.max_credential_age_seconds;
   if (row.completedAt !== null && (view.status === 'accepted' || view.status === 'rejected')) {
     view.completed_at = new Date(row.completedAt).toISOString();
     if (row.sealedResult) view.result = JSON.parse(ctx.sealer.unseal(row.sealedResult, resultAad(row.id))) as VerificationResult;
@@ -110,10 +122,15 @@ export async function signedRequestObject(ctx: Oid4vpContext, id: string): Promi
     response_uri: responseUrl(ctx.baseUrl, row.id),
     nonce: row.nonce,
     state: row.state,
-    dcql_query: dcqlQueryFor(row.paths),
+    dcql_query: dcqlQueryFor(row.paths, policyOf(row).optional),
     client_metadata: {
       client_name: client?.name ?? 'unknown',
-      vp_formats_supported: { 'dc+sd-jwt': { 'sd-jwt_alg_values': ['ES256'], 'kb-jwt_alg_values': ['ES256'] } },
+      vp_formats_supported: {
+        'dc+sd-jwt': {
+          'sd-jwt_alg_values': [...(ctx.trust.settings?.().allowedAlgs ?? ['ES256'])],
+          'kb-jwt_alg_values': ['ES256'],
+        },
+      },
     },
     purpose: row.purpose,
     iss: identity.clientId,
@@ -122,4 +139,12 @@ export async function signedRequestObject(ctx: Oid4vpContext, id: string): Promi
     exp: Math.floor(row.expiresAt / 1000),
   };
   return signJws({ typ: REQUEST_OBJECT_TYP, alg: 'ES256', kid: identity.verificationMethodId }, payload, identity.key.privateKey);
+}
+
+export const recordAad = (id: string): string => `match-record:${id}`;
+
+/** A request's policy; rows from before policies existed are fill-in with every claim required. */
+export function policyOf(row: PresentationRequestRow): RequestPolicy {
+  if (!row.policy) return { mode: 'fill_in', optional: [] };
+  return JSON.parse(row.policy) as RequestPolicy;
 }

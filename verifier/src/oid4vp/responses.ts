@@ -1,12 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type ErrorCode, parseWith, ShomeiError, vpTokenSchema } from '@shomei/shared';
 import { z } from 'zod';
+import { buildEvidence } from '../evidence/evidence.js';
 import { stackFrames } from '../log.js';
-import type { PresentationRequestRow } from '../store/types.js';
+import { type MatchRecord, toMatchResult } from '../matching/match.js';
+import type { ClientRow, PresentationRequestRow } from '../store/types.js';
 import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
 import { type Oid4vpContext, resultAad } from './context.js';
 import { prefetchForPresentation } from './prefetch.js';
 import { CREDENTIAL_QUERY_ID } from './presets.js';
+import { policyOf, recordAad } from './requests.js';
 
 export const MAX_VP_TOKEN_LENGTH = 512 * 1024;
 
@@ -49,8 +52,10 @@ export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: Di
   }
 
   let result: VerificationResult;
+  let seen: Record<string, unknown> = {};
   try {
-    result = 'error' in body ? refusal(body.error, ctx.now()) : await verifyVpToken(ctx, row, body.vp_token);
+    if ('error' in body) result = refusal(body.error, ctx.now());
+    else ({ result, seen } = await verifyVpToken(ctx, row, body.vp_token));
   } catch (e) {
     ctx.log.error(`oid4vp: verifying the response to request ${id} failed unexpectedly\n${stackFrames(e)}`);
     result = rejected(ctx.now(), 'internal', 'the response could not be processed');
@@ -63,29 +68,77 @@ export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: Di
   });
   const codes = result.errors.map((e) => e.code).join(',');
   ctx.log.info(`oid4vp: request ${id} ${status}${codes ? ` (${codes})` : ''}${result.sandbox ? ' [sandbox credential]' : ''}`);
+  const client = await ctx.store.clients.get(row.clientId);
+  if (client) {
+    const policy = policyOf(row);
+    ctx.evidence.add(
+      buildEvidence(
+        {
+          client,
+          requestId: id,
+          kind: 'oid4vp',
+          request: { preset: row.preset, claims: row.paths, optional_claims: policy.optional, purpose: row.purpose, policy },
+          result,
+          disclosed: seen,
+          presentation: 'vp_token' in body ? body.vp_token : '',
+          now: ctx.now(),
+        },
+        ctx.sealer,
+      ),
+    );
+    notify(ctx, client, { id, status, completedAt: ctx.now(), codes: result.errors.map((e) => e.code) });
+  }
   return { status, errors: result.errors };
 }
 
-async function verifyVpToken(ctx: Oid4vpContext, row: PresentationRequestRow, vpToken: string): Promise<VerificationResult> {
+function notify(
+  ctx: Oid4vpContext,
+  client: ClientRow,
+  done: { id: string; status: 'accepted' | 'rejected'; completedAt: Date; codes: string[] },
+) {
+  if (!client.webhookUrl || !client.sealedWebhookSecret) return;
+  let secret: string;
+  try {
+    secret = ctx.sealer.unseal(client.sealedWebhookSecret, webhookSecretAad(client.id));
+  } catch {
+    ctx.log.error(`webhook: the secret of client ${client.id} cannot be unsealed`);
+    return;
+  }
+  ctx.webhooks.send(client.webhookUrl, secret, {
+    type: 'presentation_request.completed',
+    id: done.id,
+    status: done.status,
+    completed_at: done.completedAt.toISOString(),
+    error_codes: done.codes,
+  });
+}
+
+export const webhookSecretAad = (clientId: string): string => `webhook-secret:${clientId}`;
+
+async function verifyVpToken(
+  ctx: Oid4vpContext,
+  row: PresentationRequestRow,
+  vpToken: string,
+): Promise<{ result: VerificationResult; seen: Record<string, unknown> }> {
+  const fail = (message: string) => ({ result: rejected(ctx.now(), 'malformed', message), seen: {} });
   let json: unknown;
   try {
     json = JSON.parse(vpToken);
   } catch {
-    return rejected(ctx.now(), 'malformed', 'vp_token is not JSON');
+    return fail('vp_token is not JSON');
   }
   const parsed = vpTokenSchema.safeParse(json);
-  if (!parsed.success) return rejected(ctx.now(), 'malformed', 'vp_token must map credential query ids to presentations');
+  if (!parsed.success) return fail('vp_token must map credential query ids to presentations');
   const ids = Object.keys(parsed.data);
   const presentations = parsed.data[CREDENTIAL_QUERY_ID];
-  if (!presentations || ids.length !== 1) {
-    return rejected(ctx.now(), 'malformed', `vp_token must answer exactly the credential query "${CREDENTIAL_QUERY_ID}"`);
-  }
+  if (!presentations || ids.length !== 1) return fail(`vp_token must answer exactly the credential query "${CREDENTIAL_QUERY_ID}"`);
   const [presentation] = presentations;
-  if (presentation === undefined || presentations.length !== 1) {
-    return rejected(ctx.now(), 'malformed', 'vp_token must carry exactly one presentation');
-  }
+  if (presentation === undefined || presentations.length !== 1) return fail('vp_token must carry exactly one presentation');
   await prefetchForPresentation(ctx, presentation);
-  return verifyPresentation(presentation, {
+  const policy = policyOf(row);
+  const record = row.sealedRecord ? (JSON.parse(ctx.sealer.unseal(row.sealedRecord, recordAad(row.id))) as MatchRecord) : undefined;
+  const settings = ctx.trust.settings?.();
+  const options = {
     now: ctx.now(),
     trust: ctx.trust,
     statusLists: ctx.statusLists,
@@ -93,7 +146,16 @@ async function verifyVpToken(ctx: Oid4vpContext, row: PresentationRequestRow, vp
     expectedAud: ctx.identity.clientId,
     requireKeyBinding: true,
     requiredPaths: row.paths,
-  });
+    minAssurance: policy.min_assurance,
+    maxCredentialAgeSeconds: policy.max_credential_age_seconds,
+    allowedAlgs: settings?.allowedAlgs,
+    staleStatus: settings?.staleStatus,
+  };
+  const result = verifyPresentation(presentation, options);
+  const seen = result.disclosed;
+  // Match mode: per-field true/false only; the values are dropped here (the evidence keeps their names).
+  if (record) return { result: toMatchResult(result, record), seen };
+  return { result, seen };
 }
 
 function refusal(error: string, now: Date): VerificationResult {

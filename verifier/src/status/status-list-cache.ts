@@ -1,4 +1,14 @@
-import { httpFetch, type JwsAlg, parseJws, parseWith, ShomeiError, STATUS_LIST_TYP, StatusList, verifyJwsSignature } from '@shomei/shared';
+import {
+  ALL_JWS_ALGS,
+  httpFetch,
+  type JwsAlg,
+  parseJws,
+  parseWith,
+  ShomeiError,
+  STATUS_LIST_TYP,
+  StatusList,
+  verifyJwsSignature,
+} from '@shomei/shared';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log.js';
 import type { IssuerKeyResolver } from '../trust/trust-store.js';
@@ -7,6 +17,8 @@ import type { IssuerKeyResolver } from '../trust/trust-store.js';
 export interface StatusListLookup {
   /** The cached list at `uri` signed by `iss`, if one is usable at `now`. */
   lookup(uri: string, iss: string, now: Date): StatusList | undefined;
+  /** The same, saying whether the list is stale: past its ttl (plus `staleAfterSeconds`) because refreshes failed. */
+  lookupEntry?(uri: string, iss: string, now: Date): { list: StatusList; stale: boolean } | undefined;
 }
 
 const statusListPayloadSchema = z.looseObject({
@@ -25,7 +37,8 @@ export interface VerifiedStatusList {
   ttl: number | undefined;
 }
 
-const STATUS_LIST_ALGS: readonly JwsAlg[] = ['ES256', 'EdDSA'];
+// Status lists are signed with the issuer's credential key, so the same algorithms apply (never none or HMAC).
+const STATUS_LIST_ALGS: readonly JwsAlg[] = ALL_JWS_ALGS;
 
 /**
  * Checks a status list token (IETF Token Status List): typ `statuslist+jwt`, signed by a trusted
@@ -69,6 +82,8 @@ export interface StatusListCacheOptions {
   staleGraceSeconds?: number;
   /** After a failed fetch, how long before another attempt for that URI (default 10 s). */
   failureCooldownSeconds?: number;
+  /** How long past its ttl a list still counts as fresh while the background refresh runs (default 60 s). */
+  staleAfterSeconds?: number;
 }
 
 /**
@@ -97,9 +112,24 @@ export class StatusListCache implements StatusListLookup {
   }
 
   lookup(uri: string, iss: string, now: Date): StatusList | undefined {
+    return this.lookupEntry(uri, iss, now)?.list;
+  }
+
+  lookupEntry(uri: string, iss: string, now: Date): { list: StatusList; stale: boolean } | undefined {
     const entry = this.entries.get(uri);
     if (!entry || entry.iss !== iss || now.getTime() >= entry.usableUntil) return undefined;
-    return entry.list;
+    return { list: entry.list, stale: now.getTime() >= entry.refreshAt + (this.options.staleAfterSeconds ?? 60) * 1000 };
+  }
+
+  /** Whether `ensure(uri, iss)` would fetch: no usable copy, or its ttl has passed. Memory only. */
+  needsFetch(uri: string, iss: string): boolean {
+    const entry = this.entries.get(uri);
+    return !entry || entry.iss !== iss || this.options.now().getTime() >= entry.refreshAt;
+  }
+
+  /** URIs of the cached lists (for the background refresher and diagnostics). */
+  uris(): string[] {
+    return [...this.entries.keys()];
   }
 
   /** Verifies a status list token and caches it (what `ensure` does after fetching; also for offline loading). */

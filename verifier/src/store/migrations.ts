@@ -25,6 +25,39 @@ export const verifierMigrations: Migration[] = [
       CREATE INDEX presentation_requests_client ON presentation_requests (client_id, created_at);
     `,
   },
+  {
+    id: 'verifier-002-policy-evidence-webhooks',
+    sql: `
+      ALTER TABLE presentation_requests ADD COLUMN policy TEXT;
+      ALTER TABLE presentation_requests ADD COLUMN sealed_record TEXT;
+      ALTER TABLE clients ADD COLUMN webhook_url TEXT;
+      ALTER TABLE clients ADD COLUMN sealed_webhook_secret TEXT;
+      ALTER TABLE clients ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 90;
+      ALTER TABLE clients ADD COLUMN keep_values INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE evidence (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        request_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('oid4vp', 'verify')),
+        created_at INTEGER NOT NULL,
+        purge_at INTEGER NOT NULL,
+        request TEXT NOT NULL,
+        result TEXT NOT NULL,
+        presentation_hash TEXT NOT NULL,
+        disclosed_names TEXT NOT NULL,
+        sealed_values TEXT);
+      CREATE INDEX evidence_client ON evidence (client_id, created_at);
+      CREATE INDEX evidence_purge ON evidence (purge_at);
+    `,
+  },
+  {
+    id: 'verifier-003-settings',
+    sql: `
+      CREATE TABLE verifier_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Everything the verifier's database file holds: the key vault's tables and the verifier's own. */

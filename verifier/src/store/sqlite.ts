@@ -3,8 +3,11 @@ import { allVerifierMigrations } from './migrations.js';
 import type {
   ClientRow,
   ClientStore,
+  EvidenceRow,
+  EvidenceStore,
   PresentationRequestRow,
   PresentationRequestStore,
+  SettingsStore,
   StoredRequestStatus,
   VerifierStore,
 } from './types.js';
@@ -14,15 +17,56 @@ interface ClientRecord {
   name: string;
   key_hash: string;
   created_at: number;
+  webhook_url: string | null;
+  sealed_webhook_secret: string | null;
+  retention_days: number;
+  keep_values: number;
 }
 
-const toClient = (r: ClientRecord): ClientRow => ({ id: r.id, name: r.name, keyHash: r.key_hash, createdAt: r.created_at });
+const toClient = (r: ClientRecord): ClientRow => ({
+  id: r.id,
+  name: r.name,
+  keyHash: r.key_hash,
+  createdAt: r.created_at,
+  webhookUrl: r.webhook_url,
+  sealedWebhookSecret: r.sealed_webhook_secret,
+  retentionDays: r.retention_days,
+  keepValues: r.keep_values === 1,
+});
 
 export class SqliteClientStore implements ClientStore {
   constructor(private readonly db: Db) {}
 
   async insert(c: ClientRow): Promise<void> {
-    this.db.prepare('INSERT INTO clients (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)').run(c.id, c.name, c.keyHash, c.createdAt);
+    this.db
+      .prepare(
+        `INSERT INTO clients (id, name, key_hash, created_at, webhook_url, sealed_webhook_secret, retention_days, keep_values)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        c.id,
+        c.name,
+        c.keyHash,
+        c.createdAt,
+        c.webhookUrl ?? null,
+        c.sealedWebhookSecret ?? null,
+        c.retentionDays ?? 90,
+        c.keepValues ? 1 : 0,
+      );
+  }
+
+  async update(
+    id: string,
+    f: Partial<Pick<ClientRow, 'webhookUrl' | 'sealedWebhookSecret' | 'retentionDays' | 'keepValues'>>,
+  ): Promise<void> {
+    const cols: Record<string, unknown> = {};
+    if (f.webhookUrl !== undefined) cols.webhook_url = f.webhookUrl;
+    if (f.sealedWebhookSecret !== undefined) cols.sealed_webhook_secret = f.sealedWebhookSecret;
+    if (f.retentionDays !== undefined) cols.retention_days = f.retentionDays;
+    if (f.keepValues !== undefined) cols.keep_values = f.keepValues ? 1 : 0;
+    const names = Object.keys(cols);
+    if (names.length === 0) return;
+    this.db.prepare(`UPDATE clients SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(...Object.values(cols), id);
   }
 
   async get(id: string): Promise<ClientRow | undefined> {
@@ -53,6 +97,8 @@ interface RequestRecord {
   expires_at: number;
   completed_at: number | null;
   sealed_result: string | null;
+  policy: string | null;
+  sealed_record: string | null;
 }
 
 const toRequest = (r: RequestRecord): PresentationRequestRow => ({
@@ -68,6 +114,8 @@ const toRequest = (r: RequestRecord): PresentationRequestRow => ({
   expiresAt: r.expires_at,
   completedAt: r.completed_at,
   sealedResult: r.sealed_result,
+  policy: r.policy,
+  sealedRecord: r.sealed_record,
 });
 
 export class SqlitePresentationRequestStore implements PresentationRequestStore {
@@ -77,8 +125,9 @@ export class SqlitePresentationRequestStore implements PresentationRequestStore 
     this.db
       .prepare(
         `INSERT INTO presentation_requests
-           (id, client_id, preset, paths, purpose, nonce, state, status, created_at, expires_at, completed_at, sealed_result)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (id, client_id, preset, paths, purpose, nonce, state, status, created_at, expires_at, completed_at, sealed_result,
+            policy, sealed_record)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         r.id,
@@ -93,6 +142,8 @@ export class SqlitePresentationRequestStore implements PresentationRequestStore 
         r.expiresAt,
         r.completedAt,
         r.sealedResult,
+        r.policy ?? null,
+        r.sealedRecord ?? null,
       );
   }
 
@@ -110,8 +161,107 @@ export class SqlitePresentationRequestStore implements PresentationRequestStore 
 
   async complete(id: string, o: { status: 'accepted' | 'rejected'; sealedResult: string; completedAt: number }): Promise<void> {
     this.db
-      .prepare("UPDATE presentation_requests SET status = ?, sealed_result = ?, completed_at = ? WHERE id = ? AND status = 'processing'")
+      .prepare(
+        "UPDATE presentation_requests SET status = ?, sealed_result = ?, completed_at = ?, sealed_record = NULL WHERE id = ? AND status = 'processing'",
+      )
       .run(o.status, o.sealedResult, o.completedAt, id);
+  }
+
+  async listForClient(clientId: string, limit: number): Promise<PresentationRequestRow[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM presentation_requests WHERE client_id = ? ORDER BY created_at DESC, id LIMIT ?')
+      .all(clientId, limit) as RequestRecord[];
+    return rows.map(toRequest);
+  }
+}
+
+interface EvidenceRecord {
+  id: string;
+  client_id: string;
+  request_id: string | null;
+  kind: 'oid4vp' | 'verify';
+  created_at: number;
+  purge_at: number;
+  request: string;
+  result: string;
+  presentation_hash: string;
+  disclosed_names: string;
+  sealed_values: string | null;
+}
+
+const toEvidence = (r: EvidenceRecord): EvidenceRow => ({
+  id: r.id,
+  clientId: r.client_id,
+  requestId: r.request_id,
+  kind: r.kind,
+  createdAt: r.created_at,
+  purgeAt: r.purge_at,
+  request: r.request,
+  result: r.result,
+  presentationHash: r.presentation_hash,
+  disclosedNames: JSON.parse(r.disclosed_names) as string[],
+  sealedValues: r.sealed_values,
+});
+
+export class SqliteEvidenceStore implements EvidenceStore {
+  constructor(private readonly db: Db) {}
+
+  async insertMany(rows: readonly EvidenceRow[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO evidence (id, client_id, request_id, kind, created_at, purge_at, request, result, presentation_hash, disclosed_names, sealed_values)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const e of rows) {
+        insert.run(
+          e.id,
+          e.clientId,
+          e.requestId,
+          e.kind,
+          e.createdAt,
+          e.purgeAt,
+          e.request,
+          e.result,
+          e.presentationHash,
+          JSON.stringify(e.disclosedNames),
+          e.sealedValues,
+        );
+      }
+    })();
+  }
+
+  async listForClient(clientId: string, limit: number): Promise<EvidenceRow[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM evidence WHERE client_id = ? ORDER BY created_at DESC, id LIMIT ?')
+      .all(clientId, limit) as EvidenceRecord[];
+    return rows.map(toEvidence);
+  }
+
+  async purge(now: number): Promise<{ evidence: number; requestResults: number }> {
+    return this.db.transaction(() => {
+      const evidence = this.db.prepare('DELETE FROM evidence WHERE purge_at <= ?').run(now).changes;
+      const requestResults = this.db
+        .prepare(
+          `UPDATE presentation_requests SET sealed_result = NULL, sealed_record = NULL
+           WHERE (sealed_result IS NOT NULL OR sealed_record IS NOT NULL)
+             AND created_at + (SELECT retention_days FROM clients WHERE clients.id = presentation_requests.client_id) * 86400000 <= ?`,
+        )
+        .run(now).changes;
+      return { evidence, requestResults };
+    })();
+  }
+}
+
+export class SqliteSettingsStore implements SettingsStore {
+  constructor(private readonly db: Db) {}
+
+  async get(name: string): Promise<string | undefined> {
+    return (this.db.prepare('SELECT value FROM verifier_settings WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+  }
+
+  async putIfAbsent(name: string, value: string): Promise<string> {
+    this.db.prepare('INSERT INTO verifier_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+    return (await this.get(name)) as string;
   }
 }
 
@@ -121,7 +271,9 @@ export function openSqliteVerifierStore(file: string): VerifierStore & { db: Db 
   return {
     db,
     clients: new SqliteClientStore(db),
+    settings: new SqliteSettingsStore(db),
     requests: new SqlitePresentationRequestStore(db),
+    evidence: new SqliteEvidenceStore(db),
     close: () => db.close(),
   };
 }

@@ -22,6 +22,8 @@ function storeContract(name: string, open: () => VerifierStore): void {
       expiresAt: T + 300_000,
       completedAt: null,
       sealedResult: null,
+      policy: null,
+      sealedRecord: null,
       ...over,
     });
 
@@ -55,6 +57,13 @@ function storeContract(name: string, open: () => VerifierStore): void {
       expect((await s.requests.get('req-1'))?.status).toBe('processing');
       expect(await s.requests.claim('req-2', T + 300_000)).toBe(false);
       expect((await s.requests.get('req-2'))?.status).toBe('pending');
+    });
+
+    it('keeps the first value of a setting', async () => {
+      store = open();
+      expect(await store.settings.get('k')).toBeUndefined();
+      expect(await store.settings.putIfAbsent('k', 'first')).toBe('first');
+      expect(await store.settings.putIfAbsent('k', 'second')).toBe('first');
     });
 
     it('completes only a claimed request', async () => {

@@ -10,6 +10,14 @@ export interface ClientRow {
   /** SHA-256 (hex) of the API key; the key itself is never stored. */
   keyHash: string;
   createdAt: number;
+  /** Where completion webhooks go (https, or http on loopback); null for none. */
+  webhookUrl?: string | null;
+  /** The HMAC secret of the webhooks, sealed under the vault key. */
+  sealedWebhookSecret?: string | null;
+  /** How many days evidence records (and request results) are kept (default 90). */
+  retentionDays?: number;
+  /** Whether evidence records keep claim values (sealed), or only claim names (default). */
+  keepValues?: boolean;
 }
 
 export interface ClientStore {
@@ -17,6 +25,10 @@ export interface ClientStore {
   get(id: string): Promise<ClientRow | undefined>;
   findByKeyHash(keyHash: string): Promise<ClientRow | undefined>;
   list(): Promise<ClientRow[]>;
+  update(
+    id: string,
+    fields: Partial<Pick<ClientRow, 'webhookUrl' | 'sealedWebhookSecret' | 'retentionDays' | 'keepValues'>>,
+  ): Promise<void>;
 }
 
 /** `processing` is internal: a response has claimed the request and is being verified. */
@@ -37,6 +49,10 @@ export interface PresentationRequestRow {
   completedAt: number | null;
   /** The verification result, sealed under the vault key (it holds personal values). */
   sealedResult: string | null;
+  /** Mode, optional claims and assurance/age limits (JSON of RequestPolicy). */
+  policy?: string | null;
+  /** Match mode: the business's record, sealed; cleared once matched. */
+  sealedRecord?: string | null;
 }
 
 export interface PresentationRequestStore {
@@ -48,10 +64,49 @@ export interface PresentationRequestStore {
    */
   claim(id: string, now: number): Promise<boolean>;
   complete(id: string, outcome: { status: 'accepted' | 'rejected'; sealedResult: string; completedAt: number }): Promise<void>;
+  /** Requests of a client, newest first (for the front desk). */
+  listForClient(clientId: string, limit: number): Promise<PresentationRequestRow[]>;
+}
+
+/** An evidence record (証跡) of one verification. Claim values only in `sealedValues`, and only if the business keeps them. */
+export interface EvidenceRow {
+  id: string;
+  clientId: string;
+  /** The presentation request answered, or null for a stateless check. */
+  requestId: string | null;
+  kind: 'oid4vp' | 'verify';
+  createdAt: number;
+  /** When the purge job deletes it (createdAt + the client's retention). */
+  purgeAt: number;
+  /** JSON: request (preset, claims, purpose) and policy. */
+  request: string;
+  /** JSON: the verification result without claim values. */
+  result: string;
+  /** SHA-256 (base64url) of the presentation as received. */
+  presentationHash: string;
+  /** Dotted names of the disclosed claims. */
+  disclosedNames: string[];
+  sealedValues: string | null;
+}
+
+export interface EvidenceStore {
+  insertMany(rows: readonly EvidenceRow[]): Promise<void>;
+  listForClient(clientId: string, limit: number): Promise<EvidenceRow[]>;
+  /** Deletes records past their purge time and clears request results past the client's retention; returns counts. */
+  purge(now: number): Promise<{ evidence: number; requestResults: number }>;
+}
+
+/** Service-wide values every instance shares (sealed when secret). */
+export interface SettingsStore {
+  get(name: string): Promise<string | undefined>;
+  /** Stores `value` unless the name is taken; returns the value that is stored (the first writer wins). */
+  putIfAbsent(name: string, value: string): Promise<string>;
 }
 
 export interface VerifierStore {
   clients: ClientStore;
+  settings: SettingsStore;
   requests: PresentationRequestStore;
+  evidence: EvidenceStore;
   close(): void;
 }

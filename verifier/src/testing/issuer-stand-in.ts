@@ -22,6 +22,7 @@ export const RECORD: IdentityRecord = {
   given_name_kana: 'タロウ',
   birthdate: '1991-08-14',
   gender: 'male',
+  phone_number: '090-1234-5678',
   address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
 };
 
@@ -47,6 +48,10 @@ export interface IssuerStandIn {
   fetches: { jwks: number; status: number };
   /** When set, the metadata endpoint names this issuer instead of its own URL. */
   claimedIssuer?: string;
+  /** Served at `/.well-known/shomei-accreditations` (contract 3). */
+  accreditations: string[];
+  /** The assurance level its credentials assert (default IAL2). */
+  assurance: string;
   issue(options?: IssueOptions): Promise<string>;
   statusToken(): string;
   close(): Promise<void>;
@@ -73,6 +78,8 @@ export async function startIssuerStandIn(now: () => Date, options: { ttl?: numbe
     list: StatusList.empty(1024, 2),
     ttl: options.ttl ?? 300,
     fetches: { jwks: 0, status: 0 },
+    accreditations: [],
+    assurance: 'IAL2',
     async issue(o = {}) {
       const issuedAt = o.issuedAt ?? new Date(now().getTime() - 60_000);
       return issueSdJwtVc(
@@ -84,7 +91,7 @@ export async function startIssuerStandIn(now: () => Date, options: { ttl?: numbe
           visible: {
             verification: {
               trust_framework: 'jp_aml',
-              assurance_level: 'IAL2',
+              assurance_level: standIn.assurance,
               time: issuedAt.toISOString(),
               evidence: [{ type: 'sandbox', method: 'sandbox', time: issuedAt.toISOString() }],
               ...(o.sandbox ? { sandbox: true } : {}),
@@ -121,6 +128,7 @@ export async function startIssuerStandIn(now: () => Date, options: { ttl?: numbe
     standIn.fetches.jwks++;
     return c.json({ issuer: standIn.claimedIssuer ?? iss, jwks: { keys: [{ ...key.publicJwk, kid, alg: 'ES256', use: 'sig' }] } });
   });
+  app.get('/.well-known/shomei-accreditations', (c) => c.json({ accreditations: standIn.accreditations }));
   app.get('/status-lists/1', (c) => {
     standIn.fetches.status++;
     return c.body(standIn.statusToken(), 200, { 'content-type': 'application/statuslist+jwt' });

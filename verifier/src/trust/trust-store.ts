@@ -1,11 +1,30 @@
 import type { KeyObject } from 'node:crypto';
-import { httpFetch, parseWith, publicKeyFromJwk, ShomeiError } from '@shomei/shared';
+import { type AssuranceLevel, httpFetch, IDENTITY_VCT, parseWith, publicKeyFromJwk, ShomeiError } from '@shomei/shared';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log.js';
 
 /** A parsed trust configuration, or the same shape built in code (keys are checked as they load). */
 export interface TrustStoreConfig {
-  issuers: readonly { iss: string; keys?: readonly { kid?: string }[]; discover?: boolean }[];
+  issuers: readonly {
+    iss: string;
+    keys?: readonly { kid?: string }[];
+    discover?: boolean;
+    vcts?: readonly string[];
+    max_assurance?: string;
+  }[];
+}
+
+/** What an issuer may issue: credential types and the highest assurance level it may assert. */
+export interface IssuerPolicy {
+  vcts: readonly string[];
+  maxAssurance: AssuranceLevel;
+  /** `config` (listed in the trust file) or `accreditation` (admitted by a trust anchor). */
+  source: 'config' | 'accreditation';
+}
+
+/** Answers, from memory, whether an issuer is trusted at `now` and for what. */
+export interface IssuerPolicySource {
+  issuerPolicy(iss: string, now: Date): IssuerPolicy | { untrusted: string };
 }
 
 /** What verification needs from trust: a key, synchronously, from memory. */
@@ -21,6 +40,8 @@ interface TrustedKey {
 
 interface IssuerEntry {
   iss: string;
+  /** Absent for an issuer admitted by accreditation (its policy comes from the accreditation). */
+  policy: IssuerPolicy | undefined;
   pinned: TrustedKey[];
   discover: boolean;
   discovered: TrustedKey[];
@@ -60,8 +81,8 @@ export function jwtVcIssuerMetadataUrl(iss: string): string {
  * When a refresh fails, the keys already held stay in use (keys outlive their cache lifetime);
  * an issuer whose keys were never fetched has none, and its credentials fail `untrusted_issuer`.
  */
-export class TrustStore implements IssuerKeyResolver {
-  private readonly entries = new Map<string, IssuerEntry>();
+export class TrustStore implements IssuerKeyResolver, IssuerPolicySource {
+  private entries = new Map<string, IssuerEntry>();
   private readonly log: Logger;
   private readonly ttlMs: number;
   private readonly cooldownMs: number;
@@ -73,23 +94,79 @@ export class TrustStore implements IssuerKeyResolver {
     this.log = options.log ?? silentLogger;
     this.ttlMs = (options.keyTtlSeconds ?? 600) * 1000;
     this.cooldownMs = (options.failureCooldownSeconds ?? 30) * 1000;
+    this.entries = this.build(config);
+  }
+
+  private build(config: TrustStoreConfig): Map<string, IssuerEntry> {
+    const entries = new Map<string, IssuerEntry>();
     for (const issuer of config.issuers) {
       const pinned = (issuer.keys ?? []).map((jwk) => ({ kid: jwk.kid, key: publicKeyFromJwk(jwk) }));
-      this.entries.set(issuer.iss, {
+      const previous = this.entries.get(issuer.iss);
+      entries.set(issuer.iss, {
         iss: issuer.iss,
+        policy: {
+          vcts: [...(issuer.vcts ?? [IDENTITY_VCT])],
+          maxAssurance: (issuer.max_assurance ?? 'IAL3') as AssuranceLevel,
+          source: 'config',
+        },
         pinned,
         discover: issuer.discover ?? pinned.length === 0,
-        discovered: [],
-        fetchedAt: 0,
-        refreshAt: 0,
+        // Keys discovered before a reload stay in use until their own refresh.
+        discovered: previous?.discovered ?? [],
+        fetchedAt: previous?.fetchedAt ?? 0,
+        refreshAt: previous?.refreshAt ?? 0,
         failedAt: undefined,
         inflight: undefined,
       });
     }
+    for (const [iss, entry] of this.entries) if (entry.policy === undefined && !entries.has(iss)) entries.set(iss, entry);
+    return entries;
   }
 
-  issuers(): { iss: string; pinnedKeys: number; discover: boolean }[] {
-    return [...this.entries.values()].map((e) => ({ iss: e.iss, pinnedKeys: e.pinned.length, discover: e.discover }));
+  /**
+   * Replaces the configured issuers (trust file reloaded without a restart). The whole new
+   * configuration is built before it replaces the old one, so a bad key leaves the old one in use.
+   */
+  reload(config: TrustStoreConfig): void {
+    this.entries = this.build(config);
+  }
+
+  /** Admits an issuer for key discovery because a trust anchor accredited it (its policy comes from there). */
+  addAccredited(iss: string): void {
+    if (this.entries.has(iss)) return;
+    this.entries.set(iss, {
+      iss,
+      policy: undefined,
+      pinned: [],
+      discover: true,
+      discovered: [],
+      fetchedAt: 0,
+      refreshAt: 0,
+      failedAt: undefined,
+      inflight: undefined,
+    });
+  }
+
+  /** Whether `iss` is listed in the trust configuration itself. */
+  isConfigured(iss: string): boolean {
+    return this.entries.get(iss)?.policy !== undefined;
+  }
+
+  issuerPolicy(iss: string): IssuerPolicy | { untrusted: string } {
+    const policy = this.entries.get(iss)?.policy;
+    return policy ?? { untrusted: 'the issuer is not in the trust configuration' };
+  }
+
+  issuers(): { iss: string; pinnedKeys: number; discover: boolean; vcts: readonly string[]; maxAssurance: string }[] {
+    return [...this.entries.values()]
+      .filter((e) => e.policy !== undefined)
+      .map((e) => ({
+        iss: e.iss,
+        pinnedKeys: e.pinned.length,
+        discover: e.discover,
+        vcts: e.policy?.vcts ?? [],
+        maxAssurance: e.policy?.maxAssurance ?? 'IAL3',
+      }));
   }
 
   isTrusted(iss: string): boolean {

@@ -9,8 +9,9 @@ import {
   type VerifiedSdJwtVc,
   verifySdJwtVc,
 } from '@shomei/shared';
+import { type MatchRecord, toMatchResult } from '../matching/match.js';
 import type { StatusListLookup } from '../status/status-list-cache.js';
-import type { IssuerKeyResolver } from '../trust/trust-store.js';
+import type { IssuerKeyResolver, IssuerPolicySource } from '../trust/trust-store.js';
 import { disclosedClaims, isPathDisclosed } from './disclosed.js';
 
 export type CredentialStatus = 'valid' | 'revoked' | 'suspended' | 'unknown';
@@ -33,12 +34,27 @@ export interface VerificationResult {
   checked_at: string;
   key_binding: 'verified' | 'absent';
   sandbox?: true;
+  /** Things the business should know that did not make the credential invalid (legacy typ, stale status list). */
+  warnings?: VerificationWarning[];
+  /** Match mode: per field of the business's record, whether the credential agrees; no values. */
+  matches?: Record<string, boolean>;
+}
+
+export type WarningCode = 'legacy_typ' | 'status_stale' | 'status_not_checked';
+export interface VerificationWarning {
+  code: WarningCode;
+  message: string;
+}
+
+/** IAL1 < IAL2 < IAL3 (contract 5). */
+export function assuranceRank(level: unknown): number {
+  return ASSURANCE_LEVELS.indexOf(level as AssuranceLevel);
 }
 
 export interface VerifyPresentationOptions {
   now: Date;
-  /** Trusted issuer keys (in memory; see TrustStore). */
-  trust: IssuerKeyResolver;
+  /** Trusted issuer keys (in memory; see TrustStore); with `issuerPolicy`, the types and levels each may issue. */
+  trust: IssuerKeyResolver & Partial<IssuerPolicySource>;
   /** Cached status lists (in memory; see StatusListCache). */
   statusLists: StatusListLookup;
   /** The request nonce and the verifier's client_id, which the key-binding JWT must carry. */
@@ -53,9 +69,20 @@ export interface VerifyPresentationOptions {
   allowedAlgs?: readonly JwsAlg[];
   /** Maximum age of the key-binding JWT (default 300 s). */
   kbMaxAgeSeconds?: number;
+  /** The lowest assurance level accepted (IAL1 < IAL2 < IAL3). */
+  minAssurance?: AssuranceLevel;
+  /** The oldest credential accepted, by its `iat`. */
+  maxCredentialAgeSeconds?: number;
+  /** A status list past its ttl whose refresh failed: `reject` (default) or `accept` with a warning. */
+  staleStatus?: 'reject' | 'accept';
+  /** `sd-jwt-vc` (default), or `sd-jwt`: any RFC 9901 SD-JWT without the SD-JWT VC type rules. */
+  profile?: 'sd-jwt-vc' | 'sd-jwt';
+  /** Match mode: compare the disclosed claims with this record; the result then holds no values. */
+  match?: MatchRecord;
 }
 
-const DEFAULT_ALGS: readonly JwsAlg[] = ['ES256', 'EdDSA'];
+/** Issuer signature algorithms accepted by default; `none` and HMAC are never accepted. */
+export const DEFAULT_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'];
 
 /**
  * Verifies an SD-JWT VC presentation against trust, status and the request, from memory only
@@ -74,6 +101,7 @@ export function verifyPresentation(presentation: string, options: VerifyPresenta
       expectedAud: options.expectedAud,
       requireKeyBinding: options.requireKeyBinding ?? (options.expectedNonce !== undefined || options.expectedAud !== undefined),
       kbMaxAgeSeconds: options.kbMaxAgeSeconds,
+      profile: options.profile,
     });
   } catch (e) {
     return failed(checkedAt, toError(e));
@@ -81,13 +109,50 @@ export function verifyPresentation(presentation: string, options: VerifyPresenta
 
   const { payload } = verified;
   const errors: VerificationError[] = [];
-  const vct = payload.vct as string;
-  if (!(options.allowedVcts ?? [IDENTITY_VCT]).includes(vct)) {
-    errors.push({ code: 'vct_not_allowed', message: 'the credential type is not accepted here' });
+  const warnings: VerificationWarning[] = [];
+  const profile = options.profile ?? 'sd-jwt-vc';
+  if (verified.legacyTyp) {
+    warnings.push({ code: 'legacy_typ', message: 'the credential uses the legacy typ vc+sd-jwt (accepted beside dc+sd-jwt)' });
+  }
+  const vct = typeof payload.vct === 'string' ? payload.vct : null;
+  const verification = isRecord(payload.verification) ? payload.verification : {};
+  const level = verification.assurance_level;
+  const assurance = ASSURANCE_LEVELS.includes(level as AssuranceLevel) ? (level as AssuranceLevel) : null;
+  const policy = options.trust.issuerPolicy?.(String(payload.iss ?? ''), options.now);
+  if (policy && 'untrusted' in policy) {
+    // The key resolved (say, for a status list) but the issuer's accreditation no longer holds.
+    return failed(checkedAt, { code: 'untrusted_issuer', message: policy.untrusted });
+  }
+  if (profile === 'sd-jwt-vc') {
+    const allowedVcts = options.allowedVcts ?? policy?.vcts ?? [IDENTITY_VCT];
+    if (vct === null || !allowedVcts.includes(vct)) {
+      errors.push({ code: 'vct_not_allowed', message: 'the credential type is not accepted here' });
+    } else if (policy && options.allowedVcts && !policy.vcts.includes(vct)) {
+      errors.push({ code: 'vct_not_allowed', message: 'the issuer is not trusted for this credential type' });
+    }
+    if (policy && assurance !== null && assuranceRank(assurance) > assuranceRank(policy.maxAssurance)) {
+      errors.push({
+        code: 'assurance_not_allowed',
+        message: `the issuer may assert at most ${policy.maxAssurance} (${policy.source === 'accreditation' ? 'accreditation' : 'trust configuration'})`,
+      });
+    }
+  }
+  if (options.minAssurance !== undefined && (assurance === null || assuranceRank(assurance) < assuranceRank(options.minAssurance))) {
+    errors.push({ code: 'assurance_too_low', message: `the credential's assurance level is below ${options.minAssurance}` });
+  }
+  if (options.maxCredentialAgeSeconds !== undefined) {
+    const iat = typeof payload.iat === 'number' ? payload.iat : undefined;
+    if (iat === undefined || Math.floor(options.now.getTime() / 1000) - iat > options.maxCredentialAgeSeconds) {
+      errors.push({ code: 'credential_too_old', message: `the credential was issued more than ${options.maxCredentialAgeSeconds} s ago` });
+    }
   }
 
-  const status = checkStatus(payload, options);
+  const status =
+    profile === 'sd-jwt' && payload.status === undefined
+      ? { value: 'unknown' as const, warning: { code: 'status_not_checked' as const, message: 'the SD-JWT carries no status' } }
+      : checkStatus(payload, options);
   if (status.error) errors.push(status.error);
+  if (status.warning) warnings.push(status.warning);
 
   const disclosed = disclosedClaims(payload, verified.claims, verified.disclosures);
   for (const path of options.requiredPaths ?? []) {
@@ -96,40 +161,54 @@ export function verifyPresentation(presentation: string, options: VerifyPresenta
     }
   }
 
-  const verification = isRecord(payload.verification) ? payload.verification : {};
-  const level = verification.assurance_level;
   const result: VerificationResult = {
     valid: errors.length === 0,
     errors,
-    issuer: payload.iss as string,
+    issuer: typeof payload.iss === 'string' ? payload.iss : null,
     vct,
-    assurance_level: ASSURANCE_LEVELS.includes(level as AssuranceLevel) ? (level as AssuranceLevel) : null,
+    assurance_level: assurance,
     disclosed: errors.length === 0 ? disclosed : {},
     status: status.value,
     checked_at: checkedAt,
     key_binding: verified.keyBinding.present ? 'verified' : 'absent',
   };
   if (verification.sandbox === true) result.sandbox = true;
-  return result;
+  if (warnings.length > 0) result.warnings = warnings;
+  // Match mode answers true/false per field; the disclosed values are dropped here, valid or not.
+  return options.match ? toMatchResult(result, options.match) : result;
 }
 
 function checkStatus(
   payload: Record<string, unknown>,
   options: VerifyPresentationOptions,
-): { value: CredentialStatus; error?: VerificationError } {
+): { value: CredentialStatus; error?: VerificationError; warning?: VerificationWarning } {
   const ref = isRecord(payload.status) && isRecord(payload.status.status_list) ? payload.status.status_list : undefined;
   if (!ref || typeof ref.uri !== 'string' || typeof ref.idx !== 'number') {
     return { value: 'unknown', error: { code: 'status_unavailable', message: 'the credential carries no status list reference' } };
   }
-  const list = options.statusLists.lookup(ref.uri, payload.iss as string, options.now);
-  if (!list) return { value: 'unknown', error: { code: 'status_unavailable', message: 'the status list could not be obtained' } };
+  const iss = String(payload.iss ?? '');
+  const entry = options.statusLists.lookupEntry
+    ? options.statusLists.lookupEntry(ref.uri, iss, options.now)
+    : (() => {
+        const list = options.statusLists.lookup(ref.uri, iss, options.now);
+        return list ? { list, stale: false } : undefined;
+      })();
+  if (!entry) return { value: 'unknown', error: { code: 'status_unavailable', message: 'the status list could not be obtained' } };
+  let warning: VerificationWarning | undefined;
+  if (entry.stale) {
+    if ((options.staleStatus ?? 'reject') === 'reject') {
+      return { value: 'unknown', error: { code: 'status_unavailable', message: 'the cached status list is stale (its refresh failed)' } };
+    }
+    warning = { code: 'status_stale', message: 'the status list is past its ttl (its refresh failed); accepted by policy' };
+  }
+  const list = entry.list;
   let value: number;
   try {
     value = list.get(ref.idx);
   } catch (e) {
     return { value: 'unknown', error: toError(e) };
   }
-  if (value === STATUS.VALID) return { value: 'valid' };
+  if (value === STATUS.VALID) return warning ? { value: 'valid', warning } : { value: 'valid' };
   if (value === STATUS.INVALID) return { value: 'revoked', error: { code: 'revoked', message: 'the credential has been revoked' } };
   if (value === STATUS.SUSPENDED) return { value: 'suspended', error: { code: 'suspended', message: 'the credential is suspended' } };
   return { value: 'unknown', error: { code: 'status_unavailable', message: `status value ${value} is not understood` } };

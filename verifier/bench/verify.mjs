@@ -1,0 +1,289 @@
+#!/usr/bin/env node
+// `pnpm bench` (verifier): full verification of an SD-JWT VC presentation with key binding and
+// 6 disclosures — in-process, and over HTTP (POST /v1/verify on loopback, 2 workers, 50
+// connections, bounded) — beside the raw ES256 floor measured in the same run, with ratios.
+// Also: a 131,072-entry status list against a small one. (The stock @sd-jwt/sd-jwt-vc verify is not
+// run here: it resolves the issuer over the network, and benchmarks stay on loopback.)
+import cluster from 'node:cluster';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import {
+  generateEs256KeyPair,
+  IDENTITY_VCT,
+  identityClaims,
+  issueSdJwtVc,
+  KeyVault,
+  parseJws,
+  presentSdJwtVc,
+  StatusList,
+  signStatusListToken,
+} from '@shomei/shared';
+import {
+  createApp,
+  hashApiKey,
+  loadVerifierIdentity,
+  openSqliteVerifierStore,
+  parseTrustConfig,
+  StatusListCache,
+  silentLogger,
+  TrustService,
+  verifyPresentation,
+} from '@shomei/verifier';
+
+const ISS = 'https://kyc.bench.example';
+const STATUS_URI = `${ISS}/status-lists/1`;
+const BIG_URI = `${ISS}/status-lists/big`;
+const NONCE = 'bench-nonce-0123456789abcdef';
+const AUD = 'decentralized_identifier:did:web:verifier.bench.example';
+const API_KEY = `shv_${'b'.repeat(43)}`;
+const PATHS = [['family_name'], ['given_name'], ['family_name#ja-Kana-JP'], ['given_name#ja-Kana-JP'], ['birthdate'], ['gender']];
+const WORKERS = Math.min(2, availableParallelism());
+
+async function fixture() {
+  const issuer = generateEs256KeyPair();
+  const holder = generateEs256KeyPair();
+  const now = new Date();
+  const record = {
+    family_name: '山田',
+    given_name: '太郎',
+    family_name_kana: 'ヤマダ',
+    given_name_kana: 'タロウ',
+    birthdate: '1991-08-14',
+    gender: 'male',
+    address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1' },
+  };
+  const issue = (uri, idx) =>
+    issueSdJwtVc(
+      { kid: 'k1', privateKey: issuer.privateKey, publicJwk: issuer.publicJwk },
+      {
+        issuer: ISS,
+        vct: IDENTITY_VCT,
+        claims: identityClaims(record, now),
+        visible: {
+          verification: {
+            trust_framework: 'jp_aml',
+            assurance_level: 'IAL2',
+            time: now.toISOString(),
+            evidence: [{ type: 'document', method: 'document' }],
+          },
+        },
+        holderJwk: holder.publicJwk,
+        status: { idx, uri },
+        issuedAt: new Date(now.getTime() - 60_000),
+        expiresAt: new Date(now.getTime() + 86_400_000),
+        containersNotDisclosable: ['age_equal_or_over'],
+      },
+    );
+  const kb = { holderKey: holder.privateKey, nonce: NONCE, aud: AUD, iat: now };
+  const vp = await presentSdJwtVc(await issue(STATUS_URI, 7), PATHS, kb);
+  const vpBig = await presentSdJwtVc(await issue(BIG_URI, 100_000), PATHS, kb);
+  const small = signStatusListToken({
+    issuer: ISS,
+    uri: STATUS_URI,
+    list: StatusList.empty(1024, 2),
+    issuedAt: now,
+    ttl: 3600,
+    validFor: 86_400,
+    key: issuer.privateKey,
+    kid: 'k1',
+  });
+  const bigList = StatusList.empty(131_072, 2);
+  for (let i = 0; i < 131_072; i += 97) bigList.set(i, 1); // not all zeros: a realistic deflate
+  const big = signStatusListToken({
+    issuer: ISS,
+    uri: BIG_URI,
+    list: bigList,
+    issuedAt: now,
+    ttl: 3600,
+    validFor: 86_400,
+    key: issuer.privateKey,
+    kid: 'k1',
+  });
+  return { issuerJwk: { ...issuer.publicJwk, kid: 'k1' }, holderJwk: holder.publicJwk, vp, vpBig, small, big };
+}
+
+function caches(f) {
+  const trust = new TrustService(parseTrustConfig({ issuers: [{ iss: ISS, keys: [f.issuerJwk] }] }), {
+    now: () => new Date(),
+    log: silentLogger,
+  });
+  const statusLists = new StatusListCache({ trust: trust.store, now: () => new Date() });
+  statusLists.ingest(STATUS_URI, ISS, f.small);
+  statusLists.ingest(BIG_URI, ISS, f.big);
+  return { trust, statusLists };
+}
+
+function rate(fn, ms) {
+  for (let i = 0; i < 200; i++) fn(); // warm-up
+  let n = 0;
+  const start = performance.now();
+  const end = start + ms;
+  while (performance.now() < end) {
+    for (let i = 0; i < 50; i++) fn();
+    n += 50;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+async function primary() {
+  const f = await fixture();
+  const { trust, statusLists } = caches(f);
+  const [sd] = f.vp.split('~');
+  const issuerJws = parseJws(sd);
+  const issuerKey = createPublicKey({ key: f.issuerJwk, format: 'jwk' });
+  const kbJwt = parseJws(f.vp.slice(f.vp.lastIndexOf('~') + 1));
+  const p1363 = { dsaEncoding: 'ieee-p1363' };
+
+  // The floor: what the cryptography alone costs per presentation.
+  const floorOp = () => {
+    if (!cryptoVerify('sha256', Buffer.from(issuerJws.signingInput), { key: issuerKey, ...p1363 }, issuerJws.signature))
+      throw new Error('sig');
+    const holderKey = createPublicKey({ key: f.holderJwk, format: 'jwk' });
+    if (!cryptoVerify('sha256', Buffer.from(kbJwt.signingInput), { key: holderKey, ...p1363 }, kbJwt.signature)) throw new Error('kb');
+  };
+  const rawOp = () => cryptoVerify('sha256', Buffer.from(issuerJws.signingInput), { key: issuerKey, ...p1363 }, issuerJws.signature);
+
+  const opts = { trust, statusLists, expectedNonce: NONCE, expectedAud: AUD, requireKeyBinding: true, requiredPaths: PATHS };
+  const check = (vp) => {
+    const r = verifyPresentation(vp, { ...opts, now: new Date() });
+    if (!r.valid) throw new Error(`bench presentation rejected: ${r.errors.map((e) => e.code)}`);
+  };
+  check(f.vp);
+  check(f.vpBig);
+  // Interleaved rounds, best of each: other processes on a shared 2-core machine hit all alike.
+  const best = { floor: 0, raw: 0, inProcess: 0, inProcessBig: 0 };
+  for (let round = 0; round < 6; round++) {
+    best.floor = Math.max(best.floor, rate(floorOp, 400));
+    best.raw = Math.max(best.raw, rate(rawOp, 200));
+    best.inProcess = Math.max(
+      best.inProcess,
+      rate(() => check(f.vp), 400),
+    );
+    best.inProcessBig = Math.max(
+      best.inProcessBig,
+      rate(() => check(f.vpBig), 400),
+    );
+  }
+  const { floor, raw: rawEs256, inProcess, inProcessBig } = best;
+
+  // Over HTTP: the verifier app in N worker processes; autocannon in this process, loopback only.
+  async function overHttp(nWorkers, seconds) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const workers = [];
+    for (let i = 0; i < nWorkers; i++) {
+      if (process.env.BENCH_WORKER_PROFILE) cluster.setupPrimary({ execArgv: ['--cpu-prof', '--cpu-prof-dir=/tmp/wprof'] });
+      const w = cluster.fork({ BENCH_FIXTURE: JSON.stringify(f), BENCH_PORT: String(port) });
+      workers.push(w);
+      await new Promise((r) => w.once('message', r));
+    }
+    const { default: autocannon } = await import('autocannon');
+    const body = JSON.stringify({ presentation: f.vp, nonce: NONCE, aud: AUD, claims: PATHS });
+    const run = (duration) =>
+      autocannon({
+        url: `http://127.0.0.1:${port}/v1/verify`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body,
+        connections: 50,
+        duration,
+        timeout: 5,
+      });
+    await run(1); // warm-up (JIT, connections), not counted
+    const res = await run(seconds);
+    for (const w of workers) w.process.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    return res;
+  }
+  const http1 = await overHttp(1, 5);
+  const http = await overHttp(WORKERS, 8);
+  const okRate = http.requests.average;
+  const non2xx = http.non2xx + http.errors + http1.non2xx + http1.errors;
+
+  const pct = (x) => `${(x * 100).toFixed(0)}%`;
+  const r = (x) => x.toFixed(0).padStart(7);
+  console.log(`verifier bench (node ${process.version}, ${availableParallelism()} cores, ${WORKERS} HTTP workers)`);
+  console.log(`  raw ES256 verify                         ${r(rawEs256)} /s`);
+  console.log(`  floor (ES256 + JWK import + ES256)       ${r(floor)} /s`);
+  console.log(`  verifyPresentation in-process            ${r(inProcess)} /s   ${pct(inProcess / floor)} of floor (target >= 80%)`);
+  console.log(`  ... with a 131,072-entry status list     ${r(inProcessBig)} /s   ${pct(inProcessBig / inProcess)} of the small-list rate`);
+  console.log(
+    `  POST /v1/verify, 1 worker, 50 conns, 5 s  ${r(http1.requests.average)} /s   ${pct(http1.requests.average / floor)} of 1x floor; p50 ${http1.latency.p50} ms, p99 ${http1.latency.p99} ms`,
+  );
+  console.log(
+    `  POST /v1/verify, ${WORKERS} workers, 50 conns, 8 s ${r(okRate)} /s   ${pct(okRate / (2 * floor))} of 2x floor (target >= 60%)`,
+  );
+  console.log(
+    `    latency p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms (target <= 15), max ${http.latency.max} ms; non-2xx/errors ${non2xx}`,
+  );
+  if (non2xx > 0) process.exitCode = 1;
+}
+
+async function worker() {
+  const f = JSON.parse(process.env.BENCH_FIXTURE);
+  const { trust, statusLists } = caches(f);
+  const store = openSqliteVerifierStore(':memory:');
+  const vault = KeyVault.open(store.db, 'bench');
+  const identity = await loadVerifierIdentity(vault, 'http://127.0.0.1');
+  await store.clients.insert({ id: 'bench', name: 'Bench', keyHash: hashApiKey(API_KEY), createdAt: Date.now() });
+  const app = createApp({
+    store,
+    identity,
+    sealer: vault,
+    trust,
+    statusLists,
+    baseUrl: 'http://127.0.0.1',
+    now: () => new Date(),
+    log: silentLogger,
+  });
+  // The hot path must not write evidence synchronously; in a bench the queue is flushed but the rows dropped periodically.
+  setInterval(() => store.db.exec('DELETE FROM evidence'), 1000).unref();
+  const { serve } = await import('@hono/node-server');
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.BENCH_PORT) });
+  server.once('listening', () => process.send?.('ready'));
+  process.once('SIGTERM', () => process.exit(0));
+}
+
+if (process.env.BENCH_PROFILE) await profile();
+else if (cluster.isPrimary) await primary();
+else await worker();
+
+async function profile() {
+  const f = await fixture();
+  const { trust, statusLists } = caches(f);
+  const store = openSqliteVerifierStore(':memory:');
+  const vault = KeyVault.open(store.db, 'bench');
+  const identity = await loadVerifierIdentity(vault, 'http://127.0.0.1');
+  await store.clients.insert({ id: 'bench', name: 'Bench', keyHash: hashApiKey(API_KEY), createdAt: Date.now() });
+  const app = createApp({
+    store,
+    identity,
+    sealer: vault,
+    trust,
+    statusLists,
+    baseUrl: 'http://127.0.0.1',
+    now: () => new Date(),
+    log: silentLogger,
+  });
+  const body = JSON.stringify({ presentation: f.vp, nonce: NONCE, aud: AUD, claims: PATHS });
+  const opts = { trust, statusLists, expectedNonce: NONCE, expectedAud: AUD, requireKeyBinding: true, requiredPaths: PATHS };
+  let n = 0;
+  let t = performance.now();
+  while (performance.now() - t < 2000) {
+    verifyPresentation(f.vp, { ...opts, now: new Date() });
+    n++;
+  }
+  console.log('in-process', n / 2);
+  n = 0;
+  t = performance.now();
+  while (performance.now() - t < 2000) {
+    const res = await app.request('/v1/verify', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body,
+    });
+    if (res.status !== 200) throw new Error(await res.text());
+    await res.text();
+    n++;
+  }
+  console.log('app.request', n / 2);
+}

@@ -1,0 +1,89 @@
+import { type AssuranceLevel, DISCLOSABLE_PATHS } from '@shomei/shared';
+import { z } from 'zod';
+import { buildEvidence } from '../evidence/evidence.js';
+import { toMatchResult } from '../matching/match.js';
+import type { Oid4vpContext } from '../oid4vp/context.js';
+import { prefetchForPresentation } from '../oid4vp/prefetch.js';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
+import { policyInputShape } from '../oid4vp/z-requests.js';
+import type { ClientRow } from '../store/types.js';
+import { type VerificationResult, verifyPresentation } from './verify-presentation.js';
+
+const KNOWN_PATHS = new Set(DISCLOSABLE_PATHS.map((p) => JSON.stringify(p)));
+
+/** `POST /v1/verify`: one SD-JWT VC presentation received by other means. */
+export const statelessVerifyInputSchema = z
+  .strictObject({
+    presentation: z
+      .string()
+      .min(1)
+      .max(256 * 1024),
+    /** The nonce and audience the key-binding JWT must carry; with either, key binding is required. */
+    nonce: z.string().min(1).max(256).optional(),
+    aud: z.string().min(1).max(512).optional(),
+    preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).optional(),
+    /** Claim paths that must have been disclosed. */
+    claims: z
+      .array(
+        z
+          .array(z.string().max(64))
+          .min(1)
+          .max(4)
+          .refine((p) => KNOWN_PATHS.has(JSON.stringify(p)), 'is not a claim path'),
+      )
+      .max(20)
+      .optional(),
+    ...policyInputShape,
+  })
+  .refine((i) => (i.mode === 'match') === (i.record !== undefined), 'match mode needs a record, and a record needs mode "match"');
+
+export type StatelessVerifyInput = z.infer<typeof statelessVerifyInputSchema>;
+
+/**
+ * Verifies one presentation for a business and leaves an evidence record. Keys and status
+ * lists come from the caches; only a first sight of an issuer or a list fetches (cold path).
+ */
+export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, input: StatelessVerifyInput): Promise<VerificationResult> {
+  await prefetchForPresentation(ctx, input.presentation);
+  const required = [...(input.preset ? PRESETS[input.preset].paths : []), ...(input.claims ?? [])].map((p) => [...p]);
+  const settings = ctx.trust.settings?.();
+  const result = verifyPresentation(input.presentation, {
+    now: ctx.now(),
+    trust: ctx.trust,
+    statusLists: ctx.statusLists,
+    expectedNonce: input.nonce,
+    expectedAud: input.aud,
+    requiredPaths: required,
+    minAssurance: input.min_assurance as AssuranceLevel | undefined,
+    maxCredentialAgeSeconds: input.max_credential_age_seconds,
+    allowedAlgs: settings?.allowedAlgs,
+    staleStatus: settings?.staleStatus,
+  });
+  const out = input.record ? toMatchResult(result, input.record) : result;
+  ctx.evidence.add(
+    buildEvidence(
+      {
+        client,
+        requestId: null,
+        kind: 'verify',
+        request: {
+          preset: input.preset ?? null,
+          claims: required,
+          nonce_checked: input.nonce !== undefined,
+          aud_checked: input.aud !== undefined,
+          policy: {
+            mode: input.mode ?? 'fill_in',
+            min_assurance: input.min_assurance,
+            max_credential_age_seconds: input.max_credential_age_seconds,
+          },
+        },
+        result: out,
+        disclosed: result.disclosed,
+        presentation: input.presentation,
+        now: ctx.now(),
+      },
+      ctx.sealer,
+    ),
+  );
+  return out;
+}
