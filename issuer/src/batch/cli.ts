@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ShomeiError } from '@shomei/shared';
 import type { Command } from 'commander';
 import { ENV, resolveServeConfig } from '../config.js';
-import { openIssuerDeps } from '../deps.js';
-import { type BatchMode, runBatch } from './engine.js';
+import type { BatchMode, BatchProgress, BatchSummary } from './engine.js';
 import { progressReporter } from './progress.js';
+import type { RunWorkerData, RunWorkerMessage } from './run-worker.js';
 
 interface BatchFlags {
   mode: BatchMode;
@@ -60,38 +61,55 @@ Examples:
       if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new ShomeiError('invalid_request', '--workers must be 0–64');
       if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100_000)
         throw new ShomeiError('invalid_request', '--chunk must be 1–100000');
-      const deps = await openIssuerDeps({
-        dbFile: join(resolve(flags.data), 'issuer.db'),
-        secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
-        baseUrl: publicUrl,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      try {
-        const progress = progressReporter(process.stderr);
-        const summary = await runBatch(deps, {
-          file,
-          mode: flags.mode,
-          ...(flags.out ? { outDir: flags.out } : {}),
-          workers,
-          chunkSize,
-          onProgress: (p) => progress.update(p),
-        });
-        progress.done();
-        const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ ...summary, peakRssMb }, null, 2)}\n`);
-        } else if (summary.alreadyComplete) {
-          process.stdout.write(`Batch already complete: issued ${summary.issued}, skipped ${summary.skipped}, errors ${summary.errors}.\n`);
-        } else {
-          const rate = Math.round(summary.issued / Math.max(summary.seconds, 0.001));
-          process.stdout.write(
-            `Batch ${summary.resumed ? 'resumed and ' : ''}complete in ${summary.seconds.toFixed(1)} s: issued ${summary.issued} (${rate}/s), ` +
-              `already issued before ${summary.skipped}, errors ${summary.errors}${summary.errors ? ` (see ${summary.errorsFile})` : ''}.\n` +
-              `Output: ${summary.output}\nPeak RSS: ${peakRssMb} MB\n`,
-          );
-        }
-      } finally {
-        deps.db.close();
+      const progress = progressReporter(process.stderr);
+      const summary = await runInWorker(
+        {
+          dbFile: join(resolve(flags.data), 'issuer.db'),
+          secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
+          baseUrl: publicUrl,
+          options: { file, mode: flags.mode, ...(flags.out ? { outDir: flags.out } : {}), workers, chunkSize },
+        },
+        (p) => progress.update(p),
+      );
+      progress.done();
+      const usage = process.resourceUsage();
+      const peakRssMb = Math.round(usage.maxRSS / 1024);
+      // CPU of every thread of the process over wall time: how many cores the batch kept busy.
+      const coresUsed = (usage.userCPUTime + usage.systemCPUTime) / 1e6 / Math.max(process.uptime(), 0.001);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ ...summary, peakRssMb, coresUsed: Number(coresUsed.toFixed(2)) }, null, 2)}\n`);
+      } else if (summary.alreadyComplete) {
+        process.stdout.write(`Batch already complete: issued ${summary.issued}, skipped ${summary.skipped}, errors ${summary.errors}.\n`);
+      } else {
+        const rate = Math.round(summary.issued / Math.max(summary.seconds, 0.001));
+        process.stdout.write(
+          `Batch ${summary.resumed ? 'resumed and ' : ''}complete in ${summary.seconds.toFixed(1)} s: issued ${summary.issued} (${rate}/s), ` +
+            `already issued before ${summary.skipped}, errors ${summary.errors}${summary.errors ? ` (see ${summary.errorsFile})` : ''}.\n` +
+            `Output: ${summary.output}\nPeak RSS: ${peakRssMb} MB, cores used: ${coresUsed.toFixed(2)}\n`,
+        );
       }
     });
+}
+
+/** Runs the batch on a worker thread with a bounded heap; resolves with its summary. */
+function runInWorker(data: RunWorkerData, onProgress: (p: BatchProgress) => void): Promise<BatchSummary> {
+  return new Promise((resolveSummary, reject) => {
+    const worker = new Worker(new URL('./run-worker.js', import.meta.url), {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+    });
+    let summary: BatchSummary | undefined;
+    let failure: ShomeiError | undefined;
+    worker.on('message', (msg: RunWorkerMessage) => {
+      if (msg.type === 'progress') onProgress(msg.progress);
+      else if (msg.type === 'log') process.stderr.write(`${msg.line}\n`);
+      else if (msg.type === 'done') summary = msg.summary;
+      else if (msg.type === 'failed') failure = new ShomeiError(msg.code, msg.message);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (summary) resolveSummary(summary);
+      else reject(failure ?? new ShomeiError('internal', `the batch stopped early (exit ${code})`));
+    });
+  });
 }

@@ -17,12 +17,21 @@ import { appendAuditMany } from '../audit/append-many.js';
 import type { IssuerDeps } from '../deps.js';
 import { prepareOffer } from '../oid4vci/offers.js';
 import { insertOffer } from '../store/offers.js';
+import { acquireBatchLock } from './lock.js';
 import { SigningPool } from './pool.js';
 import { type RawRow, readRows } from './reader.js';
 import { type BatchRecord, validateRow } from './record.js';
 import type { SignItem, SignResult } from './sign-item.js';
 import { BatchStatusAllocator } from './status-allocator.js';
-import { type BatchJobRow, findBatchJob, findBatchRecord, finishBatchJob, insertBatchJob, saveCheckpoint, setTotalLines } from './store.js';
+import {
+  type BatchJobRow,
+  findBatchJob,
+  findBatchRecordStatement,
+  finishBatchJob,
+  insertBatchJob,
+  saveCheckpoint,
+  setTotalLines,
+} from './store.js';
 
 export type BatchMode = 'direct' | 'offers';
 
@@ -121,8 +130,17 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     job = findBatchJob(deps.db, jobId) as BatchJobRow;
   }
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  const out = openAtCheckpoint(outputPath, job.out_bytes);
-  const err = openAtCheckpoint(errorsPath, job.err_bytes);
+  const releaseLock = acquireBatchLock(join(outDir, '.batch.lock'));
+  let out: number;
+  let err: number;
+  try {
+    job = findBatchJob(deps.db, jobId) as BatchJobRow; // as of now, under the lock
+    out = openAtCheckpoint(outputPath, job.out_bytes);
+    err = openAtCheckpoint(errorsPath, job.err_bytes);
+  } catch (e) {
+    releaseLock();
+    throw e;
+  }
 
   const state = { ...job };
   const issuedAt = deps.now().getTime();
@@ -137,6 +155,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
   const allocator = options.mode === 'direct' ? new BatchStatusAllocator(deps.db) : undefined;
   const actor = `batch:${jobId.slice(0, 12)}`;
   const pendingIds = new Map<string, number>();
+  const findRecord = findBatchRecordStatement(deps.db);
 
   const prepare = (rows: RawRow[]): Prepared => {
     const prepared: Prepared = { lastLine: rows[rows.length - 1]?.line ?? state.next_line - 1, errors: [], skipped: 0, records: [] };
@@ -163,7 +182,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
       // earlier job is skipped (already issued) and counted. Ids of chunks prepared but not yet
       // committed are only in `pendingIds`, not yet in the database.
       const pendingLine = pendingIds.get(record.externalId);
-      const earlier = pendingLine !== undefined ? { job_id: jobId, line: pendingLine } : findBatchRecord(deps.db, record.externalId);
+      const earlier = pendingLine !== undefined ? { job_id: jobId, line: pendingLine } : findRecord(record.externalId);
       if (earlier) {
         if (earlier.job_id === jobId) {
           prepared.errors.push({
@@ -322,6 +341,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     closeSync(out);
     closeSync(err);
     await pool?.close();
+    releaseLock();
   }
   job = findBatchJob(deps.db, jobId) as BatchJobRow;
   const result = summary();

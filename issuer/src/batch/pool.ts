@@ -18,7 +18,9 @@ export class SigningPool {
   ) {
     const script = workerScript();
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(script, { workerData: ctx });
+      // Bounded heaps: a worker holds one chunk at a time, and without limits V8 grows each
+      // isolate's young generation and old space freely on a machine with plenty of memory.
+      const worker = new Worker(script, { workerData: ctx, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
       worker.on('message', (msg: { id: number; results?: SignResult[]; error?: string }) => {
         const waiter = this.pending.get(msg.id);
         if (!waiter) return;

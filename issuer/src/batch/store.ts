@@ -107,9 +107,8 @@ export function finishBatchJob(db: Db, id: string, at: number): void {
   db.prepare('UPDATE batch_jobs SET finished_at = ?, updated_at = ? WHERE id = ?').run(at, at, id);
 }
 
-/** Who already holds an external id: this job (a duplicate row) or an earlier one (already issued). */
-export function findBatchRecord(db: Db, externalId: string): { job_id: string; line: number } | undefined {
-  return db.prepare('SELECT job_id, line FROM batch_records WHERE external_id = ?').get(externalId) as
-    | { job_id: string; line: number }
-    | undefined;
+/** Who already holds an external id: this job (a duplicate row) or an earlier one (already issued). Prepared once, used per row. */
+export function findBatchRecordStatement(db: Db): (externalId: string) => { job_id: string; line: number } | undefined {
+  const statement = db.prepare('SELECT job_id, line FROM batch_records WHERE external_id = ?');
+  return (externalId) => statement.get(externalId) as { job_id: string; line: number } | undefined;
 }

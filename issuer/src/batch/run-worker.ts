@@ -1,0 +1,43 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type ErrorCode, ShomeiError } from '@shomei/shared';
+import { openIssuerDeps } from '../deps.js';
+import { type BatchOptions, type BatchProgress, type BatchSummary, runBatch } from './engine.js';
+
+/**
+ * The batch itself runs on this thread, started by `shomei-issuer batch` with a capped heap
+ * (Worker resourceLimits): V8 otherwise grows the heap far past what a batch keeps live (one or two
+ * chunks) on a machine with plenty of memory. The CLI thread only renders progress.
+ */
+export interface RunWorkerData {
+  dbFile: string;
+  secret: string;
+  baseUrl: string;
+  options: Omit<BatchOptions, 'onProgress'>;
+}
+
+export type RunWorkerMessage =
+  | { type: 'progress'; progress: BatchProgress }
+  | { type: 'log'; line: string }
+  | { type: 'done'; summary: BatchSummary }
+  | { type: 'failed'; code: ErrorCode; message: string };
+
+const post = (msg: RunWorkerMessage) => parentPort?.postMessage(msg);
+const data = workerData as RunWorkerData;
+try {
+  const deps = await openIssuerDeps({
+    dbFile: data.dbFile,
+    secret: data.secret,
+    baseUrl: data.baseUrl,
+    log: (line) => post({ type: 'log', line }),
+  });
+  try {
+    const summary = await runBatch(deps, { ...data.options, onProgress: (progress) => post({ type: 'progress', progress }) });
+    post({ type: 'done', summary });
+  } finally {
+    deps.db.close();
+  }
+} catch (e) {
+  // A ShomeiError's class does not survive the thread boundary: send its code and message.
+  if (e instanceof ShomeiError) post({ type: 'failed', code: e.code, message: e.message });
+  else throw e;
+}
