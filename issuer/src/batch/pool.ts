@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type SignContext, type SignItem, type SignResult, signItem } from './sign-item.js';
+import { type Outcome, processItem, type SignContext, type WorkItem } from './sign-item.js';
 
 /**
- * Signs batch items on worker threads (one per core by default) so that ES256 signing, the
+ * Processes batch rows (parse, validate, sign) on worker threads (one per core by default) so that ES256 signing, the
  * dominant cost, uses every core; with zero workers it signs on the calling thread.
  */
 export class SigningPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: (c: SignResult[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (c: Outcome[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
   constructor(
@@ -20,8 +20,8 @@ export class SigningPool {
     for (let i = 0; i < size; i++) {
       // Bounded heaps: a worker holds one chunk at a time, and without limits V8 grows each
       // isolate's young generation and old space freely on a machine with plenty of memory.
-      const worker = new Worker(script, { workerData: ctx, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
-      worker.on('message', (msg: { id: number; results?: SignResult[]; error?: string }) => {
+      const worker = new Worker(script, { workerData: ctx, resourceLimits: { maxOldGenerationSizeMb: 128 } });
+      worker.on('message', (msg: { id: number; results?: Outcome[]; error?: string }) => {
         const waiter = this.pending.get(msg.id);
         if (!waiter) return;
         this.pending.delete(msg.id);
@@ -41,14 +41,14 @@ export class SigningPool {
   }
 
   /** Signs `items`, split evenly across the workers; resolves in input order. */
-  async sign(items: SignItem[]): Promise<SignResult[]> {
-    if (this.workers.length === 0) return items.map((item) => signItem(this.ctx, item));
+  async process(items: WorkItem[]): Promise<Outcome[]> {
+    if (this.workers.length === 0) return items.map((item) => processItem(this.ctx, item));
     const per = Math.ceil(items.length / this.workers.length);
     const parts = this.workers.map((worker, i) => {
       const slice = items.slice(i * per, (i + 1) * per);
-      if (slice.length === 0) return Promise.resolve([] as SignResult[]);
+      if (slice.length === 0) return Promise.resolve([] as Outcome[]);
       const id = this.nextId++;
-      return new Promise<SignResult[]>((resolve, reject) => {
+      return new Promise<Outcome[]>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
         worker.postMessage({ id, items: slice });
       });

@@ -8,8 +8,11 @@ export type BatchFormat = 'csv' | 'jsonl';
 export interface RawRow {
   /** 1-based physical line number in the file. */
   line: number;
-  /** The row shaped as JSON, or the reason it could not be read. */
+  /** A JSONL line as read (parsed later, on a worker thread). */
+  text?: string;
+  /** A CSV line shaped like a JSONL row. */
   row?: unknown;
+  /** Why the line could not be read. */
   error?: string;
 }
 
@@ -42,18 +45,14 @@ export async function* readRows(file: string): AsyncGenerator<RawRow> {
       header = csvHeader(text);
       continue;
     }
+    if (format === 'jsonl') {
+      yield { line, text };
+      continue;
+    }
     try {
-      yield { line, row: format === 'csv' ? csvRow(text, header as Map<string, number>) : parseJsonLine(text) };
+      yield { line, row: csvRow(text, header as Map<string, number>) };
     } catch (e) {
       yield { line, error: e instanceof ShomeiError ? e.message : 'unreadable row' };
     }
-  }
-}
-
-function parseJsonLine(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ShomeiError('invalid_request', 'row is not valid JSON');
   }
 }

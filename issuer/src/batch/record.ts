@@ -1,12 +1,8 @@
-import {
-  ASSURANCE_LEVELS,
-  type AssuranceLevel,
-  type IdentityRecord,
-  identityRecordSchema,
-  type PublicJwk,
-  parseWith,
-  ShomeiError,
-} from '@shomei/shared';
+// Deep imports: this module also runs on the signing threads, which should not load all of shared.
+import type { PublicJwk } from '@shomei/shared/crypto';
+import { ShomeiError } from '@shomei/shared/errors';
+import { ASSURANCE_LEVELS, type AssuranceLevel, type IdentityRecord, identityRecordSchema } from '@shomei/shared/identity';
+import { parseWith } from '@shomei/shared/validation';
 import { z } from 'zod';
 import { parseCsvLine } from './csv.js';
 

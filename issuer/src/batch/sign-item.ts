@@ -1,58 +1,102 @@
 // Deep imports keep the worker threads light: no Veramo, SQLite or protocol code is loaded there.
-
-import { ECDH, type KeyObject } from 'node:crypto';
+import { ECDH, hash, type KeyObject } from 'node:crypto';
 import type { PublicJwk } from '@shomei/shared/crypto';
-import { type AssuranceLevel, type Evidence, IDENTITY_VCT, type IdentityRecord, identityClaims } from '@shomei/shared/identity';
+import { ShomeiError } from '@shomei/shared/errors';
+import { type Evidence, IDENTITY_VCT, identityClaims } from '@shomei/shared/identity';
 import { issueSdJwtVcFast } from '@shomei/shared/sd-jwt-vc/fast';
+import { type BatchRecord, validateRow } from './record.js';
 
-/** What a signing worker needs for one credential: plain data, cheap to post to a thread. */
-export interface SignItem {
-  identity: IdentityRecord;
-  level: AssuranceLevel;
-  method: string;
-  proofedAt: number;
-  holderJwk: PublicJwk;
-  statusIdx: number;
-  statusUri: string;
+/** One row to process: the raw JSONL text (parsed on the thread) or a CSV row already shaped. */
+export interface WorkItem {
+  line: number;
+  text?: string;
+  row?: unknown;
+  /** Direct mode: the status slot reserved for this row (left unused if the row is refused). */
+  statusIdx?: number;
+  statusUri?: string;
 }
 
 export interface SignContext {
+  mode: 'direct' | 'offers';
   issuer: string;
   kid: string;
-  privateKey: KeyObject;
+  privateKey?: KeyObject;
   issuedAt: number;
   expiresAt: number;
 }
 
-/** A signed credential, or why the row could not be signed (its holder key is not a usable point). */
-export type SignResult = { credential: string } | { error: string };
+export type Outcome =
+  | {
+      ok: true;
+      line: number;
+      externalId: string;
+      level: BatchRecord['level'];
+      method: BatchRecord['method'];
+      /** Direct mode: the signed credential and its holder key's RFC 7638 thumbprint. */
+      credential?: string;
+      thumbprint?: string;
+      /** Offers mode: the validated record, to make the offer from. */
+      record?: BatchRecord;
+    }
+  | { ok: false; line: number; externalId?: string; reason: string };
 
-/** One batch credential: the same claims and evidence shape as the OpenID4VCI endpoint issues. */
-export function signItem(ctx: SignContext, item: SignItem): SignResult {
-  if (!isP256Point(item.holderJwk)) return { error: 'holder_jwk is not a valid P-256 public key' };
+/**
+ * Parses, validates and (direct mode) signs one row. Runs on the signing threads, so that all the
+ * per-row work but the bookkeeping is spread over the cores; refusals come back as outcomes.
+ */
+export function processItem(ctx: SignContext, item: WorkItem): Outcome {
+  let raw: unknown = item.row;
+  if (item.text !== undefined) {
+    try {
+      raw = JSON.parse(item.text);
+    } catch {
+      return { ok: false, line: item.line, reason: 'row is not valid JSON' };
+    }
+  }
+  const claimedId = (raw as { external_id?: unknown } | null)?.external_id;
+  const externalId = typeof claimedId === 'string' && claimedId.length <= 128 ? claimedId : undefined;
+  const refuse = (reason: string): Outcome => ({ ok: false, line: item.line, ...(externalId ? { externalId } : {}), reason });
+  let record: BatchRecord;
+  try {
+    record = validateRow(raw, ctx.mode === 'direct', new Date(ctx.issuedAt));
+  } catch (e) {
+    return refuse(e instanceof ShomeiError ? e.message : 'invalid row');
+  }
+  const base = { ok: true as const, line: item.line, externalId: record.externalId, level: record.level, method: record.method };
+  if (ctx.mode === 'offers') return { ...base, record };
+  const jwk = record.holderJwk as PublicJwk;
+  if (!isP256Point(jwk)) return refuse('holder_jwk is not a valid P-256 public key');
+  return { ...base, credential: signRecord(ctx, record, item), thumbprint: thumbprintP256(jwk) };
+}
+
+function signRecord(ctx: SignContext, record: BatchRecord, item: WorkItem): string {
   const issuedAt = new Date(ctx.issuedAt);
-  const time = new Date(Math.floor(item.proofedAt / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const time = new Date(Math.floor(record.proofedAt.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const verification: Evidence = {
     trust_framework: 'jp_aml',
-    assurance_level: item.level,
+    assurance_level: record.level,
     time,
-    evidence: [{ type: item.method, method: item.method, time }],
+    evidence: [{ type: record.method, method: record.method, time }],
   };
-  const credential = issueSdJwtVcFast(
-    { kid: ctx.kid, privateKey: ctx.privateKey },
+  return issueSdJwtVcFast(
+    { kid: ctx.kid, privateKey: ctx.privateKey as KeyObject },
     {
       issuer: ctx.issuer,
       vct: IDENTITY_VCT,
-      claims: identityClaims(item.identity, issuedAt),
+      claims: identityClaims(record.identity, issuedAt),
       visible: { verification },
-      holderJwk: item.holderJwk,
-      status: { idx: item.statusIdx, uri: item.statusUri },
+      holderJwk: record.holderJwk as PublicJwk,
+      status: { idx: item.statusIdx as number, uri: item.statusUri as string },
       issuedAt,
       expiresAt: new Date(ctx.expiresAt),
       containersNotDisclosable: ['age_equal_or_over'],
     },
   );
-  return { credential };
+}
+
+/** RFC 7638 thumbprint of a P-256 JWK (members in lexicographic order). */
+function thumbprintP256(jwk: PublicJwk): string {
+  return hash('sha256', `{"crv":"P-256","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`, 'base64url');
 }
 
 /**

@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type SignContext, type SignItem, signItem } from './sign-item.js';
+import { processItem, type SignContext, type WorkItem } from './sign-item.js';
 
-// A batch signing thread: receives chunks of items, answers with the signed credentials in order.
+// A batch thread: receives chunks of rows, answers with their outcomes in order.
 const ctx = workerData as SignContext;
-parentPort?.on('message', (msg: { id: number; items: SignItem[] }) => {
+parentPort?.on('message', (msg: { id: number; items: WorkItem[] }) => {
   try {
-    parentPort?.postMessage({ id: msg.id, results: msg.items.map((item) => signItem(ctx, item)) });
+    parentPort?.postMessage({ id: msg.id, results: msg.items.map((item) => processItem(ctx, item)) });
   } catch (e) {
-    parentPort?.postMessage({ id: msg.id, error: e instanceof Error ? e.message : 'signing failed' });
+    parentPort?.postMessage({ id: msg.id, error: e instanceof Error ? e.message : 'processing failed' });
   }
 });

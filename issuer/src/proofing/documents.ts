@@ -27,7 +27,8 @@ export function checkUpload(upload: Upload, maxBytes: number): void {
     throw new ShomeiError('payload_too_large', `${upload.kind} is larger than ${maxBytes} bytes`);
   }
   if (upload.bytes.byteLength === 0) throw new ShomeiError('invalid_request', `${upload.kind} is empty`);
-  const sniff = MEDIA_TYPES[upload.type];
+  // Own keys only: a declared type such as `valueOf` must not reach Object.prototype.
+  const sniff = Object.hasOwn(MEDIA_TYPES, upload.type) ? MEDIA_TYPES[upload.type] : undefined;
   if (!sniff) throw new ShomeiError('unsupported_media_type', `${upload.kind} must be image/jpeg or image/png`);
   if (!sniff(upload.bytes)) throw new ShomeiError('unsupported_media_type', `${upload.kind} is not a ${upload.type} image`);
 }

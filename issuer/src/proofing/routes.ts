@@ -51,7 +51,12 @@ export function applicationRoutes(deps: IssuerDeps): Hono {
     const type = c.req.header('content-type') ?? '';
     if (!/^multipart\/form-data\b/i.test(type))
       throw new ShomeiError('invalid_request', 'the documents must be sent as multipart/form-data');
-    const form = await c.req.parseBody({ all: true });
+    let form: Awaited<ReturnType<typeof c.req.parseBody>>;
+    try {
+      form = await c.req.parseBody({ all: true });
+    } catch {
+      throw new ShomeiError('invalid_request', 'the multipart body is malformed');
+    }
     const uploads: Upload[] = [];
     for (const [name, value] of Object.entries(form)) {
       if (!(DOCUMENT_KINDS as readonly string[]).includes(name)) throw new ShomeiError('invalid_request', `unexpected form field ${name}`);
