@@ -27,6 +27,8 @@ export interface IssuerDeps {
   /** Appends to the hash-chained audit log. */
   audit: AuditSink;
   proofing: ProofingConfig;
+  /** The folder of the database file: uploaded batch files and other working files live under it. */
+  dataDir: string;
 }
 
 export interface OpenIssuerOptions {
@@ -49,6 +51,7 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
   try {
     const vault = KeyVault.open(db, options.secret);
     const keys = await loadIssuerKeys(vault);
+    const dataDir = options.dbFile === ':memory:' ? '.' : dirname(options.dbFile);
     const now = options.now ?? (() => new Date());
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const baseUrl = normalizeBaseUrl(options.baseUrl);
@@ -77,8 +80,9 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
       proofing: {
         jpki: options.proofing?.jpki,
         upstreams: options.proofing?.upstreams ?? [],
-        uploadsDir: options.proofing?.uploadsDir ?? join(options.dbFile === ':memory:' ? '.' : dirname(options.dbFile), 'uploads'),
+        uploadsDir: options.proofing?.uploadsDir ?? join(dataDir, 'uploads'),
       },
+      dataDir,
     };
   } catch (e) {
     db.close();

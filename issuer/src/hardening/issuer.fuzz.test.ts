@@ -62,7 +62,13 @@ async function expectStableResponse(res: Response): Promise<void> {
   expect(STABLE.has((body.code ?? body.error) as string)).toBe(true);
 }
 
-const contentType = fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=b', undefined);
+const contentType = fc.constantFrom(
+  'application/x-www-form-urlencoded',
+  'application/json',
+  'text/plain',
+  'multipart/form-data; boundary=b',
+  undefined,
+);
 
 describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
   it(
@@ -72,10 +78,17 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
       const field = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom(PRE_AUTHORIZED_GRANT, real.code, real.tx_code, '', '000000'));
       const form = fc.dictionary(
         fc.constantFrom('grant_type', 'pre-authorized_code', 'tx_code', 'client_id', 'code', 'x'),
-        fc.oneof(field, fc.array(field, { maxLength: 3 }).map((a) => a.join('&'))),
+        fc.oneof(
+          field,
+          fc.array(field, { maxLength: 3 }).map((a) => a.join('&')),
+        ),
         { maxKeys: 5 },
       );
-      const body = fc.oneof(form.map((f) => new URLSearchParams(f).toString()), fc.string({ unit: 'binary' }), anyJson.map((j) => JSON.stringify(j)));
+      const body = fc.oneof(
+        form.map((f) => new URLSearchParams(f).toString()),
+        fc.string({ unit: 'binary' }),
+        anyJson.map((j) => JSON.stringify(j)),
+      );
       await fc.assert(
         fc.asyncProperty(body, contentType, async (b, ct) => {
           const headers: Record<string, string> = ct ? { 'content-type': ct } : {};
@@ -94,19 +107,48 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
       const hostileSigned = fc
         .tuple(
           fc.record(
-            { typ: fc.oneof(fc.constant(PROOF_TYP), anyJson), alg: fc.oneof(fc.constantFrom('ES256', 'none', 'HS256', 'RS256'), anyJson), jwk: fc.oneof(fc.constant(holder.publicJwk), anyJson), kid: anyJson, x5c: anyJson },
+            {
+              typ: fc.oneof(fc.constant(PROOF_TYP), anyJson),
+              alg: fc.oneof(fc.constantFrom('ES256', 'none', 'HS256', 'RS256'), anyJson),
+              jwk: fc.oneof(fc.constant(holder.publicJwk), anyJson),
+              kid: anyJson,
+              x5c: anyJson,
+            },
             { requiredKeys: [] },
           ),
-          fc.record({ aud: fc.oneof(fc.constant(BASE), anyJson), iat: fc.oneof(fc.constant(Math.floor(START.getTime() / 1000)), anyJson), nonce: fc.oneof(fc.constant(cNonce), anyJson), iss: anyJson }, { requiredKeys: [] }),
+          fc.record(
+            {
+              aud: fc.oneof(fc.constant(BASE), anyJson),
+              iat: fc.oneof(fc.constant(Math.floor(START.getTime() / 1000)), anyJson),
+              nonce: fc.oneof(fc.constant(cNonce), anyJson),
+              iss: anyJson,
+            },
+            { requiredKeys: [] },
+          ),
         )
         .map(([header, payload]) => es256({ alg: 'ES256', ...header }, payload, holder.privateKey));
       const proof = fc.oneof(jwsLike, mutationOf(valid), hostileSigned, anyJson);
       const body = fc.oneof(
         fc.array(proof, { minLength: 0, maxLength: 12 }).map((ps) => JSON.stringify(credentialBody(...(ps as string[])))),
-        fc.record({ credential_configuration_id: anyJson, proofs: fc.oneof(anyJson, fc.record({ jwt: anyJson })), proof: anyJson, format: anyJson }, { requiredKeys: [] }).map((j) => JSON.stringify(j)),
+        fc
+          .record(
+            {
+              credential_configuration_id: anyJson,
+              proofs: fc.oneof(anyJson, fc.record({ jwt: anyJson })),
+              proof: anyJson,
+              format: anyJson,
+            },
+            { requiredKeys: [] },
+          )
+          .map((j) => JSON.stringify(j)),
         fc.string({ unit: 'binary' }),
       );
-      const auth = fc.oneof(fc.constantFrom(...tokens).map((t) => `Bearer ${t}`), fc.string().map((s) => `Bearer ${s}`), fc.string({ unit: 'binary' }), fc.constant(undefined));
+      const auth = fc.oneof(
+        fc.constantFrom(...tokens).map((t) => `Bearer ${t}`),
+        fc.string().map((s) => `Bearer ${s}`),
+        fc.string({ unit: 'binary' }),
+        fc.constant(undefined),
+      );
       await fc.assert(
         fc.asyncProperty(body, auth, contentType, async (b, a, ct) => {
           const headers: Record<string, string> = {};
@@ -137,7 +179,11 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
           .record(
             {
               method: fc.oneof(fc.constantFrom('jpki', 'document', 'reliance', 'sandbox'), anyJson),
-              identity: fc.oneof(fc.constant(taro), anyJson, fc.record({ ...Object.fromEntries(Object.keys(taro).map((k) => [k, anyJson])) }, { requiredKeys: [] })),
+              identity: fc.oneof(
+                fc.constant(taro),
+                anyJson,
+                fc.record({ ...Object.fromEntries(Object.keys(taro).map((k) => [k, anyJson])) }, { requiredKeys: [] }),
+              ),
               assertion: fc.oneof(jwsLike, anyJson),
             },
             { requiredKeys: [] },
@@ -146,7 +192,9 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
       );
       await fc.assert(
         fc.asyncProperty(body, async (b) => {
-          await expectStableResponse(await h.app.request('/v1/applications', { method: 'POST', headers: { 'content-type': 'application/json' }, body: b }));
+          await expectStableResponse(
+            await h.app.request('/v1/applications', { method: 'POST', headers: { 'content-type': 'application/json' }, body: b }),
+          );
         }),
         fuzzParams(),
       );
@@ -164,9 +212,15 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
       );
       const type = fc.oneof(fc.constantFrom('image/jpeg', 'image/png', 'image/gif', 'application/pdf', '', 'IMAGE/JPEG'), fc.string());
       fc.assert(
-        fc.property(fc.constantFrom('id_document', 'selfie') as fc.Arbitrary<'id_document' | 'selfie'>, type, bytes, fc.nat({ max: 80 }), (kind, t, b, max) => {
-          stableOutcome(() => checkUpload({ kind, type: t, bytes: b }, max));
-        }),
+        fc.property(
+          fc.constantFrom('id_document', 'selfie') as fc.Arbitrary<'id_document' | 'selfie'>,
+          type,
+          bytes,
+          fc.nat({ max: 80 }),
+          (kind, t, b, max) => {
+            stableOutcome(() => checkUpload({ kind, type: t, bytes: b }, max));
+          },
+        ),
         fuzzParams(),
       );
     },
@@ -176,11 +230,17 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
   it(
     'POST /v1/applications/:id/documents: arbitrary multipart bodies',
     async () => {
-      const created = (await (await jsonRequest(h, 'POST', '/v1/applications', { method: 'document', identity: taro })).json()) as { id: string; secret: string };
+      const created = (await (await jsonRequest(h, 'POST', '/v1/applications', { method: 'document', identity: taro })).json()) as {
+        id: string;
+        secret: string;
+      };
       const part = fc.record({
         name: fc.constantFrom('id_document', 'selfie', 'other', ''),
         type: fc.constantFrom('image/jpeg', 'image/png', 'text/plain', ''),
-        bytes: fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 16 }).map((b) => Uint8Array.from([0xff, 0xd8, 0xff, ...b]))),
+        bytes: fc.oneof(
+          fc.uint8Array({ maxLength: 64 }),
+          fc.uint8Array({ maxLength: 16 }).map((b) => Uint8Array.from([0xff, 0xd8, 0xff, ...b])),
+        ),
         asString: fc.boolean(),
       });
       const body = fc.oneof(
@@ -225,7 +285,9 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
           { requiredKeys: [] },
         )
         .chain((payload) =>
-          fc.record({ typ: fc.oneof(fc.constant(KYC_ASSERTION_TYP), anyJson) }, { requiredKeys: [] }).map((header) => es256({ alg: 'ES256', ...header }, payload, carrier.privateKey)),
+          fc
+            .record({ typ: fc.oneof(fc.constant(KYC_ASSERTION_TYP), anyJson) }, { requiredKeys: [] })
+            .map((header) => es256({ alg: 'ES256', ...header }, payload, carrier.privateKey)),
         );
       fc.assert(
         fc.property(fc.oneof(jwsLike, signed), (jwt) => {
@@ -247,20 +309,27 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
         fc.string({ unit: 'binary' }),
         segment,
         fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('base64')),
-        fc.uint8Array({ maxLength: 200 }).map((b) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(b).toString('base64')}\n-----END CERTIFICATE-----`),
+        fc
+          .uint8Array({ maxLength: 200 })
+          .map((b) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(b).toString('base64')}\n-----END CERTIFICATE-----`),
         mutationOf(b64),
         fc.constant(pem),
       );
       await fc.assert(
-        fc.asyncProperty(fc.array(cert, { maxLength: 6 }), fc.uint8Array({ maxLength: 80 }), fc.string(), async (chain, signature, challenge) => {
-          try {
-            await verifyJpkiSubmission({ chain, signature, challenge }, world.trust, START);
-          } catch (e) {
-            stableOutcome(() => {
-              throw e;
-            });
-          }
-        }),
+        fc.asyncProperty(
+          fc.array(cert, { maxLength: 6 }),
+          fc.uint8Array({ maxLength: 80 }),
+          fc.string(),
+          async (chain, signature, challenge) => {
+            try {
+              await verifyJpkiSubmission({ chain, signature, challenge }, world.trust, START);
+            } catch (e) {
+              stableOutcome(() => {
+                throw e;
+              });
+            }
+          },
+        ),
         fuzzParams(),
       );
     },
@@ -271,8 +340,15 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
     'batch rows: CSV lines, CSV headers and JSONL rows through parseCsvLine, csvHeader, csvRow and validateRow',
     () => {
       const header = csvHeader(CSV_COLUMNS.join(','));
-      const csvField = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ maxLength: 8 }).map((s) => `"${s}"`), fc.constantFrom('"', '""', '"a""b"', ',', '\uFEFF', '1991-08-14', 'IAL2', 'document'));
-      const csvLine = fc.oneof(fc.string({ unit: 'binary' }), fc.array(csvField, { minLength: 1, maxLength: CSV_COLUMNS.length + 2 }).map((f) => f.join(',')));
+      const csvField = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.string({ maxLength: 8 }).map((s) => `"${s}"`),
+        fc.constantFrom('"', '""', '"a""b"', ',', '\uFEFF', '1991-08-14', 'IAL2', 'document'),
+      );
+      const csvLine = fc.oneof(
+        fc.string({ unit: 'binary' }),
+        fc.array(csvField, { minLength: 1, maxLength: CSV_COLUMNS.length + 2 }).map((f) => f.join(',')),
+      );
       const headerLine = fc.oneof(
         csvLine,
         fc.shuffledSubarray([...CSV_COLUMNS, 'extra', 'family_name'], { minLength: 1 }).map((c) => c.join(',')),
@@ -283,7 +359,14 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
           {
             external_id: anyJson,
             identity: fc.oneof(fc.constant(taro), anyJson),
-            proofing: fc.oneof(fc.record({ method: fc.constantFrom('document', 'jpki', 'x'), assurance_level: fc.constantFrom('IAL1', 'IAL3', 'x'), time: fc.constantFrom('2026-01-01T00:00:00Z', 'x') }), anyJson),
+            proofing: fc.oneof(
+              fc.record({
+                method: fc.constantFrom('document', 'jpki', 'x'),
+                assurance_level: fc.constantFrom('IAL1', 'IAL3', 'x'),
+                time: fc.constantFrom('2026-01-01T00:00:00Z', 'x'),
+              }),
+              anyJson,
+            ),
             holder_jwk: fc.oneof(fc.constant(holder.publicJwk), fc.constant(JSON.stringify(holder.publicJwk)), anyJson),
           },
           { requiredKeys: [] },

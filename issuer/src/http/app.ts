@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { accreditationRoutes } from '../accreditation/routes.js';
 import { adminRoutes } from '../admin/routes.js';
+import { BATCH_UPLOAD_PATH, batchRoutes } from '../batch/routes.js';
 import type { IssuerDeps } from '../deps.js';
 import { discoveryRoutes } from '../discovery/routes.js';
 import { oid4vciRoutes } from '../oid4vci/routes.js';
@@ -28,7 +29,11 @@ export function createIssuerApp(deps: IssuerDeps): Hono {
   const small = limit(MAX_BODY_BYTES);
   // Document uploads carry two images; every other body stays small.
   const uploads = limit(2 * deps.settings.maxUploadBytes + MAX_BODY_BYTES);
-  app.use((c, next) => (/^\/v1\/applications\/[^/]+\/documents$/.test(c.req.path) ? uploads(c, next) : small(c, next)));
+  app.use((c, next) => {
+    // Batch files stream to disk under their own limit (batch/routes.ts).
+    if (BATCH_UPLOAD_PATH.test(c.req.path)) return next();
+    return /^\/v1\/applications\/[^/]+\/documents$/.test(c.req.path) ? uploads(c, next) : small(c, next);
+  });
   app.route('/', oid4vciRoutes(deps));
   app.route('/', discoveryRoutes(deps));
   app.route('/', statusRoutes(deps));
@@ -36,6 +41,7 @@ export function createIssuerApp(deps: IssuerDeps): Hono {
   app.route('/', applicationRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', accreditationRoutes(deps));
+  app.route('/', batchRoutes(deps, deps.dataDir));
   app.notFound(() => problemJson(404, 'not_found', 'no such resource'));
   app.onError(errorHandler(deps.log));
   return app;

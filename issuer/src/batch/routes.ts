@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ShomeiError } from '@shomei/shared';
+import { type Context, Hono } from 'hono';
+import { authenticateAdmin } from '../admin/tokens.js';
+import type { IssuerDeps } from '../deps.js';
+import { bearerToken } from '../http/auth.js';
+import { type BatchMode, runBatch } from './engine.js';
+import { findBatchJob } from './store.js';
+
+/** The largest batch file an operator may upload (a million rows is ~700 MB of JSONL). */
+export const MAX_BATCH_UPLOAD_BYTES = 1024 * 1024 * 1024;
+export const BATCH_UPLOAD_PATH = /^\/v1\/admin\/batches$/;
+const NO_STORE = { 'cache-control': 'no-store' };
+
+interface Running {
+  error?: { code: string; message: string };
+  done: boolean;
+}
+
+/**
+ * Batch issuance for remote operators (scope `issue`): upload a CSV or JSONL file, the issuer runs
+ * it in the background (the same engine and exactly-once bookkeeping as `shomei-issuer batch`),
+ * and the operator polls its progress and downloads the outputs.
+ */
+export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
+  const app = new Hono();
+  const running = new Map<string, Running>();
+  const admin = (c: Context) => authenticateAdmin(deps.db, bearerToken(c), 'issue');
+
+  app.post('/v1/admin/batches', async (c) => {
+    admin(c);
+    const mode = c.req.query('mode') ?? 'offers';
+    if (mode !== 'offers' && mode !== 'direct') throw new ShomeiError('invalid_request', 'mode must be offers or direct');
+    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim();
+    const ext = type === 'text/csv' ? 'csv' : type === 'application/x-ndjson' || type === 'application/jsonl' ? 'jsonl' : undefined;
+    if (!ext) throw new ShomeiError('unsupported_media_type', 'send the batch as text/csv or application/x-ndjson');
+    const body = c.req.raw.body;
+    if (!body) throw new ShomeiError('invalid_request', 'the request has no body');
+
+    const file = join(dataDir, 'batches', `${randomUUID()}.${ext}`);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    let bytes = 0;
+    try {
+      await pipeline(
+        Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>),
+        async function* limit(source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            bytes += chunk.length;
+            if (bytes > MAX_BATCH_UPLOAD_BYTES)
+              throw new ShomeiError('payload_too_large', `batch files are limited to ${MAX_BATCH_UPLOAD_BYTES} bytes`);
+            yield chunk;
+          }
+        },
+        createWriteStream(file, { mode: 0o600 }),
+      );
+    } catch (e) {
+      rmSync(file, { force: true });
+      throw e;
+    }
+
+    const state: Running = { done: false };
+    // The job id is known only once the engine has opened the job: report it through a promise.
+    let announce: (id: string) => void = () => {};
+    const jobId = new Promise<string>((resolve) => {
+      announce = resolve;
+    });
+    runBatch(deps, {
+      file,
+      mode: mode as BatchMode,
+      workers: 2,
+      chunkSize: 500,
+      onProgress: (p) => {
+        running.set(p.jobId, state);
+        announce(p.jobId);
+      },
+    })
+      .then((summary) => {
+        running.set(summary.jobId, state);
+        announce(summary.jobId);
+      })
+      .catch((e: unknown) => {
+        state.error = e instanceof ShomeiError ? { code: e.code, message: e.message } : { code: 'internal', message: 'the batch failed' };
+        deps.log(`batch from upload failed: ${state.error.code}`);
+      })
+      .finally(() => {
+        state.done = true;
+      });
+    const id = await jobId;
+    deps.log(`batch ${id} uploaded (${bytes} bytes, ${mode})`);
+    return c.json({ id, mode, status: 'running', progress: `/v1/admin/batches/${id}` }, 202, NO_STORE);
+  });
+
+  app.get('/v1/admin/batches/:id', (c) => {
+    admin(c);
+    const job = findBatchJob(deps.db, c.req.param('id'));
+    if (!job) throw new ShomeiError('not_found', 'no such batch');
+    const run = running.get(job.id);
+    const status = job.finished_at !== null ? 'done' : run?.error ? 'failed' : run && !run.done ? 'running' : 'interrupted';
+    return c.json(
+      {
+        id: job.id,
+        mode: job.mode,
+        status,
+        line: job.next_line - 1,
+        total_lines: job.total_lines,
+        issued: job.issued,
+        skipped: job.skipped,
+        errors: job.errors,
+        started_at: new Date(job.started_at).toISOString(),
+        finished_at: job.finished_at === null ? null : new Date(job.finished_at).toISOString(),
+        ...(run?.error ? { error: run.error } : {}),
+      },
+      200,
+      NO_STORE,
+    );
+  });
+
+  // The outputs: offers.jsonl holds tx_codes and credentials.jsonl credentials, hence scope `issue`.
+  app.get('/v1/admin/batches/:id/:file{output|errors}', (c) => {
+    admin(c);
+    const job = findBatchJob(deps.db, c.req.param('id'));
+    if (!job) throw new ShomeiError('not_found', 'no such batch');
+    const name = c.req.param('file') === 'errors' ? 'errors.jsonl' : job.mode === 'direct' ? 'credentials.jsonl' : 'offers.jsonl';
+    const path = join(job.out_dir, name);
+    if (!existsSync(path)) throw new ShomeiError('not_found', 'no output yet');
+    return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {
+      headers: { 'content-type': 'application/x-ndjson', ...NO_STORE },
+    });
+  });
+
+  return app;
+}
