@@ -45,3 +45,26 @@ export function describeError(error: unknown, home?: string): string {
   if (code === 'ENOSPC') return 'no space left on the device';
   return 'unexpected error (run with SHOMEI_DEBUG=1 for details)';
 }
+
+/** What to do next, for errors where the person can do something (printed after the message). */
+export function hintFor(error: unknown): string | undefined {
+  if (!isShomeiError(error)) return undefined;
+  switch (error.code) {
+    case 'invalid_grant':
+      return /attempts? left/.test(error.message)
+        ? 'check the transaction code the issuer sent you and try again'
+        : 'if the offer has expired or was already used, ask the issuer for a new one';
+    case 'upstream_unavailable':
+      return error.message.startsWith('could not reach') ? 'check the address and your connection, or try again later' : undefined;
+    case 'no_matching_credential':
+      return 'see `shomei list`; receive a credential that holds what the verifier asks for';
+    case 'expired':
+      return 'ask the verifier for a new request';
+    case 'replay':
+      return 'ask the verifier for a new request';
+    case 'wallet_not_initialized':
+      return undefined;
+    default:
+      return undefined;
+  }
+}

@@ -6,6 +6,7 @@ import { type GlobalOptions, issuerText, levelText, printJson, withWallet } from
 
 export interface ReceiveCommandOptions {
   txCode?: string | undefined;
+  copies?: number | undefined;
   json?: boolean | undefined;
 }
 
@@ -17,7 +18,7 @@ export async function receiveCommand(
   options: ReceiveCommandOptions,
 ): Promise<number> {
   const received = await withWallet(ctx, global, (wallet) =>
-    receiveCredential(wallet, offerUri, { now: ctx.now, txCode: txCodeSource(ctx, options.txCode) }),
+    receiveCredential(wallet, offerUri, { now: ctx.now, txCode: txCodeSource(ctx, options.txCode), copies: options.copies }),
   );
   if (options.json) {
     printJson(ctx, {
@@ -30,6 +31,7 @@ export async function receiveCommand(
       issued_at: received.issuedAt,
       expires_at: received.expiresAt,
       received_at: received.receivedAt,
+      copies: received.copyIds.length,
       claims: received.claimPaths,
     });
     return 0;
@@ -45,6 +47,7 @@ export async function receiveCommand(
         ['Assurance', levelText(received.assuranceLevel, received.sandbox)],
         ['Issued', formatDate(received.issuedAt)],
         ['Expires', formatDate(received.expiresAt)],
+        ['Copies', `${received.copyIds.length} (each with its own key: a fresh one for each verifier)`],
         ['Claims', received.claimPaths.map(formatPath).join(', ')],
       ],
       '  ',

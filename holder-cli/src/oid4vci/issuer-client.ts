@@ -59,14 +59,30 @@ export async function fetchTokenEndpoint(authorizationServer: string): Promise<s
   return as.token_endpoint;
 }
 
-export async function requestToken(tokenEndpoint: string, preAuthorizedCode: string, txCode: string | undefined): Promise<string> {
+export interface IssuedToken {
+  accessToken: string;
+  /** Present when the issuer lets the wallet come back for more copies (RFC 6749 §6). */
+  refreshToken: string | undefined;
+}
+
+export async function requestToken(tokenEndpoint: string, preAuthorizedCode: string, txCode: string | undefined): Promise<IssuedToken> {
   const form = new URLSearchParams({ grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': preAuthorizedCode });
   if (txCode !== undefined) form.set('tx_code', txCode);
+  return postToken(tokenEndpoint, form);
+}
+
+/** A new access token for a batch the wallet already holds (refresh_token grant). */
+export async function refreshAccessToken(tokenEndpoint: string, refreshToken: string): Promise<IssuedToken> {
+  return postToken(tokenEndpoint, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }));
+}
+
+async function postToken(tokenEndpoint: string, form: URLSearchParams): Promise<IssuedToken> {
   const res = await httpFetch(tokenEndpoint, { method: 'POST', body: form, headers: JSON_ACCEPT });
   if (res.status !== 200) throw oauthFailure(res, "the issuer's token endpoint");
   const token = parseWith(tokenResponseSchema, res.json(), 'token response', 'upstream_unavailable');
   if (token.token_type.toLowerCase() !== 'bearer') throw new ShomeiError('upstream_unavailable', 'the issuer issued a non-Bearer token');
-  return token.access_token;
+  const refresh = (token as { refresh_token?: unknown }).refresh_token;
+  return { accessToken: token.access_token, refreshToken: typeof refresh === 'string' && refresh.length > 0 ? refresh : undefined };
 }
 
 export async function requestNonce(nonceEndpoint: string): Promise<string> {
@@ -75,23 +91,31 @@ export async function requestNonce(nonceEndpoint: string): Promise<string> {
   return parseWith(nonceResponseSchema, res.json(), 'nonce response', 'upstream_unavailable').c_nonce;
 }
 
-export async function requestCredential(
+/**
+ * One credential request with one proof per holder key (OpenID4VCI 1.0 §8.2, batch issuance):
+ * the answer must hold exactly one credential per proof, in the same order.
+ */
+export async function requestCredentials(
   credentialEndpoint: string,
   accessToken: string,
   configurationId: string,
-  proofJwt: string,
-): Promise<string> {
+  proofJwts: readonly string[],
+): Promise<string[]> {
   const res = await httpFetch(credentialEndpoint, {
     method: 'POST',
     headers: { ...JSON_ACCEPT, 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-    body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [proofJwt] } }),
-    maxBytes: 512 * 1024,
+    body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: proofJwts } }),
+    maxBytes: 512 * 1024 * Math.max(1, proofJwts.length),
   });
   if (res.status !== 200) throw oauthFailure(res, "the issuer's credential endpoint");
   const body = parseWith(credentialResponseSchema, res.json(), 'credential response', 'upstream_unavailable');
-  const [first] = body.credentials;
-  if (!first) throw new ShomeiError('upstream_unavailable', 'the credential response holds no credential');
-  return first.credential;
+  if (body.credentials.length !== proofJwts.length) {
+    throw new ShomeiError(
+      'upstream_unavailable',
+      `the issuer returned ${body.credentials.length} credentials for ${proofJwts.length} key proofs`,
+    );
+  }
+  return body.credentials.map((c) => c.credential);
 }
 
 const jwtVcIssuerSchema = z.looseObject({

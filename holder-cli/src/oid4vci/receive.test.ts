@@ -103,7 +103,10 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
     const wrong = offer.txCode === '123456' ? '654321' : '123456';
     const ctx = captureContext(env(home));
     expect(await runCli(['receive', offer.uri, '--tx-code', wrong], ctx)).toBe(1);
-    expect(ctx.err()).toBe("shomei: the issuer's token endpoint refused the request (invalid_grant): wrong tx_code (4 attempts left)\n");
+    expect(ctx.err()).toBe(
+      "shomei: the issuer's token endpoint refused the request (invalid_grant): wrong tx_code (4 attempts left)\n" +
+        '  hint: check the transaction code the issuer sent you and try again\n',
+    );
     expect(ctx.err()).not.toContain(wrong);
     expect(countRows(home)).toEqual({ keys: 0, credentials: 0 });
   });

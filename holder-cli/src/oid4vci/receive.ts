@@ -17,7 +17,8 @@ import {
   fetchIssuerKeys,
   fetchIssuerMetadata,
   fetchTokenEndpoint,
-  requestCredential,
+  refreshAccessToken,
+  requestCredentials,
   requestNonce,
   requestToken,
 } from './issuer-client.js';
@@ -36,16 +37,31 @@ export interface TxCodeRequest {
 /** Supplies the transaction code when the offer asks for one (flag, environment or prompt). */
 export type TxCodeSource = (request: TxCodeRequest) => Promise<string | undefined>;
 
+/** Copies the wallet asks for when the issuer offers batch issuance (each with its own key). */
+export const DEFAULT_COPIES = 10;
+
 export interface ReceiveOptions {
   now: () => Date;
   txCode: TxCodeSource;
+  /** How many copies to ask for at most (default DEFAULT_COPIES); the issuer's batch_size caps it. */
+  copies?: number | undefined;
 }
 
 export interface ReceivedCredential extends CheckedCredential {
+  /** The batch id: the id `list`, `show` and `present` use. */
   id: string;
+  /** Every copy's own id (one holder key each). */
+  copyIds: string[];
   issuerName: string | null;
   configurationId: string;
   receivedAt: string;
+}
+
+/** min(batch_size, wanted) when the issuer advertises batch issuance, else one. */
+export function copiesToRequest(metadata: IssuerMetadata, wanted: number | undefined): number {
+  const batch = metadata.batch_credential_issuance?.batch_size;
+  if (batch === undefined) return 1;
+  return Math.max(1, Math.min(batch, wanted ?? DEFAULT_COPIES));
 }
 
 /**
@@ -79,50 +95,142 @@ export async function receiveCredential(wallet: Wallet, offerUri: string, option
     txCode = checkTxCode(given, spec);
   }
 
-  const accessToken = await requestToken(tokenEndpoint, grant['pre-authorized_code'], txCode);
+  const token = await requestToken(tokenEndpoint, grant['pre-authorized_code'], txCode);
+  const count = copiesToRequest(metadata, options.copies);
 
   return wallet.transaction(async () => {
-    const holderKey = await wallet.vault.createEs256Key(HOLDER_KEY_PURPOSE);
-    const compact = await obtainCredential(metadata, accessToken, configurationId, holderKey, options.now);
-    const checked = checkIssuedCredential(compact, {
-      issuer,
+    const stored = await fetchAndStoreCopies(wallet, {
+      metadata,
       issuerKeys,
-      holderJwk: holderKey.publicJwk,
+      accessToken: token.accessToken,
+      configurationId,
       expectedVct: configuration?.vct,
-      now: options.now(),
+      issuerName,
+      count,
+      batchId: undefined,
+      now: options.now,
     });
-    const receivedAt = options.now().toISOString();
+    const batchId = stored.ids[0] as string;
+    wallet.credentials.recordBatch(batchId, { configurationId, batchSize: count, refreshToken: token.refreshToken });
+    return { ...stored.checked, id: batchId, copyIds: stored.ids, issuerName, configurationId, receivedAt: stored.receivedAt };
+  });
+}
+
+interface FetchCopiesInput {
+  metadata: IssuerMetadata;
+  issuerKeys: Awaited<ReturnType<typeof fetchIssuerKeys>>;
+  accessToken: string;
+  configurationId: string;
+  expectedVct: string | undefined;
+  issuerName: string | null;
+  count: number;
+  /** Adds the copies to this batch; undefined starts a new batch named after the first copy. */
+  batchId: string | undefined;
+  now: () => Date;
+}
+
+/**
+ * One new holder key per copy, one proof per key, one credential request; every credential is
+ * checked (issuer signature, iss, vct, bound to its own key) before any is stored. Runs inside
+ * the caller's transaction.
+ */
+async function fetchAndStoreCopies(
+  wallet: Wallet,
+  input: FetchCopiesInput,
+): Promise<{ ids: string[]; checked: CheckedCredential; receivedAt: string }> {
+  const issuer = input.metadata.credential_issuer;
+  const keys: SigningKey[] = [];
+  for (let i = 0; i < input.count; i++) keys.push(await wallet.vault.createEs256Key(HOLDER_KEY_PURPOSE));
+  const compacts = await obtainCredentials(input.metadata, input.accessToken, input.configurationId, keys, input.now);
+  const checked = compacts.map((compact, i) =>
+    checkIssuedCredential(compact, {
+      issuer,
+      issuerKeys: input.issuerKeys,
+      holderJwk: (keys[i] as SigningKey).publicJwk,
+      expectedVct: input.expectedVct,
+      now: input.now(),
+    }),
+  );
+  const receivedAt = input.now().toISOString();
+  const ids: string[] = [];
+  let batchId = input.batchId;
+  for (const [i, c] of checked.entries()) {
     const id = wallet.credentials.insert(
       {
         format: SD_JWT_VC_TYP,
         issuer,
-        issuerName,
-        vct: checked.vct,
-        assuranceLevel: checked.assuranceLevel,
-        sandbox: checked.sandbox,
-        holderKid: holderKey.kid,
-        issuedAt: checked.issuedAt,
-        expiresAt: checked.expiresAt,
+        issuerName: input.issuerName,
+        vct: c.vct,
+        assuranceLevel: c.assuranceLevel,
+        sandbox: c.sandbox,
+        holderKid: (keys[i] as SigningKey).kid,
+        issuedAt: c.issuedAt,
+        expiresAt: c.expiresAt,
         receivedAt,
+        batchId,
       },
-      compact,
+      compacts[i] as string,
     );
-    return { ...checked, id, issuerName, configurationId, receivedAt };
+    batchId ??= id;
+    ids.push(id);
+  }
+  return { ids, checked: checked[0] as CheckedCredential, receivedAt };
+}
+
+/** Unused copies at or below which the wallet asks the issuer for more. */
+export function isLow(unused: number, batchSize: number): boolean {
+  return batchSize > 1 && unused <= Math.max(1, Math.floor(batchSize / 4));
+}
+
+/**
+ * Tops a batch up to its size with new copies, using the refresh token the issuer gave with it.
+ * Returns the number of copies added (0 when the batch is not low or cannot be refreshed).
+ */
+export async function refillBatch(wallet: Wallet, batchId: string, options: { now: () => Date }): Promise<number> {
+  const batch = wallet.credentials.batch(batchId);
+  const refreshToken = wallet.credentials.refreshToken(batchId);
+  if (!batch || !refreshToken || !batch.configurationId || !isLow(batch.unused, batch.batchSize)) return 0;
+  const issuer = batch.record.issuer;
+  const metadata = await fetchIssuerMetadata(issuer);
+  const tokenEndpoint = await fetchTokenEndpoint(metadata.authorization_servers?.[0] ?? issuer);
+  const issuerKeys = await fetchIssuerKeys(issuer);
+  const token = await refreshAccessToken(tokenEndpoint, refreshToken);
+  const configurationId = batch.configurationId;
+  const count = Math.min(batch.batchSize - batch.unused, copiesToRequest(metadata, batch.batchSize));
+  if (count <= 0) return 0;
+  return wallet.transaction(async () => {
+    const stored = await fetchAndStoreCopies(wallet, {
+      metadata,
+      issuerKeys,
+      accessToken: token.accessToken,
+      configurationId,
+      expectedVct: metadata.credential_configurations_supported[configurationId]?.vct,
+      issuerName: batch.record.issuerName,
+      count,
+      batchId,
+      now: options.now,
+    });
+    wallet.credentials.recordBatch(batchId, {
+      configurationId,
+      batchSize: batch.batchSize,
+      refreshToken: token.refreshToken ?? refreshToken,
+    });
+    return stored.ids.length;
   });
 }
 
-/** Nonce, proof, credential; a nonce the issuer no longer accepts is replaced once (OpenID4VCI §8.3.1.2). */
-async function obtainCredential(
+/** Nonce, proofs (one per key, same c_nonce), credentials; a rejected nonce is replaced once (OpenID4VCI §8.3.1.2). */
+async function obtainCredentials(
   metadata: IssuerMetadata,
   accessToken: string,
   configurationId: string,
-  holderKey: SigningKey,
+  holderKeys: readonly SigningKey[],
   now: () => Date,
-): Promise<string> {
+): Promise<string[]> {
   const attempt = async () => {
     const nonce = metadata.nonce_endpoint ? await requestNonce(metadata.nonce_endpoint) : undefined;
-    const proof = buildProofJwt(holderKey, { audience: metadata.credential_issuer, nonce, now: now() });
-    return requestCredential(metadata.credential_endpoint, accessToken, configurationId, proof);
+    const proofs = holderKeys.map((key) => buildProofJwt(key, { audience: metadata.credential_issuer, nonce, now: now() }));
+    return requestCredentials(metadata.credential_endpoint, accessToken, configurationId, proofs);
   };
   try {
     return await attempt();

@@ -129,7 +129,10 @@ describe('shomei present', () => {
     const missing = verifier.publish({ claims: [['nationality']] });
     const ctx = captureContext(env());
     expect(await runCli(['present', missing.uri, '--yes'], ctx)).toBe(1);
-    expect(ctx.err()).toBe('shomei: no valid credential in this wallet has what the verifier asks for (missing: nationality)\n');
+    expect(ctx.err()).toBe(
+      'shomei: no valid credential in this wallet has what the verifier asks for (missing: nationality)\n' +
+        '  hint: see `shomei list`; receive a credential that holds what the verifier asks for\n',
+    );
     expect(responseTo(missing)).toBeUndefined();
 
     const forged = verifier.publish({ signWith: generateEs256KeyPair() });
@@ -144,6 +147,8 @@ describe('shomei present', () => {
     expect(await runCli(['present', published.uri, '--yes'], captureContext(env()))).toBe(0);
     const again = captureContext(env());
     expect(await runCli(['present', published.uri, '--yes'], again)).toBe(1);
-    expect(again.err()).toBe('shomei: the verifier refused the response (replay): this request was already answered\n');
+    expect(again.err()).toBe(
+      'shomei: the verifier refused the response (replay): this request was already answered\n  hint: ask the verifier for a new request\n',
+    );
   });
 });

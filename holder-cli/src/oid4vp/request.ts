@@ -34,12 +34,14 @@ export interface VerifiedRequest {
   state: string;
   responseUri: string;
   query: DcqlCredentialQuery;
+  /** DCQL claim_sets of the query (first = all claim ids, last = the required ones), or null. */
+  claimSets: string[][] | null;
   expiresAt: Date;
 }
 
 export interface VerifyRequestOptions {
-  /** The client_id of the `openid4vp://` URI the person was given. */
-  clientId: string;
+  /** The client_id of the `openid4vp://` URI the person was given (undefined for a bare https request URI). */
+  clientId: string | undefined;
   now: Date;
   resolveDid?: (did: string) => Promise<DidDocument>;
 }
@@ -62,7 +64,7 @@ export async function verifyRequestObject(jws: string, options: VerifyRequestOpt
   if (parsed.header.typ !== REQUEST_OBJECT_TYP)
     throw new ShomeiError('request_invalid', `the request object typ must be ${REQUEST_OBJECT_TYP}`);
   const request = parseWith(requestObjectSchema, parsed.payload, 'request object', 'request_invalid');
-  if (request.client_id !== options.clientId) {
+  if (options.clientId !== undefined && request.client_id !== options.clientId) {
     throw new ShomeiError('request_invalid', 'the client_id of the request URI does not match the signed request');
   }
   if (request.iss !== undefined && request.iss !== request.client_id) {
@@ -112,16 +114,50 @@ export async function verifyRequestObject(jws: string, options: VerifyRequestOpt
     state: request.state,
     responseUri: request.response_uri,
     query,
+    claimSets: query.claim_sets ?? null,
     expiresAt: new Date(request.exp * 1000),
   };
 }
 
-/** `openid4vp://?client_id=…&request_uri=…` → the verified request. */
+/**
+ * What a person may paste (the text under a QR code): `openid4vp://?client_id=…&request_uri=…`, the
+ * same parameters on an https link, or the https request URI itself (then the client is the one
+ * the signed request names, proven by its DID). Plain http only for loopback development.
+ */
+export function parseRequestInput(input: string): { clientId: string | undefined; requestUri: string } {
+  const text = input.trim().replace(/\s+/g, '');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ShomeiError('request_invalid', 'the presentation request is not a URI (expected openid4vp://… or https://…)');
+  }
+  if (url.protocol === 'openid4vp:' || url.searchParams.has('request_uri')) {
+    const { clientId, requestUri } = parsePresentationRequestUri(text);
+    return { clientId, requestUri: checkedHttpUrl(requestUri) };
+  }
+  if (url.protocol === 'https:' || url.protocol === 'http:') return { clientId: undefined, requestUri: checkedHttpUrl(text) };
+  throw new ShomeiError('request_invalid', `unsupported presentation request scheme ${sanitize(url.protocol, 20)}`);
+}
+
+function checkedHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ShomeiError('request_invalid', 'the request_uri is not a URL');
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url.toString();
+  throw new ShomeiError('request_invalid', 'the request_uri must be https');
+}
+
+/** A pasted request (see parseRequestInput) → the verified request. */
 export async function loadPresentationRequest(
   uri: string,
   options: { now: () => Date; resolveDid?: (did: string) => Promise<DidDocument> },
 ): Promise<VerifiedRequest> {
-  const { clientId, requestUri } = parsePresentationRequestUri(uri);
+  const { clientId, requestUri } = parseRequestInput(uri);
   const jws = await fetchRequestObject(requestUri);
   return verifyRequestObject(jws, { clientId, now: options.now(), resolveDid: options.resolveDid });
 }

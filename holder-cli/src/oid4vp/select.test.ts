@@ -4,7 +4,7 @@ import { leaves, openCredential } from '../credential/claims.js';
 import { issueTestCredential, NOW, newTestIssuer, PERSON } from '../testing/fixtures.js';
 import type { CredentialRecord } from '../wallet/credential-repository.js';
 import type { DcqlCredentialQuery } from './request.js';
-import { planDisclosure, selectCredential } from './select.js';
+import { planDisclosure, requestedClaims, selectCredential } from './select.js';
 
 const issuer = newTestIssuer();
 const holder = generateEs256KeyPair();
@@ -33,7 +33,7 @@ describe('planDisclosure', () => {
 
   it('asks for one age threshold only, never the birthdate', () => {
     const plan = planDisclosure(credential, [{ path: ['age_equal_or_over', '20'] }]);
-    expect(plan).toEqual({ ok: true, paths: [['age_equal_or_over', '20']] });
+    expect(plan).toMatchObject({ ok: true, paths: [['age_equal_or_over', '20']] });
   });
 
   it('does not repeat a member asked for twice (as a container and by name)', () => {
@@ -42,7 +42,7 @@ describe('planDisclosure', () => {
   });
 
   it('needs no disclosure for an always-visible claim', () => {
-    expect(planDisclosure(credential, [{ path: ['verification', 'assurance_level'] }])).toEqual({ ok: true, paths: [] });
+    expect(planDisclosure(credential, [{ path: ['verification', 'assurance_level'] }])).toMatchObject({ ok: true, paths: [] });
   });
 
   it('reports missing claims and values that do not match', () => {
@@ -61,6 +61,57 @@ describe('planDisclosure', () => {
     expect(names).not.toContain('iss');
     expect(names).not.toContain('verification.assurance_level');
     expect(credential.disclosed.family_name).toBe(PERSON.family_name);
+  });
+});
+
+describe('requestedClaims with claim_sets (contract 2)', () => {
+  const q = query([['family_name'], ['address', 'locality'], ['birthdate']]);
+  q.claims = q.claims?.map((c, i) => ({ ...c, id: `c${i}` }));
+
+  it('treats ids in the first set but not in the last as optional', () => {
+    const claims = requestedClaims(q, [
+      ['c0', 'c1', 'c2'],
+      ['c0', 'c2'],
+    ]);
+    expect(claims.map((c) => [c.id, c.optional])).toEqual([
+      ['c0', false],
+      ['c1', true],
+      ['c2', false],
+    ]);
+    expect(requestedClaims(q).every((c) => !c.optional)).toBe(true);
+    expect(requestedClaims(q, [['c0', 'c1', 'c2']]).every((c) => !c.optional)).toBe(true);
+  });
+
+  it('drops a claim in no set and refuses sets naming unknown ids or claims without ids', () => {
+    expect(requestedClaims(q, [['c0', 'c1'], ['c0']]).map((c) => c.id)).toEqual(['c0', 'c1']);
+    expect(() => requestedClaims(q, [['c0', 'c9'], ['c0']])).toThrow(/claim id the query does not have/);
+    expect(() => requestedClaims(query([['family_name']]), [['c0'], ['c0']])).toThrow(/every claim to have its own id/);
+  });
+
+  it('a missing optional claim does not rule a credential out; a missing required one does', () => {
+    const ask = requestedClaims(
+      {
+        ...q,
+        claims: [
+          { id: 'c0', path: ['family_name'] },
+          { id: 'c1', path: ['nickname'] },
+        ],
+      },
+      [['c0', 'c1'], ['c0']],
+    );
+    const plan = planDisclosure(credential, ask);
+    expect(plan.ok).toBe(true);
+    if (plan.ok)
+      expect(plan.items.map((i) => [i.claim.id, i.available])).toEqual([
+        ['c0', true],
+        ['c1', false],
+      ]);
+    expect(
+      planDisclosure(
+        credential,
+        ask.map((c) => ({ ...c, optional: false })),
+      ).ok,
+    ).toBe(false);
   });
 });
 
@@ -83,6 +134,7 @@ describe('selectCredential', () => {
       issuedAt: issuedAt.toISOString(),
       expiresAt: new Date(options.expired ? NOW.getTime() - day : issuedAt.getTime() + 365 * day).toISOString(),
       receivedAt: issuedAt.toISOString(),
+      batchId: id,
     });
   };
   beforeAll(async () => {

@@ -13,8 +13,11 @@ import {
 import { Hono } from 'hono';
 import { NOW, startServer } from './fixtures.js';
 
+/** A claim to ask for: a path (required) or `{path, optional: true}` (contract 2, DCQL claim_sets). */
+export type AskedClaim = string[] | { path: string[]; optional?: boolean };
+
 export interface PublishOptions {
-  claims?: string[][];
+  claims?: AskedClaim[];
   payload?: Record<string, unknown>;
   header?: Record<string, unknown>;
   /** Sign with another key than the one in the DID document. */
@@ -25,6 +28,8 @@ export interface PublishOptions {
 
 export interface Published {
   uri: string;
+  /** The request object's own https (here loopback http) URI, without the openid4vp:// wrapper. */
+  requestUri: string;
   id: string;
   nonce: string;
   state: string;
@@ -34,7 +39,8 @@ export interface Published {
  * A stand-in verifier for the wallet's tests: a did:web DID document, signed request objects by
  * reference, and a direct_post endpoint that records what the wallet sends.
  */
-export async function startFakeVerifier() {
+export async function startFakeVerifier(options: { now?: () => Date } = {}) {
+  const now = options.now ?? (() => NOW);
   const key = { ...generateEs256KeyPair(), kid: 'verifier-key-1' };
   const requests = new Map<string, string>();
   const received: { id: string; form: URLSearchParams }[] = [];
@@ -62,11 +68,11 @@ export async function startFakeVerifier() {
   did = didWebForOrigin(server.origin);
   const clientId = `${DID_CLIENT_ID_PREFIX}${did}`;
 
-  const publish = (options: PublishOptions = {}): Published => {
+  const publish = (opts: PublishOptions = {}): Published => {
     const id = randomBytes(6).toString('hex');
     const nonce = randomBytes(16).toString('base64url');
     const state = randomBytes(12).toString('base64url');
-    const iat = Math.floor(NOW.getTime() / 1000);
+    const iat = Math.floor(now().getTime() / 1000);
     const payload = {
       client_id: clientId,
       response_type: 'vp_token',
@@ -80,7 +86,7 @@ export async function startFakeVerifier() {
             id: 'identity',
             format: 'dc+sd-jwt',
             meta: { vct_values: [IDENTITY_VCT] },
-            claims: (options.claims ?? [['age_equal_or_over', '20']]).map((path) => ({ path })),
+            ...dcqlClaims(opts.claims ?? [['age_equal_or_over', '20']]),
           },
         ],
       },
@@ -93,12 +99,21 @@ export async function startFakeVerifier() {
       aud: 'https://self-issued.me/v2',
       iat,
       exp: iat + 300,
-      ...options.payload,
+      ...opts.payload,
     };
-    const header = { typ: REQUEST_OBJECT_TYP, alg: 'ES256', kid: `${did}#${key.kid}`, ...options.header };
-    requests.set(id, signJws(header, payload, (options.signWith ?? key).privateKey));
-    return { uri: presentationRequestUri(options.uriClientId ?? clientId, `${server.origin}/requests/${id}`), id, nonce, state };
+    const header = { typ: REQUEST_OBJECT_TYP, alg: 'ES256', kid: `${did}#${key.kid}`, ...opts.header };
+    requests.set(id, signJws(header, payload, (opts.signWith ?? key).privateKey));
+    const requestUri = `${server.origin}/requests/${id}`;
+    return { uri: presentationRequestUri(opts.uriClientId ?? clientId, requestUri), requestUri, id, nonce, state };
   };
 
   return { origin: server.origin, did, clientId, key, publish, received, close: server.close };
+}
+
+/** Claims with ids `c0`, `c1`, …; with optional ones, `claim_sets: [[all…], [required…]]` (contract 2). */
+function dcqlClaims(asked: AskedClaim[]): { claims: { id: string; path: string[] }[]; claim_sets?: string[][] } {
+  const claims = asked.map((a, i) => ({ id: `c${i}`, path: Array.isArray(a) ? a : a.path }));
+  const optional = asked.map((a) => !Array.isArray(a) && a.optional === true);
+  if (!optional.includes(true)) return { claims };
+  return { claims, claim_sets: [claims.map((c) => c.id), claims.filter((_, i) => !optional[i]).map((c) => c.id)] };
 }

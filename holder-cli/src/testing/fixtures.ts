@@ -43,7 +43,7 @@ export function newTestIssuer(iss = 'http://127.0.0.1:4999'): TestIssuer {
 export function issueTestCredential(
   issuer: TestIssuer,
   holderJwk: PublicJwk,
-  options: { issuedAt?: Date; validDays?: number; record?: IdentityRecord; vct?: string } = {},
+  options: { issuedAt?: Date; validDays?: number; record?: IdentityRecord; vct?: string; statusIdx?: number } = {},
 ): Promise<string> {
   const issuedAt = options.issuedAt ?? NOW;
   return issueSdJwtVc(
@@ -62,7 +62,7 @@ export function issueTestCredential(
         },
       },
       holderJwk,
-      status: { idx: 7, uri: `${issuer.iss}/status-lists/1` },
+      status: { idx: options.statusIdx ?? 7, uri: `${issuer.iss}/status-lists/1` },
       issuedAt,
       expiresAt: new Date(issuedAt.getTime() + (options.validDays ?? 365) * 86_400_000),
       containersNotDisclosable: ['age_equal_or_over'],

@@ -15,7 +15,8 @@ export function sanitize(value: string, maxLength = 500): string {
 /** Terminal columns a string occupies: East Asian wide and fullwidth characters take two. */
 export function displayWidth(s: string): number {
   let width = 0;
-  for (const ch of s) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes take no columns
+  for (const ch of s.replace(/\u001b\[[0-9;]*m/g, '')) {
     const cp = ch.codePointAt(0) ?? 0;
     if (isZeroWidth(cp)) continue;
     width += isWide(cp) ? 2 : 1;

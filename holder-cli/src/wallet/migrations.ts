@@ -25,4 +25,26 @@ export const walletMigrations: Migration[] = [
       CREATE INDEX credentials_vct ON credentials (vct);
     `,
   },
+  {
+    // Batch issuance: copies of one credential, each bound to its own holder key, share a
+    // batch_id (the id of the first copy, so older single credentials are their own batch).
+    // What was shared, with whom and why is sealed; only the time and the copy used are clear.
+    id: 'holder-002-batches-history',
+    sql: `
+      ALTER TABLE credentials ADD COLUMN batch_id TEXT;
+      UPDATE credentials SET batch_id = id WHERE batch_id IS NULL;
+      CREATE INDEX credentials_batch ON credentials (batch_id);
+      CREATE TABLE credential_batches (
+        batch_id TEXT PRIMARY KEY,
+        configuration_id TEXT,
+        batch_size INTEGER NOT NULL DEFAULT 1,
+        sealed_refresh TEXT);
+      CREATE TABLE presentations (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        credential_id TEXT,
+        sealed TEXT NOT NULL);
+      CREATE INDEX presentations_credential ON presentations (credential_id);
+    `,
+  },
 ];

@@ -120,7 +120,7 @@ describe('credential repository', () => {
     const b = await storeOne(wallet);
     const sealed = wallet.db.prepare('SELECT sealed FROM credentials WHERE id = ?').get(a.id) as { sealed: string };
     wallet.db.prepare('UPDATE credentials SET sealed = ? WHERE id = ?').run(sealed.sealed, b.id);
-    expectCode(() => wallet.credentials.compact(b.id), 'wrong_passphrase');
+    expectCode(() => wallet.credentials.compact(b.id), 'malformed');
     wallet.close();
   });
 

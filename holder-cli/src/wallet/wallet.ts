@@ -1,14 +1,16 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { type Db, KeyVault, keyStoreMigrations, migrate, openDatabase, ShomeiError } from '@shomei/shared';
 import { CredentialRepository } from './credential-repository.js';
+import { HistoryRepository } from './history-repository.js';
 import { walletFile } from './location.js';
 import { walletMigrations } from './migrations.js';
 
-const MIGRATIONS = [...keyStoreMigrations, ...walletMigrations];
+export const WALLET_MIGRATIONS = [...keyStoreMigrations, ...walletMigrations];
 
 /** An open wallet: its SQLite file, the key vault inside it, and the credentials. */
 export class Wallet {
   readonly credentials: CredentialRepository;
+  readonly history: HistoryRepository;
 
   constructor(
     readonly file: string,
@@ -16,6 +18,7 @@ export class Wallet {
     readonly vault: KeyVault,
   ) {
     this.credentials = new CredentialRepository(db, vault);
+    this.history = new HistoryRepository(db, vault);
   }
 
   /**
@@ -72,7 +75,7 @@ export function initWallet(home: string, passphrase: string): Wallet {
   closeSync(fd);
   let db: Db | undefined;
   try {
-    db = openDatabase(file, MIGRATIONS);
+    db = openDatabase(file, WALLET_MIGRATIONS);
     const vault = KeyVault.open(db, passphrase);
     return new Wallet(file, db, vault);
   } catch (e) {
@@ -103,7 +106,7 @@ export function openWallet(home: string, passphrase: string): Wallet {
       if (e instanceof ShomeiError && e.code === 'wrong_passphrase') throw new ShomeiError('wrong_passphrase', 'wrong passphrase');
       throw e;
     }
-    migrate(db, MIGRATIONS);
+    migrate(db, WALLET_MIGRATIONS);
     return new Wallet(file, db, vault);
   } catch (e) {
     db.close();
