@@ -12,8 +12,10 @@ import {
   getPresentationRequest,
   mustRun,
   type Network,
+  newSecret,
   runCli,
   startNetwork,
+  startService,
 } from '../scripts/lib/harness.mjs';
 
 // The whole journey across real processes: issuer and verifier as services, the `shomei` wallet
@@ -95,6 +97,57 @@ describe('end-to-end journey', () => {
       expect(names).not.toContain('phone_number');
       expect(names).not.toContain('family_name#ja-Kana-JP');
       expect(names).not.toContain('20');
+    }
+  });
+
+  it('an optional claim left out with --only never reaches the verifier', async () => {
+    const req = await createPresentationRequest(net.verifier.url, net.apiKey, {
+      claims: [{ path: ['family_name'] }, { path: ['address', 'locality'], optional: true }, { path: ['birthdate'], optional: true }],
+    });
+    const out = await wallet(['present', req.request_uri, '--yes', '--only', 'birthdate', '--json']);
+    const shown = JSON.parse(out.stdout) as { disclosed: string[][] };
+    expect(shown.disclosed).toEqual([['family_name'], ['birthdate']]);
+    const record = (await getPresentationRequest(net.verifier.url, net.apiKey, req.id)) as {
+      status: string;
+      result: { disclosed: Record<string, unknown> };
+    };
+    expect(record.status).toBe('accepted');
+    expect(record.result.disclosed).toEqual({ family_name: DEMO_IDENTITY.family_name, birthdate: DEMO_IDENTITY.birthdate });
+  });
+
+  it('two verifiers get different batch copies: no shared signature, digest or holder key', async () => {
+    const secret = newSecret();
+    const data = join(dir, 'verifier-b');
+    const client = await mustRun(BIN.verifier, ['client', 'create', '--name', 'Other Shop', '--data', data, '--json'], {
+      env: { SHOMEI_VERIFIER_SECRET: secret },
+    });
+    const otherKey = (JSON.parse(client.stdout) as { api_key: string }).api_key;
+    const other = await startService(
+      BIN.verifier,
+      ['serve', '--port', '0', '--data', data, '--trust', join(dir, 'services', 'trust.json')],
+      {
+        env: { SHOMEI_VERIFIER_SECRET: secret },
+      },
+    );
+    try {
+      const seen = [];
+      for (const [url, key] of [
+        [net.verifier.url, net.apiKey],
+        [other.url, otherKey],
+      ] as const) {
+        const req = await createPresentationRequest(url, key, { preset: 'age_over_20' });
+        const shown = JSON.parse((await wallet(['present', req.request_uri, '--yes', '--json'])).stdout) as { presentation: string };
+        const [jwt = '', ...rest] = shown.presentation.split('~');
+        const payload = JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()) as { _sd: string[]; cnf: unknown };
+        seen.push({ signature: jwt.split('.')[2], digests: payload._sd, cnf: JSON.stringify(payload.cnf), disclosures: rest.slice(0, -1) });
+      }
+      const [a, b] = seen as [(typeof seen)[number], (typeof seen)[number]];
+      expect(a.signature).not.toBe(b.signature);
+      expect(a.cnf).not.toBe(b.cnf);
+      expect(a.digests.filter((d) => b.digests.includes(d))).toEqual([]);
+      expect(a.disclosures.filter((d) => b.disclosures.includes(d))).toEqual([]);
+    } finally {
+      await other.stop();
     }
   });
 
