@@ -65,9 +65,13 @@ try {
   const perCore = rate / Math.max(s.coresUsed, 1);
   console.log(`records                         ${s.issued.toLocaleString('en-US')} (direct mode, ${availableParallelism()} cores)`);
   console.log(`raw ES256 sign, one core        ${rawPerSec.toFixed(0)} /s`);
-  console.log(`batch issuance                  ${rate.toFixed(0)} credentials/s  (${s.seconds.toFixed(1)} s in the batch, ${wall.toFixed(1)} s with start-up)`);
+  console.log(
+    `batch issuance                  ${rate.toFixed(0)} credentials/s  (${s.seconds.toFixed(1)} s in the batch, ${wall.toFixed(1)} s with start-up)`,
+  );
   console.log(`cores kept busy                 ${s.coresUsed}`);
-  console.log(`per core                        ${perCore.toFixed(0)} /s = ${((perCore / rawPerSec) * 100).toFixed(0)}% of raw sign (target >= 40%)`);
+  console.log(
+    `per core                        ${perCore.toFixed(0)} /s = ${((perCore / rawPerSec) * 100).toFixed(0)}% of raw sign (target >= 40%)`,
+  );
   console.log(`peak RSS                        ${s.peakRssMb} MB (target < 512 MB)`);
   console.log(`1,000,000 records at this rate  ${(1e6 / rate).toFixed(0)} s (target <= 90 s)`);
 } finally {

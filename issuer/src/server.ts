@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
+import { serverLimits } from '@shomei/shared';
 import type { Hono } from 'hono';
 import { type IssuerDeps, type Logger, normalizeBaseUrl, openIssuerDeps, type SandboxConfig } from './deps.js';
 import { createIssuerApp } from './http/app.js';
@@ -55,6 +56,7 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
   const server = createAdaptorServer({
     fetch: (req, env) => (app ? app.fetch(req, env) : new Response(null, { status: 503 })),
     hostname: host,
+    serverOptions: serverLimits(),
   }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   rate_limited: 429,
   internal: 500,
   upstream_unavailable: 502,
+  storage_unavailable: 503,
   // SD-JWT / SD-JWT VC verification
   signature_invalid: 400,
   unsupported_alg: 400,

@@ -14,6 +14,7 @@ export { buildDidDocument, type DidDocument, didWebDocumentUrl, didWebForOrigin,
 export { b64u, b64uDecode, b64uJson } from './encoding.js';
 export { ERROR_CODES, type ErrorCode, isShomeiError, ShomeiError } from './errors.js';
 export { type FetchOptions, type FetchResult, httpFetch } from './http/fetch.js';
+export { SERVER_LIMITS, serverLimits } from './http/server-limits.js';
 export {
   AGE_THRESHOLDS,
   ASSURANCE_LEVELS,
@@ -42,4 +43,5 @@ export { type KeyBindingInput, presentSdJwtVc } from './sd-jwt-vc/present.js';
 export { type VerifiedSdJwtVc, type VerifySdJwtVcOptions, verifySdJwtVc } from './sd-jwt-vc/verify.js';
 export { STATUS, STATUS_LIST_TYP, type StatusBits, StatusList, type StatusValue, signStatusListToken } from './status-list/status-list.js';
 export { type Db, type Migration, migrate, openDatabase } from './store/db.js';
+export { describeStorageFailure, type StorageFailure, type StorageFailureKind, storageFailure } from './store/storage-errors.js';
 export { parseWith } from './validation.js';

@@ -103,6 +103,7 @@ Examples:
       trustFile: opts.trust,
       secret,
       log: consoleLogger,
+      ...claimTimeoutFromEnv(process.env.SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS),
     });
     printConfig(running, opts.trust, source);
     console.log(`shomei-verifier listening on ${running.url}`);
@@ -280,4 +281,13 @@ try {
   console.error(`shomei-verifier: ${isShomeiError(e) || system ? (e as Error).message : 'unexpected error'}`);
   if (!isShomeiError(e) && !system) console.error(stackFrames(e));
   process.exitCode = 1;
+}
+
+/** SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS: after how long a claim left by a crashed process is taken over (default 30). */
+function claimTimeoutFromEnv(value: string | undefined): { claimTimeoutSeconds?: number } {
+  if (value === undefined || value === '') return {};
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 1)
+    throw new ShomeiError('invalid_request', 'SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS must be a number of seconds >= 1');
+  return { claimTimeoutSeconds: seconds };
 }

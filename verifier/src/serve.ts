@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { KeyVault } from '@shomei/shared';
+import { KeyVault, serverLimits } from '@shomei/shared';
 import { EvidenceWriter } from './evidence/evidence.js';
 import { createApp } from './http/app.js';
 import { loadVerifierIdentity } from './keys.js';
@@ -25,6 +25,8 @@ export interface ServeOptions {
   /** Unlocks the key vault; never logged. */
   secret: string;
   requestTtlSeconds?: number;
+  /** After how long an abandoned claim on a request may be taken over (default 30 s; env SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS in the CLI). */
+  claimTimeoutSeconds?: number;
   log?: Logger;
   now?: () => Date;
 }
@@ -71,6 +73,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
     // The public URL (and with it the DID) may depend on the port the OS picks: the app is built once listening.
     const listening = createAdaptorServer({
       fetch: (req, env) => (app ? app.fetch(req, env) : new Response(null, { status: 503 })),
+      serverOptions: serverLimits(),
     }) as Server;
     server = listening;
     await new Promise<void>((done, fail) => {
@@ -105,6 +108,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
       now,
       log,
       requestTtlSeconds,
+      ...(options.claimTimeoutSeconds === undefined ? {} : { claimTimeoutSeconds: options.claimTimeoutSeconds }),
       evidence,
       webhooks,
     });

@@ -25,10 +25,9 @@ describe('batch upload API', () => {
     let progress: Record<string, unknown> = {};
     for (let i = 0; i < 100 && progress.status !== 'done'; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      progress = (await (await h.app.request(`/v1/admin/batches/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<
-        string,
-        unknown
-      >;
+      progress = (await (
+        await h.app.request(`/v1/admin/batches/${id}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Record<string, unknown>;
     }
     expect(progress).toMatchObject({ status: 'done', issued: 2, errors: 1, line: 3, total_lines: 3 });
     const output = await (await h.app.request(`/v1/admin/batches/${id}/output`, { headers: { authorization: `Bearer ${token}` } })).text();

@@ -5,7 +5,16 @@ import { type KeyObject, sign } from 'node:crypto';
 import { ERROR_CODES, generateEs256KeyPair, PRE_AUTHORIZED_GRANT, PROOF_TYP } from '@shomei/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anyJson, FUZZ_RUNS, fuzzParams, jwsLike, mutationOf, segment, stableOutcome } from '../../../shared/src/testing/fuzz.js';
+import {
+  anyJson,
+  FUZZ_RUNS,
+  FUZZ_TIMEOUT_MS,
+  fuzzParams,
+  jwsLike,
+  mutationOf,
+  segment,
+  stableOutcome,
+} from '../../../shared/src/testing/fuzz.js';
 import { parseCsvLine } from '../batch/csv.js';
 import { CSV_COLUMNS, csvHeader, csvRow, validateRow } from '../batch/record.js';
 import type { Upstream } from '../proofing/config.js';
@@ -27,7 +36,7 @@ import {
 } from '../testing/harness.js';
 import { type JpkiWorld, jpkiWorld } from '../testing/jpki-fixtures.js';
 
-const T = 240_000;
+const T = FUZZ_TIMEOUT_MS;
 
 /** An ES256 signature over any header and payload, whatever `alg` the header claims. */
 function es256(header: unknown, payload: unknown, key: KeyObject): string {
@@ -250,9 +259,9 @@ describe(`issuer under hostile input (${FUZZ_RUNS} cases each)`, () => {
             if (p.asString) form.append(p.name, Buffer.from(p.bytes).toString('latin1'));
             else form.append(p.name, new Blob([p.bytes], { type: p.type }), 'f');
           }
-          return form as BodyInit;
+          return form as string | FormData;
         }),
-        fc.string({ unit: 'binary' }) as fc.Arbitrary<BodyInit>,
+        fc.string({ unit: 'binary' }) as fc.Arbitrary<string | FormData>,
       );
       await fc.assert(
         fc.asyncProperty(body, async (b) => {

@@ -1,4 +1,4 @@
-import { type ErrorCode, isShomeiError, type ShomeiError } from '@shomei/shared';
+import { describeStorageFailure, type ErrorCode, isShomeiError, type ShomeiError, storageFailure } from '@shomei/shared';
 import type { Context } from 'hono';
 import type { Logger } from '../deps.js';
 
@@ -67,6 +67,15 @@ export function errorHandler(log: Logger) {
     if (isShomeiError(err)) {
       if (err.status >= 500) log(`error ${err.code} on ${c.req.method} ${c.req.routePath}`);
       return shomeiResponse(c, err);
+    }
+    const storage = storageFailure(err);
+    if (storage) {
+      log(`${describeStorageFailure(storage)} on ${c.req.method} ${c.req.routePath}`);
+      const detail = 'the service cannot store data right now; nothing was changed; try again later';
+      if (OAUTH_PATHS.has(c.req.path)) return oauthJson(503, 'temporarily_unavailable', detail, { 'retry-after': '60' });
+      const res = problemJson(503, 'storage_unavailable', detail);
+      res.headers.set('retry-after', '60');
+      return res;
     }
     log(`internal error (${err.name}) on ${c.req.method} ${c.req.routePath}`);
     if (OAUTH_PATHS.has(c.req.path)) return oauthJson(500, 'server_error', 'internal error');

@@ -59,9 +59,13 @@ export function verifySdJwtVc(presentation: string, options: VerifySdJwtVcOption
     if (profile === 'sd-jwt-vc') throw new ShomeiError('malformed', 'iss is missing');
   }
   const sdAlg = payload._sd_alg ?? 'sha-256';
-  if (sdAlg !== 'sha-256') throw new ShomeiError('unsupported_alg', `_sd_alg ${String(sdAlg)} is not supported`);
+  if (sdAlg !== 'sha-256') {
+    // Never String() an untrusted object: its toString may be anything (or not a function).
+    const named = typeof sdAlg === 'string' ? sdAlg.slice(0, 40) : `of type ${typeof sdAlg}`;
+    throw new ShomeiError('unsupported_alg', `_sd_alg ${named} is not supported`);
+  }
 
-  const issuerKey = options.resolveIssuerKey(String(payload.iss ?? ''), header);
+  const issuerKey = options.resolveIssuerKey(typeof payload.iss === 'string' ? payload.iss : '', header);
   verifyJwsSignature(decoded.issuerJws, issuerKey, { allowed, code: 'signature_invalid' });
 
   const claims = reconstructClaims(payload, decoded.disclosures);

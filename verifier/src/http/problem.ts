@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { type ErrorCode, isShomeiError, ShomeiError } from '@shomei/shared';
+import { describeStorageFailure, type ErrorCode, isShomeiError, ShomeiError, storageFailure } from '@shomei/shared';
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { type Logger, stackFrames } from '../log.js';
@@ -47,6 +47,14 @@ export function errorHandler(log: Logger): ErrorHandler {
   return (err, c) => {
     if (isShomeiError(err)) return problemResponse(c, err);
     if (err instanceof HTTPException) return problemResponse(c, fromHttpException(err));
+    const storage = storageFailure(err);
+    if (storage) {
+      log.error(`http: ${describeStorageFailure(storage)} in ${c.req.method} ${c.req.routePath}`);
+      return problemResponse(
+        c,
+        new ShomeiError('storage_unavailable', 'the service cannot store data right now; nothing was changed; try again later'),
+      );
+    }
     log.error(`http: internal error in ${c.req.method} ${c.req.routePath} (${err.name})\n${stackFrames(err)}`);
     return problemResponse(c, new ShomeiError('internal', 'internal error'));
   };

@@ -24,6 +24,8 @@ export interface Oid4vpContext {
   now: () => Date;
   log: Logger;
   requestTtlSeconds: number;
+  /** After how long a claim whose verification never completed (its process died) may be taken over (default 30 s). */
+  claimTimeoutSeconds?: number;
   evidence: EvidenceWriter;
   webhooks: WebhookSender;
 }

@@ -44,8 +44,11 @@ export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: Di
   const row = await ctx.store.requests.get(id);
   if (!row) throw new ShomeiError('not_found', 'no such presentation request');
   if (!sameString(body.state, row.state)) throw new ShomeiError('invalid_request', 'state does not match the presentation request');
-  if (row.status !== 'pending') throw new ShomeiError('replay', 'the presentation request has already been answered');
-  if (!(await ctx.store.requests.claim(id, ctx.now().getTime()))) {
+  if (row.status !== 'pending' && row.status !== 'processing') {
+    throw new ShomeiError('replay', 'the presentation request has already been answered');
+  }
+  const claimedAt = ctx.now().getTime();
+  if (!(await ctx.store.requests.claim(id, claimedAt, claimedAt - (ctx.claimTimeoutSeconds ?? 30) * 1000))) {
     const again = await ctx.store.requests.get(id);
     if (again?.status === 'pending') throw new ShomeiError('expired', 'the presentation request has expired');
     throw new ShomeiError('replay', 'the presentation request has already been answered');
@@ -61,33 +64,36 @@ export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: Di
     result = rejected(ctx.now(), 'internal', 'the response could not be processed');
   }
   const status = result.valid ? 'accepted' : 'rejected';
-  await ctx.store.requests.complete(id, {
+  const client = await ctx.store.clients.get(row.clientId);
+  const policy = policyOf(row);
+  // The evidence record is written in the transaction that completes the request: a crash leaves
+  // either both (the answer stands) or neither (the claim is taken over by the wallet's retry).
+  const evidence =
+    client &&
+    buildEvidence(
+      {
+        client,
+        requestId: id,
+        kind: 'oid4vp',
+        request: { preset: row.preset, claims: row.paths, optional_claims: policy.optional, purpose: row.purpose, policy },
+        result,
+        disclosed: seen,
+        presentation: 'vp_token' in body ? body.vp_token : '',
+        now: ctx.now(),
+      },
+      ctx.sealer,
+    );
+  const completed = await ctx.store.requests.complete(id, {
     status,
     sealedResult: ctx.sealer.seal(JSON.stringify(result), resultAad(id)),
     completedAt: ctx.now().getTime(),
+    claimedAt,
+    ...(evidence ? { evidence } : {}),
   });
+  if (completed === false) throw new ShomeiError('replay', 'the presentation request has already been answered');
   const codes = result.errors.map((e) => e.code).join(',');
   ctx.log.info(`oid4vp: request ${id} ${status}${codes ? ` (${codes})` : ''}${result.sandbox ? ' [sandbox credential]' : ''}`);
-  const client = await ctx.store.clients.get(row.clientId);
-  if (client) {
-    const policy = policyOf(row);
-    ctx.evidence.add(
-      buildEvidence(
-        {
-          client,
-          requestId: id,
-          kind: 'oid4vp',
-          request: { preset: row.preset, claims: row.paths, optional_claims: policy.optional, purpose: row.purpose, policy },
-          result,
-          disclosed: seen,
-          presentation: 'vp_token' in body ? body.vp_token : '',
-          now: ctx.now(),
-        },
-        ctx.sealer,
-      ),
-    );
-    notify(ctx, client, { id, status, completedAt: ctx.now(), codes: result.errors.map((e) => e.code) });
-  }
+  if (client) notify(ctx, client, { id, status, completedAt: ctx.now(), codes: result.errors.map((e) => e.code) });
   return { status, errors: result.errors };
 }
 

@@ -58,6 +58,12 @@ export const verifierMigrations: Migration[] = [
         value TEXT NOT NULL);
     `,
   },
+  {
+    // When a response claimed the request: a claim whose process died (kill -9, power loss) before it
+    // completed is taken over by the next response after the claim timeout.
+    id: 'verifier-004-claimed-at',
+    sql: `ALTER TABLE presentation_requests ADD COLUMN claimed_at INTEGER;`,
+  },
 ];
 
 /** Everything the verifier's database file holds: the key vault's tables and the verifier's own. */

@@ -152,19 +152,32 @@ export class SqlitePresentationRequestStore implements PresentationRequestStore 
     return r && toRequest(r);
   }
 
-  async claim(id: string, now: number): Promise<boolean> {
+  async claim(id: string, now: number, staleBefore?: number): Promise<boolean> {
     const res = this.db
-      .prepare("UPDATE presentation_requests SET status = 'processing' WHERE id = ? AND status = 'pending' AND expires_at > ?")
-      .run(id, now);
+      .prepare(
+        `UPDATE presentation_requests SET status = 'processing', claimed_at = @now
+         WHERE id = @id AND expires_at > @now
+           AND (status = 'pending' OR (status = 'processing' AND @stale IS NOT NULL AND (claimed_at IS NULL OR claimed_at <= @stale)))`,
+      )
+      .run({ id, now, stale: staleBefore ?? null });
     return res.changes === 1;
   }
 
-  async complete(id: string, o: { status: 'accepted' | 'rejected'; sealedResult: string; completedAt: number }): Promise<void> {
-    this.db
-      .prepare(
-        "UPDATE presentation_requests SET status = ?, sealed_result = ?, completed_at = ?, sealed_record = NULL WHERE id = ? AND status = 'processing'",
-      )
-      .run(o.status, o.sealedResult, o.completedAt, id);
+  async complete(
+    id: string,
+    o: { status: 'accepted' | 'rejected'; sealedResult: string; completedAt: number; claimedAt?: number; evidence?: EvidenceRow },
+  ): Promise<boolean> {
+    return this.db.transaction(() => {
+      const res = this.db
+        .prepare(
+          `UPDATE presentation_requests SET status = ?, sealed_result = ?, completed_at = ?, sealed_record = NULL
+           WHERE id = ? AND status = 'processing' AND (? IS NULL OR claimed_at = ?)`,
+        )
+        .run(o.status, o.sealedResult, o.completedAt, id, o.claimedAt ?? null, o.claimedAt ?? null);
+      if (res.changes !== 1) return false;
+      if (o.evidence) insertEvidence(this.db, [o.evidence]);
+      return true;
+    })();
   }
 
   async listForClient(clientId: string, limit: number): Promise<PresentationRequestRow[]> {
@@ -203,31 +216,33 @@ const toEvidence = (r: EvidenceRecord): EvidenceRow => ({
   sealedValues: r.sealed_values,
 });
 
+function insertEvidence(db: Db, rows: readonly EvidenceRow[]): void {
+  const insert = db.prepare(
+    `INSERT INTO evidence (id, client_id, request_id, kind, created_at, purge_at, request, result, presentation_hash, disclosed_names, sealed_values)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const e of rows) {
+    insert.run(
+      e.id,
+      e.clientId,
+      e.requestId,
+      e.kind,
+      e.createdAt,
+      e.purgeAt,
+      e.request,
+      e.result,
+      e.presentationHash,
+      JSON.stringify(e.disclosedNames),
+      e.sealedValues,
+    );
+  }
+}
+
 export class SqliteEvidenceStore implements EvidenceStore {
   constructor(private readonly db: Db) {}
 
   async insertMany(rows: readonly EvidenceRow[]): Promise<void> {
-    const insert = this.db.prepare(
-      `INSERT INTO evidence (id, client_id, request_id, kind, created_at, purge_at, request, result, presentation_hash, disclosed_names, sealed_values)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.db.transaction(() => {
-      for (const e of rows) {
-        insert.run(
-          e.id,
-          e.clientId,
-          e.requestId,
-          e.kind,
-          e.createdAt,
-          e.purgeAt,
-          e.request,
-          e.result,
-          e.presentationHash,
-          JSON.stringify(e.disclosedNames),
-          e.sealedValues,
-        );
-      }
-    })();
+    this.db.transaction(() => insertEvidence(this.db, rows))();
   }
 
   async listForClient(clientId: string, limit: number): Promise<EvidenceRow[]> {

@@ -60,10 +60,19 @@ export interface PresentationRequestStore {
   get(id: string): Promise<PresentationRequestRow | undefined>;
   /**
    * Atomically moves a pending, unexpired request to `processing`. Returns false when another
-   * response claimed it first or it has expired: exactly one response per request wins.
+   * response claimed it first or it has expired: exactly one response per request wins. With
+   * `staleBefore`, a `processing` claim made at or before it (its process died mid-verification) is
+   * taken over, so that a crash never leaves a request unanswerable.
    */
-  claim(id: string, now: number): Promise<boolean>;
-  complete(id: string, outcome: { status: 'accepted' | 'rejected'; sealedResult: string; completedAt: number }): Promise<void>;
+  claim(id: string, now: number, staleBefore?: number): Promise<boolean>;
+  /**
+   * Records the outcome of the claim made at `claimedAt` (when given: a claim taken over since is not
+   * overwritten, and false is returned) together with its evidence record, in one transaction.
+   */
+  complete(
+    id: string,
+    outcome: { status: 'accepted' | 'rejected'; sealedResult: string; completedAt: number; claimedAt?: number; evidence?: EvidenceRow },
+  ): Promise<boolean | undefined>;
   /** Requests of a client, newest first (for the front desk). */
   listForClient(clientId: string, limit: number): Promise<PresentationRequestRow[]>;
 }

@@ -118,7 +118,7 @@ export function verifyPresentation(presentation: string, options: VerifyPresenta
   const verification = isRecord(payload.verification) ? payload.verification : {};
   const level = verification.assurance_level;
   const assurance = ASSURANCE_LEVELS.includes(level as AssuranceLevel) ? (level as AssuranceLevel) : null;
-  const policy = options.trust.issuerPolicy?.(String(payload.iss ?? ''), options.now);
+  const policy = options.trust.issuerPolicy?.(typeof payload.iss === 'string' ? payload.iss : '', options.now);
   if (policy && 'untrusted' in policy) {
     // The key resolved (say, for a status list) but the issuer's accreditation no longer holds.
     return failed(checkedAt, { code: 'untrusted_issuer', message: policy.untrusted });
@@ -186,7 +186,7 @@ function checkStatus(
   if (!ref || typeof ref.uri !== 'string' || typeof ref.idx !== 'number') {
     return { value: 'unknown', error: { code: 'status_unavailable', message: 'the credential carries no status list reference' } };
   }
-  const iss = String(payload.iss ?? '');
+  const iss = typeof payload.iss === 'string' ? payload.iss : '';
   const entry = options.statusLists.lookupEntry
     ? options.statusLists.lookupEntry(ref.uri, iss, options.now)
     : (() => {
