@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAudit } from '@shomei/issuer';
@@ -23,7 +24,14 @@ let dir: string;
 let dataDir: string;
 let file: string;
 const secret = newSecret();
-const PUBLIC_URL = 'http://127.0.0.1:47123';
+// The credentials' iss must name the port the issuer will serve on later: take a free one now.
+const PORT = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as AddressInfo;
+    probe.close(() => resolve(port));
+  });
+});
+const PUBLIC_URL = `http://127.0.0.1:${PORT}`;
 const holders: { privateKey: import('node:crypto').KeyObject; externalId: string }[] = [];
 let expectedValid: Set<string>;
 let expectedBad: number;
@@ -144,7 +152,7 @@ describe('batch issuance, crash and resume', () => {
   }, 180_000);
 
   it('a batch credential verifies at the verifier like any other', async () => {
-    const issuer = await startService(BIN.issuer, ['serve', '--port', '47123', '--data', dataDir], {
+    const issuer = await startService(BIN.issuer, ['serve', '--port', String(PORT), '--data', dataDir], {
       env: { SHOMEI_ISSUER_SECRET: secret },
     });
     const verifierSecret = newSecret();

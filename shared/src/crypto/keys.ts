@@ -24,8 +24,18 @@ export interface KeyPair {
 }
 
 export function generateEs256KeyPair(): KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateKey, publicKey, publicJwk: exportPublicJwk(publicKey) };
+  // The JWK comes out of the key generation itself. Exporting it afterwards with key.export()
+  // can deadlock Node 20: a garbage collection during the export may destroy this key's
+  // generation job, whose destructor takes the mutex the export already holds (seen when
+  // generating thousands of keys in a row).
+  // (@types/node lacks the documented `format: 'jwk'` encoding for key generation, hence the cast.)
+  const generate = generateKeyPairSync as unknown as (
+    type: 'ec',
+    options: { namedCurve: string; publicKeyEncoding: { format: 'jwk' } },
+  ) => { privateKey: KeyObject; publicKey: PublicJwk };
+  const { privateKey, publicKey: jwk } = generate('ec', { namedCurve: 'P-256', publicKeyEncoding: { format: 'jwk' } });
+  const { kty, crv, x, y } = jwk;
+  return { privateKey, publicKey: createPublicKey(privateKey), publicJwk: { kty, crv, x, y } };
 }
 
 export function exportPublicJwk(key: KeyObject): PublicJwk {
