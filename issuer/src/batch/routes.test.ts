@@ -44,4 +44,14 @@ describe('batch upload API', () => {
     expect(wrongType.status).toBe(415);
     expect(((await wrongType.json()) as { code: string }).code).toBe('unsupported_media_type');
   });
+
+  it('answers a batch refused before its first row at once, instead of hanging', async () => {
+    const res = await h.app.request('/v1/admin/batches?mode=offers', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: 'external_id,nickname\nc-1,taro\n',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('invalid_request');
+  });
 });

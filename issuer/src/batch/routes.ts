@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -64,14 +65,18 @@ export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
 
     const state: Running = { done: false };
     // The job id is known only once the engine has opened the job: report it through a promise.
+    // A batch refused before its first chunk (a bad CSV header, say) rejects it: the upload then
+    // answers with that error instead of waiting for an id that never comes.
     let announce: (id: string) => void = () => {};
-    const jobId = new Promise<string>((resolve) => {
+    let refuse: (e: unknown) => void = () => {};
+    const jobId = new Promise<string>((resolve, reject) => {
       announce = resolve;
+      refuse = reject;
     });
     runBatch(deps, {
       file,
       mode: mode as BatchMode,
-      workers: 2,
+      workers: availableParallelism(),
       chunkSize: 500,
       onProgress: (p) => {
         running.set(p.jobId, state);
@@ -85,11 +90,18 @@ export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
       .catch((e: unknown) => {
         state.error = e instanceof ShomeiError ? { code: e.code, message: e.message } : { code: 'internal', message: 'the batch failed' };
         deps.log(`batch from upload failed: ${state.error.code}`);
+        refuse(e);
       })
       .finally(() => {
         state.done = true;
       });
-    const id = await jobId;
+    let id: string;
+    try {
+      id = await jobId;
+    } catch (e) {
+      rmSync(file, { force: true });
+      throw e;
+    }
     deps.log(`batch ${id} uploaded (${bytes} bytes, ${mode})`);
     return c.json({ id, mode, status: 'running', progress: `/v1/admin/batches/${id}` }, 202, NO_STORE);
   });
