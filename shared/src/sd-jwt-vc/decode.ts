@@ -45,7 +45,7 @@ export function decodeSdJwt(compact: string): DecodedSdJwt {
     seen.add(encoded);
     return decodeDisclosure(encoded);
   });
-  const sdHashInput = `${parts.slice(0, -1).join('~')}~`;
+  const sdHashInput = compact.slice(0, compact.lastIndexOf('~') + 1);
   const decoded: DecodedSdJwt = { jwt, issuerJws, disclosures, sdHashInput };
   if (last !== '') decoded.kbJwt = last;
   return decoded;
