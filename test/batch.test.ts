@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -142,7 +143,22 @@ describe('batch issuance, crash and resume', () => {
       expect(db.prepare('SELECT COUNT(*) AS n FROM batch_records').get()).toEqual({ n: expectedValid.size });
       const audit = verifyAudit(db);
       expect(audit.ok).toBe(true);
-      expect(audit.entries).toBe(expectedValid.size);
+      // One audit entry per committed chunk; together they name every credential exactly once.
+      const chunks = (
+        db.prepare("SELECT data FROM audit_log WHERE action = 'batch.credentials_issued' ORDER BY seq").all() as { data: string }[]
+      ).map((r) => JSON.parse(r.data) as { batch_job: string; first_line: number; last_line: number; count: number; records_sha256: string });
+      expect(chunks.reduce((n, c) => n + c.count, 0)).toBe(expectedValid.size);
+      const recordsBetween = db.prepare(
+        'SELECT line, credential_id AS id FROM batch_records WHERE job_id = ? AND line BETWEEN ? AND ? ORDER BY line',
+      );
+      for (const c of chunks) {
+        const records = recordsBetween.all(c.batch_job, c.first_line, c.last_line) as { line: number; id: string }[];
+        expect(records).toHaveLength(c.count);
+        const digest = createHash('sha256')
+          .update(records.map((r) => `${r.line} ${r.id}`).join('\n'))
+          .digest('hex');
+        expect(digest).toBe(c.records_sha256);
+      }
     } finally {
       db.close();
     }

@@ -65,7 +65,14 @@ describe('batch issuance', () => {
     }
     const rows = h.deps.db.prepare('SELECT status_list_id, status_idx FROM credentials WHERE batch_job_id = ?').all(summary.jobId);
     expect(rows).toHaveLength(3);
-    expect(verifyAudit(h.deps.db)).toMatchObject({ ok: true, entries: 3 });
+    // One audit entry per chunk that issued something (chunks of 4 lines: lines 1–4 and 9).
+    expect(verifyAudit(h.deps.db)).toMatchObject({ ok: true, entries: 2 });
+    const audit = h.deps.db.prepare('SELECT action, subject, data FROM audit_log ORDER BY seq').all() as { data: string }[];
+    expect(audit.map((a) => JSON.parse(a.data))).toMatchObject([
+      { first_line: 1, last_line: 2, count: 2, assurance_levels: { IAL2: 2 }, methods: { reliance: 2 } },
+      { first_line: 9, last_line: 9, count: 1 },
+    ]);
+    expect(audit[0]).toMatchObject({ action: 'batch.credentials_issued', subject: summary.jobId });
   });
 
   it('refuses a holder key that is not a point on P-256, found while signing', async () => {

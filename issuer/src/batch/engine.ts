@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
@@ -17,6 +17,8 @@ import { appendAuditMany } from '../audit/append-many.js';
 import type { IssuerDeps } from '../deps.js';
 import { prepareOffer } from '../oid4vci/offers.js';
 import { insertOffer } from '../store/offers.js';
+import { timeOrderedId } from '../store/time-ordered-id.js';
+import { chunkAuditEvent } from './chunk-audit.js';
 import { acquireBatchLock } from './lock.js';
 import { SigningPool } from './pool.js';
 import { type RawRow, readRows } from './reader.js';
@@ -92,7 +94,7 @@ interface Accepted {
 /**
  * Runs (or resumes) a batch. Each chunk goes: validate rows → allocate status indexes → sign on
  * the worker threads (while the next chunk is read) → append outputs and fsync → one transaction
- * that records the credentials or offers, the external ids, the audit entries and the checkpoint
+ * that records the credentials or offers, the external ids, the chunk's audit entry and the checkpoint
  * (next line and output sizes). A crash anywhere leaves either the chunk committed with its output
  * on disk, or not committed: the rerun truncates the outputs to the checkpoint and goes on, so
  * every valid record is issued exactly once and each output line appears once.
@@ -230,7 +232,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
       accepted.push({
         line: outcome.line,
         externalId: outcome.externalId,
-        id: randomUUID(),
+        id: timeOrderedId(),
         outcome,
         statusListId: slot?.listId ?? '',
         statusIdx: slot?.idx ?? -1,
@@ -300,16 +302,10 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
             insertRecord.run(a.externalId, jobId, a.line, a.id, null, at);
           } else insertRecord.run(a.externalId, jobId, a.line, null, a.id, at);
         }
-        appendAuditMany(
-          deps.db,
-          at,
-          accepted.map((a) => ({
-            actor,
-            action: direct ? 'credential.issued' : 'offer.created',
-            subject: a.id,
-            data: { batch_job: jobId, line: a.line, assurance_level: a.outcome.level, method: a.outcome.method },
-          })),
-        );
+        if (accepted.length > 0) {
+          const records = accepted.map((a) => ({ line: a.line, id: a.id, level: a.outcome.level, method: a.outcome.method }));
+          appendAuditMany(deps.db, at, [chunkAuditEvent(actor, jobId, direct, records)]);
+        }
         saveCheckpoint(deps.db, state);
       })
       .immediate();

@@ -1,6 +1,6 @@
 // Deep imports keep the worker threads light: no Veramo, SQLite or protocol code is loaded there.
-import { ECDH, hash, type KeyObject } from 'node:crypto';
-import type { PublicJwk } from '@shomei/shared/crypto';
+import { hash, type KeyObject } from 'node:crypto';
+import { isP256Point, type PublicJwk } from '@shomei/shared/crypto';
 import { ShomeiError } from '@shomei/shared/errors';
 import { type Evidence, IDENTITY_VCT, identityClaims } from '@shomei/shared/identity';
 import { issueSdJwtVcFast } from '@shomei/shared/sd-jwt-vc/fast';
@@ -65,7 +65,7 @@ export function processItem(ctx: SignContext, item: WorkItem): Outcome {
   const base = { ok: true as const, line: item.line, externalId: record.externalId, level: record.level, method: record.method };
   if (ctx.mode === 'offers') return { ...base, record };
   const jwk = record.holderJwk as PublicJwk;
-  if (!isP256Point(jwk)) return refuse('holder_jwk is not a valid P-256 public key');
+  if (!isP256Point(jwk.x ?? '', jwk.y ?? '')) return refuse('holder_jwk is not a valid P-256 public key');
   return { ...base, credential: signRecord(ctx, record, item), thumbprint: thumbprintP256(jwk) };
 }
 
@@ -97,20 +97,4 @@ function signRecord(ctx: SignContext, record: BatchRecord, item: WorkItem): stri
 /** RFC 7638 thumbprint of a P-256 JWK (members in lexicographic order). */
 function thumbprintP256(jwk: PublicJwk): string {
   return hash('sha256', `{"crv":"P-256","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`, 'base64url');
-}
-
-/**
- * True when the JWK's (x, y) is a point on P-256. Decoding the point checks the curve equation at
- * a third of the cost of importing the JWK as a KeyObject (~23 µs against ~68 µs here), which
- * would otherwise cost more than the signature itself.
- */
-function isP256Point(jwk: PublicJwk): boolean {
-  try {
-    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
-    if (point.length !== 65) return false;
-    ECDH.convertKey(point, 'prime256v1', undefined, undefined, 'compressed');
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -2,3 +2,4 @@
 // for worker threads and other light consumers.
 export * from './jws.js';
 export * from './keys.js';
+export * from './p256.js';
