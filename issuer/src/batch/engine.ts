@@ -9,7 +9,7 @@ import {
   mkdirSync,
   openSync,
   writeFileSync,
-  writeSync,
+  writevSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ShomeiError } from '@shomei/shared';
@@ -23,12 +23,12 @@ import { acquireBatchLock } from './lock.js';
 import { SigningPool } from './pool.js';
 import { type RawRow, readRows } from './reader.js';
 import type { BatchRecord } from './record.js';
-import type { Outcome, WorkItem } from './sign-item.js';
+import type { ChunkResult, Outcome, WorkItem } from './sign-item.js';
 import { BatchStatusAllocator } from './status-allocator.js';
 import {
   type BatchJobRow,
   findBatchJob,
-  findBatchRecordStatement,
+  findBatchRecordsStatement,
   finishBatchJob,
   insertBatchJob,
   saveCheckpoint,
@@ -80,7 +80,7 @@ interface Prepared {
   /** Lines that could not even be read. */
   unreadable: ErrorLine[];
   /** Parsed, validated and (direct mode) signed on the worker threads while the next chunk is read. */
-  outcomes: Promise<Outcome[]>;
+  parts: Promise<ChunkResult[]>;
 }
 
 interface Accepted {
@@ -88,6 +88,8 @@ interface Accepted {
   externalId: string;
   id: string;
   outcome: Extract<Outcome, { ok: true }>;
+  /** Direct mode: the output line, as written by the signing thread. */
+  output?: Uint8Array;
   statusListId: string;
   statusIdx: number;
 }
@@ -168,7 +170,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
   );
   const allocator = direct ? new BatchStatusAllocator(deps.db) : undefined;
   const actor = `batch:${jobId.slice(0, 12)}`;
-  const findRecord = findBatchRecordStatement(deps.db);
+  const findRecords = findBatchRecordsStatement(deps.db);
   /** The status slot reserved for each line in flight (a refused row leaves its slot unused). */
   const slots = new Map<number, { listId: string; idx: number }>();
 
@@ -190,9 +192,9 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
       }
       items.push(item);
     }
-    const outcomes = pool.process(items);
-    outcomes.catch(() => {}); // awaited in commit; no unhandled rejection meanwhile
-    return { lastLine: rows[rows.length - 1]?.line ?? state.next_line - 1, unreadable, outcomes };
+    const parts = pool.process(items);
+    parts.catch(() => {}); // awaited in commit; no unhandled rejection meanwhile
+    return { lastLine: rows[rows.length - 1]?.line ?? state.next_line - 1, unreadable, parts };
   };
 
   const commit = async (p: Prepared): Promise<void> => {
@@ -200,55 +202,56 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     const accepted: Accepted[] = [];
     const seen = new Map<string, number>();
     let skipped = 0;
-    for (const outcome of await p.outcomes) {
-      const slot = slots.get(outcome.line);
-      slots.delete(outcome.line);
-      if (!outcome.ok) {
-        errors.push({
-          line: outcome.line,
-          ...(outcome.externalId ? { external_id: outcome.externalId } : {}),
-          code: 'invalid_row',
-          reason: outcome.reason,
-        });
-        continue;
-      }
-      // Idempotent by external id: a repeat within this job is an error row; one issued by an
-      // earlier job is skipped (already issued) and counted. Chunks commit in file order, so the
-      // database holds every earlier chunk's ids and `seen` this chunk's.
-      const earlierLine = seen.get(outcome.externalId);
-      const earlier = earlierLine !== undefined ? { job_id: jobId, line: earlierLine } : findRecord(outcome.externalId);
-      if (earlier) {
-        if (earlier.job_id === jobId) {
+    const parts = await p.parts;
+    const earlierJobs = findRecords(parts.flatMap((part) => part.outcomes.flatMap((o) => (o.ok ? [o.externalId] : []))));
+    for (const { outcomes, output } of parts) {
+      for (const outcome of outcomes) {
+        const slot = slots.get(outcome.line);
+        slots.delete(outcome.line);
+        if (!outcome.ok) {
           errors.push({
             line: outcome.line,
-            external_id: outcome.externalId,
-            code: 'duplicate_external_id',
-            reason: `external_id already appears on line ${earlier.line}`,
+            ...(outcome.externalId ? { external_id: outcome.externalId } : {}),
+            code: 'invalid_row',
+            reason: outcome.reason,
           });
-        } else skipped++;
-        continue;
+          continue;
+        }
+        // Idempotent by external id: a repeat within this job is an error row; one issued by an
+        // earlier job is skipped (already issued) and counted. Chunks commit in file order, so the
+        // database holds every earlier chunk's ids and `seen` this chunk's.
+        const earlierLine = seen.get(outcome.externalId);
+        const earlier = earlierLine !== undefined ? { job_id: jobId, line: earlierLine } : earlierJobs.get(outcome.externalId);
+        if (earlier) {
+          if (earlier.job_id === jobId) {
+            errors.push({
+              line: outcome.line,
+              external_id: outcome.externalId,
+              code: 'duplicate_external_id',
+              reason: `external_id already appears on line ${earlier.line}`,
+            });
+          } else skipped++;
+          continue;
+        }
+        seen.set(outcome.externalId, outcome.line);
+        accepted.push({
+          line: outcome.line,
+          externalId: outcome.externalId,
+          id: outcome.id ?? '', // direct mode: made with the credential; offers mode: set with the offer below
+          outcome,
+          ...(outcome.output ? { output: output.subarray(outcome.output.start, outcome.output.end) } : {}),
+          statusListId: slot?.listId ?? '',
+          statusIdx: slot?.idx ?? -1,
+        });
       }
-      seen.set(outcome.externalId, outcome.line);
-      accepted.push({
-        line: outcome.line,
-        externalId: outcome.externalId,
-        id: timeOrderedId(),
-        outcome,
-        statusListId: slot?.listId ?? '',
-        statusIdx: slot?.idx ?? -1,
-      });
     }
     errors.sort((a, b) => a.line - b.line);
 
-    const outLines: string[] = [];
+    const outLines: Uint8Array[] = [];
     const offerRows: ReturnType<typeof prepareOffer>['row'][] = [];
     for (const a of accepted) {
       if (direct) {
-        // The credential is base64url, '.' and '~' only: it needs no JSON escaping, and skipping
-        // JSON.stringify over ~2.5 KB per row is a measurable share of the main thread's time.
-        outLines.push(
-          `{"external_id":${JSON.stringify(a.externalId)},"line":${a.line},"credential_id":"${a.id}","credential":"${a.outcome.credential}"}`,
-        );
+        outLines.push(a.output as Uint8Array);
         continue;
       }
       const record = a.outcome.record as BatchRecord;
@@ -262,21 +265,24 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
       offerRows.push(offer.row);
       a.id = offer.offerId;
       outLines.push(
-        JSON.stringify({
-          external_id: a.externalId,
-          line: a.line,
-          offer_id: offer.offerId,
-          offer_uri: offer.offerUri,
-          tx_code: offer.txCode,
-          expires_at: offer.expiresAt.toISOString(),
-        }),
+        Buffer.from(
+          `${JSON.stringify({
+            external_id: a.externalId,
+            line: a.line,
+            offer_id: offer.offerId,
+            offer_uri: offer.offerUri,
+            tx_code: offer.txCode,
+            expires_at: offer.expiresAt.toISOString(),
+          })}\n`,
+        ),
       );
     }
     // Outputs first, durably: a commit never points past what is on disk.
-    const outBytes = appendLines(out, outLines);
-    const errBytes = appendLines(
+    const outBytes = append(out, state.out_bytes, outLines);
+    const errBytes = append(
       err,
-      errors.map((e) => JSON.stringify(e)),
+      state.err_bytes,
+      errors.map((e) => Buffer.from(`${JSON.stringify(e)}\n`)),
     );
     const at = deps.now().getTime();
     state.next_line = p.lastLine + 1;
@@ -366,13 +372,22 @@ function openAtCheckpoint(path: string, committedBytes: number): number {
   return fd;
 }
 
-function appendLines(fd: number, lines: string[]): number {
-  if (lines.length > 0) {
-    const size = fstatSync(fd).size;
-    writeSync(fd, `${lines.join('\n')}\n`, size);
-    fsyncSync(fd);
+/** Appends `lines` (each ending in a newline) at `size`, the file's committed length, and fsyncs; returns the new length. */
+function append(fd: number, size: number, lines: readonly Uint8Array[]): number {
+  if (lines.length === 0) return size;
+  let at = size;
+  // writev takes at most IOV_MAX (1024) buffers per call.
+  for (let i = 0; i < lines.length; i += 1024) {
+    const part = lines.slice(i, i + 1024);
+    const want = part.reduce((n, l) => n + l.length, 0);
+    const wrote = writevSync(fd, part, at);
+    // A short write to a regular file means the disk is full; the checkpoint has not moved, so a
+    // rerun cuts the file back and redoes this chunk.
+    if (wrote !== want) throw new ShomeiError('storage_unavailable', 'could not write the batch output (disk full?)');
+    at += wrote;
   }
-  return fstatSync(fd).size;
+  fsyncSync(fd);
+  return at;
 }
 
 async function countLines(file: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type Outcome, processItem, type SignContext, type WorkItem } from './sign-item.js';
+import { type ChunkResult, type Outcome, processChunk, type SignContext, type WorkItem } from './sign-item.js';
 
 /**
  * Processes batch rows (parse, validate, sign) on worker threads (one per core by default) so that ES256 signing, the
@@ -9,7 +9,7 @@ import { type Outcome, processItem, type SignContext, type WorkItem } from './si
  */
 export class SigningPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: (c: Outcome[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (c: ChunkResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
   constructor(
@@ -21,11 +21,11 @@ export class SigningPool {
       // Bounded heaps: a worker holds one chunk at a time, and without limits V8 grows each
       // isolate's young generation and old space freely on a machine with plenty of memory.
       const worker = new Worker(script, { workerData: ctx, resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 48 } });
-      worker.on('message', (msg: { id: number; results?: Outcome[]; error?: string }) => {
+      worker.on('message', (msg: { id: number; results?: Outcome[]; output?: Uint8Array; error?: string }) => {
         const waiter = this.pending.get(msg.id);
         if (!waiter) return;
         this.pending.delete(msg.id);
-        if (msg.results) waiter.resolve(msg.results);
+        if (msg.results && msg.output) waiter.resolve({ outcomes: msg.results, output: msg.output });
         else waiter.reject(new Error(msg.error ?? 'signing failed'));
       });
       worker.on('error', (e) => {
@@ -40,20 +40,23 @@ export class SigningPool {
     return this.workers.length;
   }
 
-  /** Signs `items`, split evenly across the workers; resolves in input order. */
-  async process(items: WorkItem[]): Promise<Outcome[]> {
-    if (this.workers.length === 0) return items.map((item) => processItem(this.ctx, item));
+  /**
+   * Processes `items`, split evenly across the workers. Resolves with one result per worker's part,
+   * in input order; each part's output ranges refer to its own buffer.
+   */
+  async process(items: WorkItem[]): Promise<ChunkResult[]> {
+    if (this.workers.length === 0) return [processChunk(this.ctx, items)];
     const per = Math.ceil(items.length / this.workers.length);
     const parts = this.workers.map((worker, i) => {
       const slice = items.slice(i * per, (i + 1) * per);
-      if (slice.length === 0) return Promise.resolve([] as Outcome[]);
+      if (slice.length === 0) return Promise.resolve<ChunkResult>({ outcomes: [], output: new Uint8Array(0) });
       const id = this.nextId++;
-      return new Promise<Outcome[]>((resolve, reject) => {
+      return new Promise<ChunkResult>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
         worker.postMessage({ id, items: slice });
       });
     });
-    return (await Promise.all(parts)).flat();
+    return Promise.all(parts);
   }
 
   async close(): Promise<void> {

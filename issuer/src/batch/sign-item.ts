@@ -4,6 +4,7 @@ import { isP256Point, type PublicJwk } from '@shomei/shared/crypto';
 import { ShomeiError } from '@shomei/shared/errors';
 import { type Evidence, IDENTITY_VCT, identityClaims } from '@shomei/shared/identity';
 import { issueSdJwtVcFast } from '@shomei/shared/sd-jwt-vc/fast';
+import { timeOrderedId } from '../store/time-ordered-id.js';
 import { type BatchRecord, validateRow } from './record.js';
 
 /** One row to process: the raw JSONL text (parsed on the thread) or a CSV row already shaped. */
@@ -35,10 +36,51 @@ export type Outcome =
       /** Direct mode: the signed credential and its holder key's RFC 7638 thumbprint. */
       credential?: string;
       thumbprint?: string;
+      /** Direct mode, after `processChunk`: the credential's id and its output line's byte range. */
+      id?: string;
+      output?: { start: number; end: number };
       /** Offers mode: the validated record, to make the offer from. */
       record?: BatchRecord;
     }
   | { ok: false; line: number; externalId?: string; reason: string };
+
+/** A chunk's outcomes, and (direct mode) the output lines of its signed rows as UTF-8 bytes. */
+export interface ChunkResult {
+  outcomes: Outcome[];
+  output: Uint8Array;
+}
+
+/**
+ * Processes a chunk of rows and, in direct mode, writes each signed row's output line into one
+ * buffer, dropping the credential string: the buffer crosses back to the batch thread by transfer
+ * (no copy), which appends the lines of the rows it accepts as they are. Sending the credentials
+ * as strings instead cost the batch thread a structured-clone copy, a join and a UTF-8 encode of
+ * ~3 KB per row, a third of its time.
+ */
+export function processChunk(ctx: SignContext, items: readonly WorkItem[]): ChunkResult {
+  // A buffer over its own ArrayBuffer (never Node's shared pool), so that it can be transferred.
+  const ownBuffer = (size: number) => Buffer.from(new ArrayBuffer(size));
+  let output = ownBuffer(ctx.mode === 'direct' ? items.length * 4096 : 0);
+  let at = 0;
+  const outcomes = items.map((item) => {
+    const outcome = processItem(ctx, item);
+    if (!outcome.ok || outcome.credential === undefined) return outcome;
+    const id = timeOrderedId();
+    // The credential is base64url, '.' and '~' only and the external id is [A-Za-z0-9._:-]: only
+    // the id needs JSON quoting rules, and JSON.stringify over ~3 KB per row is skipped.
+    const line = `{"external_id":${JSON.stringify(outcome.externalId)},"line":${outcome.line},"credential_id":"${id}","credential":"${outcome.credential}"}\n`;
+    if (at + Buffer.byteLength(line) > output.length) {
+      const grown = ownBuffer(Math.max(output.length * 2, at + Buffer.byteLength(line)));
+      output.copy(grown, 0, 0, at);
+      output = grown;
+    }
+    const start = at;
+    at += output.write(line, at);
+    const { credential: _sent, ...rest } = outcome;
+    return { ...rest, id, output: { start, end: at } };
+  });
+  return { outcomes, output: output.subarray(0, at) };
+}
 
 /**
  * Parses, validates and (direct mode) signs one row. Runs on the signing threads, so that all the

@@ -107,8 +107,22 @@ export function finishBatchJob(db: Db, id: string, at: number): void {
   db.prepare('UPDATE batch_jobs SET finished_at = ?, updated_at = ? WHERE id = ?').run(at, at, id);
 }
 
-/** Who already holds an external id: this job (a duplicate row) or an earlier one (already issued). Prepared once, used per row. */
-export function findBatchRecordStatement(db: Db): (externalId: string) => { job_id: string; line: number } | undefined {
-  const statement = db.prepare('SELECT job_id, line FROM batch_records WHERE external_id = ?');
-  return (externalId) => statement.get(externalId) as { job_id: string; line: number } | undefined;
+/**
+ * Who already holds each of a chunk's external ids: this job (a duplicate row) or an earlier one
+ * (already issued). One query per chunk (the ids as a JSON array) rather than one per row.
+ */
+export function findBatchRecordsStatement(
+  db: Db,
+): (externalIds: readonly string[]) => Map<string, { job_id: string; line: number }> {
+  const statement = db.prepare(
+    'SELECT external_id, job_id, line FROM batch_records WHERE external_id IN (SELECT value FROM json_each(?))',
+  );
+  return (externalIds) => {
+    const found = new Map<string, { job_id: string; line: number }>();
+    if (externalIds.length === 0) return found;
+    for (const r of statement.all(JSON.stringify(externalIds)) as { external_id: string; job_id: string; line: number }[]) {
+      found.set(r.external_id, { job_id: r.job_id, line: r.line });
+    }
+    return found;
+  };
 }
