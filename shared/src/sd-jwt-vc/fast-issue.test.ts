@@ -66,11 +66,11 @@ describe('issueSdJwtVcFast', () => {
     expect(v.claims.age_equal_or_over).toEqual({});
   });
 
-  it('draws a distinct 128-bit salt for every disclosure', () => {
+  it('draws a distinct salt of at least 128 bits for every disclosure', () => {
     const { disclosures } = decodeSdJwt(issueSdJwtVcFast(key, input));
     const salts = disclosures.map((d) => d.salt);
     expect(new Set(salts).size).toBe(salts.length);
-    for (const s of salts) expect(Buffer.from(s, 'base64url')).toHaveLength(16);
+    for (const s of salts) expect(Buffer.from(s, 'base64url').length).toBeGreaterThanOrEqual(16);
     expect(disclosures).toHaveLength(17);
   });
 });
