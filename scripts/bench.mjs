@@ -4,11 +4,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { BENCH_DEPS, ensureSystemDeps } from './ensure-system-deps.mjs';
 import { ROOT } from './lib/harness.mjs';
 
 const packages = ['shared', 'issuer', 'verifier', 'holder-cli'];
 const only = process.argv.slice(2);
 const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH}` };
+try {
+  ensureSystemDeps({ deps: BENCH_DEPS });
+} catch (e) {
+  // Not fatal: the verifier bench falls back to autocannon and says so.
+  console.log(`note: ${e instanceof Error ? e.message : e}`);
+}
 let failed = 0;
 for (const pkg of packages) {
   if (only.length && !only.includes(pkg)) continue;

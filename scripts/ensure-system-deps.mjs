@@ -8,15 +8,17 @@ import { existsSync } from 'node:fs';
 
 /** binary → Debian package */
 export const SYSTEM_DEPS = { '/usr/bin/chromium': 'chromium', '/usr/bin/tmux': 'tmux' };
+/** What `pnpm bench` adds: wrk, an HTTP load generator in C that leaves the servers more of the 2 cores. */
+export const BENCH_DEPS = { '/usr/bin/wrk': 'wrk' };
 
-export function missingSystemDeps() {
-  return Object.entries(SYSTEM_DEPS)
+export function missingSystemDeps(deps = SYSTEM_DEPS) {
+  return Object.entries(deps)
     .filter(([bin]) => !existsSync(bin))
     .map(([, pkg]) => pkg);
 }
 
-export function ensureSystemDeps({ log = console.log } = {}) {
-  const missing = missingSystemDeps();
+export function ensureSystemDeps({ log = console.log, deps = SYSTEM_DEPS } = {}) {
+  const missing = missingSystemDeps(deps);
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   const hasApt = spawnSync('which', ['apt-get']).status === 0;
@@ -25,11 +27,11 @@ export function ensureSystemDeps({ log = console.log } = {}) {
       `missing system packages: ${missing.join(', ')}. Install them (Debian: sudo apt-get install -y ${missing.join(' ')}) and run again.`,
     );
   }
-  log(`installing system packages for the tests: ${missing.join(', ')} (apt-get)…`);
+  log(`installing system packages: ${missing.join(', ')} (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-  const still = missingSystemDeps();
+  const still = missingSystemDeps(deps);
   if (still.length) throw new Error(`apt-get did not provide: ${still.join(', ')}`);
 }
 

@@ -146,7 +146,9 @@ describe('batch issuance, crash and resume', () => {
       // One audit entry per committed chunk; together they name every credential exactly once.
       const chunks = (
         db.prepare("SELECT data FROM audit_log WHERE action = 'batch.credentials_issued' ORDER BY seq").all() as { data: string }[]
-      ).map((r) => JSON.parse(r.data) as { batch_job: string; first_line: number; last_line: number; count: number; records_sha256: string });
+      ).map(
+        (r) => JSON.parse(r.data) as { batch_job: string; first_line: number; last_line: number; count: number; records_sha256: string },
+      );
       expect(chunks.reduce((n, c) => n + c.count, 0)).toBe(expectedValid.size);
       const recordsBetween = db.prepare(
         'SELECT line, credential_id AS id FROM batch_records WHERE job_id = ? AND line BETWEEN ? AND ? ORDER BY line',

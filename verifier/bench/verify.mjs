@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFile } from 'node:child_process';
 // `pnpm bench` (verifier): full verification of an SD-JWT VC presentation with key binding and
 // 6 disclosures — in-process, and over HTTP (POST /v1/verify on loopback, 2 workers, 50
 // connections, bounded) — beside the raw ES256 floor measured in the same run, with ratios.
@@ -6,7 +7,10 @@
 // run here: it resolves the issuer over the network, and benchmarks stay on loopback.)
 import cluster from 'node:cluster';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   generateEs256KeyPair,
   IDENTITY_VCT,
@@ -38,6 +42,8 @@ const AUD = 'decentralized_identifier:did:web:verifier.bench.example';
 const API_KEY = `shv_${'b'.repeat(43)}`;
 const PATHS = [['family_name'], ['given_name'], ['family_name#ja-Kana-JP'], ['given_name#ja-Kana-JP'], ['birthdate'], ['gender']];
 const WORKERS = Math.min(2, availableParallelism());
+const WRK = '/usr/bin/wrk';
+const execFileAsync = promisify(execFile);
 
 async function fixture() {
   const issuer = generateEs256KeyPair();
@@ -168,7 +174,10 @@ async function primary() {
   }
   const { floor, raw: rawEs256, inProcess, inProcessBig } = best;
 
-  // Over HTTP: the verifier app in N worker processes; autocannon in this process, loopback only.
+  // Over HTTP: the verifier app in N worker processes, loopback only. The load generator shares
+  // the 2 cores with the servers: wrk (C, ~35 µs of CPU per request here) when installed, else
+  // autocannon (Node, ~95 µs). Server CPU per request is read from /proc, so the figures can be
+  // told apart from the load generator's share.
   async function overHttp(nWorkers, seconds) {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const workers = [];
@@ -178,28 +187,22 @@ async function primary() {
       workers.push(w);
       await new Promise((r) => w.once('message', r));
     }
-    const { default: autocannon } = await import('autocannon');
     const body = JSON.stringify({ presentation: f.vp, nonce: NONCE, aud: AUD, claims: PATHS });
-    const run = (duration) =>
-      autocannon({
-        url: `http://127.0.0.1:${port}/v1/verify`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        body,
-        connections: 50,
-        duration,
-        timeout: 5,
-      });
-    await run(1); // warm-up (JIT, connections), not counted
-    const res = await run(seconds);
+    const url = `http://127.0.0.1:${port}/v1/verify`;
+    const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    const serverCpu = () => workers.reduce((sum, w) => sum + processCpuSeconds(w.process.pid), 0);
+    await loadRun(url, headers, body, 1); // warm-up (JIT, connections), not counted
+    const cpu0 = serverCpu();
+    const res = await loadRun(url, headers, body, seconds);
+    res.serverCpuPerRequest = ((serverCpu() - cpu0) * 1e6) / Math.max(res.total, 1);
     for (const w of workers) w.process.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     return res;
   }
   const http1 = await overHttp(1, 5);
   const http = await overHttp(WORKERS, 8);
-  const okRate = http.requests.average;
-  const non2xx = http.non2xx + http.errors + http1.non2xx + http1.errors;
+  const okRate = http.rate;
+  const non2xx = http.failed + http1.failed;
 
   const pct = (x) => `${(x * 100).toFixed(0)}%`;
   const r = (x) => x.toFixed(0).padStart(7);
@@ -208,16 +211,74 @@ async function primary() {
   console.log(`  floor (ES256 + JWK import + ES256)       ${r(floor)} /s`);
   console.log(`  verifyPresentation in-process            ${r(inProcess)} /s   ${pct(inProcess / floor)} of floor (target >= 80%)`);
   console.log(`  ... with a 131,072-entry status list     ${r(inProcessBig)} /s   ${pct(inProcessBig / inProcess)} of the small-list rate`);
+  console.log(`  load generator                           ${http.generator}`);
   console.log(
-    `  POST /v1/verify, 1 worker, 50 conns, 5 s  ${r(http1.requests.average)} /s   ${pct(http1.requests.average / floor)} of 1x floor; p50 ${http1.latency.p50} ms, p99 ${http1.latency.p99} ms`,
+    `  POST /v1/verify, 1 worker, 50 conns, 5 s  ${r(http1.rate)} /s   ${pct(http1.rate / floor)} of 1x floor; p50 ${http1.p50} ms, p99 ${http1.p99} ms`,
   );
   console.log(
     `  POST /v1/verify, ${WORKERS} workers, 50 conns, 8 s ${r(okRate)} /s   ${pct(okRate / (2 * floor))} of 2x floor (target >= 60%)`,
   );
+  console.log(`    latency p50 ${http.p50} ms, p99 ${http.p99} ms (target <= 15); non-2xx/errors ${non2xx}`);
   console.log(
-    `    latency p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms (target <= 15), max ${http.latency.max} ms; non-2xx/errors ${non2xx}`,
+    `    CPU per request: server ${http.serverCpuPerRequest.toFixed(0)} µs (verifyPresentation alone ${(1e6 / inProcess).toFixed(0)} µs), load generator ${http.loadGenCpuPerRequest.toFixed(0)} µs`,
   );
   if (non2xx > 0) process.exitCode = 1;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc). */
+function processCpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** One bounded load run: wrk when installed, else autocannon. Latencies in ms. */
+async function loadRun(url, headers, body, seconds) {
+  if (existsSync(WRK)) {
+    const script = join(mkdtempSync(join(tmpdir(), 'shomei-wrk-')), 'post.lua');
+    const lua = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(body)}`];
+    for (const [k, v] of Object.entries(headers)) lua.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+    writeFileSync(script, `${lua.join('\n')}\n`);
+    const childCpu0 = childrenCpuSeconds();
+    // Asynchronous: the cluster primary (this process) must keep handing connections to the workers.
+    const { stdout } = await execFileAsync(WRK, ['-t1', '-c50', `-d${seconds}s`, '--timeout', '5s', '--latency', '-s', script, url]);
+    rmSync(dirname(script), { recursive: true, force: true });
+    const total = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+    const latency = (q) => {
+      const m = new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
+      return m ? Number((Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]]).toFixed(2)) : Number.NaN;
+    };
+    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0;
+    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+    const childCpu = (childrenCpuSeconds() - childCpu0) * 1e6;
+    return {
+      generator: 'wrk (1 thread, 50 connections)',
+      rate: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
+      total,
+      p50: latency(50),
+      p99: latency(99),
+      failed: Number(errors) + (socketErrors ? socketErrors.slice(1).reduce((n, x) => n + Number(x), 0) : 0),
+      loadGenCpuPerRequest: childCpu / Math.max(total, 1),
+    };
+  }
+  const { default: autocannon } = await import('autocannon');
+  const cpu0 = process.cpuUsage();
+  const res = await autocannon({ url, method: 'POST', headers, body, connections: 50, duration: seconds, timeout: 5 });
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    generator: 'autocannon (50 connections; install wrk for a lighter load generator)',
+    rate: res.requests.average,
+    total: res.requests.total,
+    p50: res.latency.p50,
+    p99: res.latency.p99,
+    failed: res.non2xx + res.errors,
+    loadGenCpuPerRequest: (cpu.user + cpu.system) / Math.max(res.requests.total, 1),
+  };
+}
+
+/** CPU seconds of this process's waited-for children (Linux /proc: cutime + cstime). */
+function childrenCpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 async function worker() {

@@ -17,7 +17,6 @@ import { appendAuditMany } from '../audit/append-many.js';
 import type { IssuerDeps } from '../deps.js';
 import { prepareOffer } from '../oid4vci/offers.js';
 import { insertOffer } from '../store/offers.js';
-import { timeOrderedId } from '../store/time-ordered-id.js';
 import { chunkAuditEvent } from './chunk-audit.js';
 import { acquireBatchLock } from './lock.js';
 import { SigningPool } from './pool.js';

@@ -111,12 +111,8 @@ export function finishBatchJob(db: Db, id: string, at: number): void {
  * Who already holds each of a chunk's external ids: this job (a duplicate row) or an earlier one
  * (already issued). One query per chunk (the ids as a JSON array) rather than one per row.
  */
-export function findBatchRecordsStatement(
-  db: Db,
-): (externalIds: readonly string[]) => Map<string, { job_id: string; line: number }> {
-  const statement = db.prepare(
-    'SELECT external_id, job_id, line FROM batch_records WHERE external_id IN (SELECT value FROM json_each(?))',
-  );
+export function findBatchRecordsStatement(db: Db): (externalIds: readonly string[]) => Map<string, { job_id: string; line: number }> {
+  const statement = db.prepare('SELECT external_id, job_id, line FROM batch_records WHERE external_id IN (SELECT value FROM json_each(?))');
   return (externalIds) => {
     const found = new Map<string, { job_id: string; line: number }>();
     if (externalIds.length === 0) return found;
