@@ -20,7 +20,7 @@ export class SigningPool {
     for (let i = 0; i < size; i++) {
       // Bounded heaps: a worker holds one chunk at a time, and without limits V8 grows each
       // isolate's young generation and old space freely on a machine with plenty of memory.
-      const worker = new Worker(script, { workerData: ctx, resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 48 } });
+      const worker = new Worker(script, { workerData: ctx, resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 } });
       worker.on('message', (msg: { id: number; results?: Outcome[]; output?: Uint8Array; error?: string }) => {
         const waiter = this.pending.get(msg.id);
         if (!waiter) return;
