@@ -283,6 +283,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
       state.err_bytes,
       errors.map((e) => Buffer.from(`${JSON.stringify(e)}\n`)),
     );
+    pool.recycle(parts); // the lines are on disk: their buffers can take later chunks
     const at = deps.now().getTime();
     state.next_line = p.lastLine + 1;
     state.out_bytes = outBytes;

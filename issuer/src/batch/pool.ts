@@ -11,6 +11,8 @@ export class SigningPool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, { resolve: (c: ChunkResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  /** Output buffers whose lines are on disk, handed back to the workers to write the next chunks into. */
+  private readonly spares: ArrayBuffer[] = [];
 
   constructor(
     private readonly ctx: SignContext,
@@ -53,10 +55,20 @@ export class SigningPool {
       const id = this.nextId++;
       return new Promise<ChunkResult>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
-        worker.postMessage({ id, items: slice });
+        const spare = this.spares.pop();
+        if (spare) worker.postMessage({ id, items: slice, spare }, [spare]);
+        else worker.postMessage({ id, items: slice });
       });
     });
     return Promise.all(parts);
+  }
+
+  /** Takes back a chunk's output once written: its memory is reused for a later chunk. */
+  recycle(results: readonly ChunkResult[]): void {
+    if (this.workers.length === 0) return;
+    for (const { output } of results) {
+      if (output.byteLength > 0 && this.spares.length < 2 * this.workers.length) this.spares.push(output.buffer as ArrayBuffer);
+    }
   }
 
   async close(): Promise<void> {
