@@ -20,7 +20,7 @@ import { insertOffer } from '../store/offers.js';
 import { chunkAuditEvent } from './chunk-audit.js';
 import { acquireBatchLock } from './lock.js';
 import { SigningPool } from './pool.js';
-import { type RawRow, readRows } from './reader.js';
+import { type RowChunk, readChunks } from './reader.js';
 import type { BatchRecord } from './record.js';
 import type { ChunkResult, Outcome, WorkItem } from './sign-item.js';
 import { BatchStatusAllocator } from './status-allocator.js';
@@ -173,27 +173,18 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
   /** The status slot reserved for each line in flight (a refused row leaves its slot unused). */
   const slots = new Map<number, { listId: string; idx: number }>();
 
-  const prepare = (rows: RawRow[]): Prepared => {
-    const unreadable: ErrorLine[] = [];
-    const items: WorkItem[] = [];
+  const prepare = (chunk: RowChunk): Prepared => {
+    const unreadable: ErrorLine[] = chunk.unreadable.map((u) => ({ line: u.line, code: 'invalid_row', reason: u.reason }));
     const now = deps.now().getTime();
-    for (const raw of rows) {
-      if (raw.error !== undefined) {
-        unreadable.push({ line: raw.line, code: 'invalid_row', reason: raw.error });
-        continue;
-      }
-      const item: WorkItem = { line: raw.line, ...(raw.text !== undefined ? { text: raw.text } : { row: raw.row }) };
-      if (allocator) {
-        const slot = allocator.allocate(now);
-        slots.set(raw.line, slot);
-        item.statusIdx = slot.idx;
-        item.statusUri = deps.statusLists.uri(slot.listId);
-      }
-      items.push(item);
-    }
-    const parts = pool.process(items);
+    const items: WorkItem[] = chunk.rows.map((row) => {
+      if (!allocator) return { ...row };
+      const slot = allocator.allocate(now);
+      slots.set(row.line, slot);
+      return { ...row, statusIdx: slot.idx, statusUri: deps.statusLists.uri(slot.listId) };
+    });
+    const parts = pool.process({ format: chunk.format, ...(chunk.header ? { header: chunk.header } : {}), bytes: chunk.bytes, items });
     parts.catch(() => {}); // awaited in commit; no unhandled rejection meanwhile
-    return { lastLine: rows[rows.length - 1]?.line ?? state.next_line - 1, unreadable, parts };
+    return { lastLine: chunk.lastLine, unreadable, parts };
   };
 
   const commit = async (p: Prepared): Promise<void> => {
@@ -326,21 +317,14 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
   };
 
   try {
-    let chunk: RawRow[] = [];
+    // Two chunks in flight: the next is read and signed while the previous one is committed.
     let inFlight: Prepared | undefined;
-    for await (const row of readRows(file)) {
-      if (row.line < state.next_line) continue;
-      chunk.push(row);
-      if (chunk.length >= chunkSize) {
-        const next = prepare(chunk);
-        chunk = [];
-        if (inFlight) await commit(inFlight);
-        inFlight = next;
-      }
+    for await (const chunk of readChunks(file, state.next_line, chunkSize)) {
+      const next = prepare(chunk);
+      if (inFlight) await commit(inFlight);
+      inFlight = next;
     }
-    const last = chunk.length ? prepare(chunk) : undefined;
     if (inFlight) await commit(inFlight);
-    if (last) await commit(last);
     finishBatchJob(deps.db, jobId, deps.now().getTime());
   } finally {
     closeSync(out);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type ChunkResult, type Outcome, processChunk, type SignContext, type WorkItem } from './sign-item.js';
+import { type ChunkResult, type Outcome, processChunk, type SignContext, type WorkPart } from './sign-item.js';
 
 /**
  * Processes batch rows (parse, validate, sign) on worker threads (one per core by default) so that ES256 signing, the
@@ -43,21 +43,34 @@ export class SigningPool {
   }
 
   /**
-   * Processes `items`, split evenly across the workers. Resolves with one result per worker's part,
-   * in input order; each part's output ranges refer to its own buffer.
+   * Processes a chunk's rows, split evenly across the workers: each gets its rows' bytes as its own
+   * buffer, transferred (no copy on the way). Resolves with one result per worker's share, in
+   * input order; each share's output ranges refer to its own buffer.
    */
-  async process(items: WorkItem[]): Promise<ChunkResult[]> {
-    if (this.workers.length === 0) return [processChunk(this.ctx, items)];
+  async process(chunk: WorkPart): Promise<ChunkResult[]> {
+    if (this.workers.length === 0) return [processChunk(this.ctx, chunk)];
+    const { items } = chunk;
     const per = Math.ceil(items.length / this.workers.length);
     const parts = this.workers.map((worker, i) => {
       const slice = items.slice(i * per, (i + 1) * per);
-      if (slice.length === 0) return Promise.resolve<ChunkResult>({ outcomes: [], output: new Uint8Array(0) });
+      const first = slice[0];
+      const last = slice[slice.length - 1];
+      if (!first || !last) return Promise.resolve<ChunkResult>({ outcomes: [], output: new Uint8Array(0) });
+      // The share's rows are contiguous in the chunk's buffer: copy that range into a buffer of its own.
+      const bytes = new Uint8Array(last.end - first.start);
+      bytes.set(chunk.bytes.subarray(first.start, last.end));
+      const part: WorkPart = {
+        format: chunk.format,
+        ...(chunk.header ? { header: chunk.header } : {}),
+        bytes,
+        items: slice.map((item) => ({ ...item, start: item.start - first.start, end: item.end - first.start })),
+      };
       const id = this.nextId++;
       return new Promise<ChunkResult>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
         const spare = this.spares.pop();
-        if (spare) worker.postMessage({ id, items: slice, spare }, [spare]);
-        else worker.postMessage({ id, items: slice });
+        const transfer: ArrayBuffer[] = [bytes.buffer, ...(spare ? [spare] : [])];
+        worker.postMessage({ id, part, ...(spare ? { spare } : {}) }, transfer);
       });
     });
     return Promise.all(parts);

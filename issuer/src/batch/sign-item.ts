@@ -5,16 +5,26 @@ import { ShomeiError } from '@shomei/shared/errors';
 import { type Evidence, IDENTITY_VCT, identityClaims } from '@shomei/shared/identity';
 import { issueSdJwtVcFast } from '@shomei/shared/sd-jwt-vc/fast';
 import { timeOrderedId } from '../store/time-ordered-id.js';
-import { type BatchRecord, validateRow } from './record.js';
+import type { BatchFormat } from './reader.js';
+import { type BatchRecord, csvRow, validateRow } from './record.js';
 
-/** One row to process: the raw JSONL text (parsed on the thread) or a CSV row already shaped. */
+/** One row to process: where its bytes are in the part's buffer. */
 export interface WorkItem {
   line: number;
-  text?: string;
-  row?: unknown;
+  start: number;
+  end: number;
   /** Direct mode: the status slot reserved for this row (left unused if the row is refused). */
   statusIdx?: number;
   statusUri?: string;
+}
+
+/** A thread's share of a chunk: the rows' raw bytes (decoded and parsed on the thread) and where each row is. */
+export interface WorkPart {
+  format: BatchFormat;
+  /** CSV: the header's column positions. */
+  header?: [string, number][];
+  bytes: Uint8Array;
+  items: WorkItem[];
 }
 
 export interface SignContext {
@@ -57,7 +67,10 @@ export interface ChunkResult {
  * as strings instead cost the batch thread a structured-clone copy, a join and a UTF-8 encode of
  * ~3 KB per row, a third of its time.
  */
-export function processChunk(ctx: SignContext, items: readonly WorkItem[], spare?: ArrayBuffer): ChunkResult {
+export function processChunk(ctx: SignContext, part: WorkPart, spare?: ArrayBuffer): ChunkResult {
+  const { items } = part;
+  const bytes = Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength);
+  const header = part.header ? new Map(part.header) : undefined;
   // A buffer over its own ArrayBuffer (never Node's shared pool), so that it can be transferred.
   // A spare one handed back by the batch thread is reused: fresh memory costs a page fault and
   // zeroing per 4 KiB, about one per credential.
@@ -65,7 +78,7 @@ export function processChunk(ctx: SignContext, items: readonly WorkItem[], spare
   let output = ownBuffer(ctx.mode === 'direct' ? items.length * 4096 : 0);
   let at = 0;
   const outcomes = items.map((item) => {
-    const outcome = processItem(ctx, item);
+    const outcome = processItem(ctx, item, parseRow(part.format, bytes.toString('utf8', item.start, item.end), header));
     if (!outcome.ok || outcome.credential === undefined) return outcome;
     const id = timeOrderedId();
     // The credential is base64url, '.' and '~' only and the external id is [A-Za-z0-9._:-]: only
@@ -84,19 +97,31 @@ export function processChunk(ctx: SignContext, items: readonly WorkItem[], spare
   return { outcomes, output: output.subarray(0, at) };
 }
 
-/**
- * Parses, validates and (direct mode) signs one row. Runs on the signing threads, so that all the
- * per-row work but the bookkeeping is spread over the cores; refusals come back as outcomes.
- */
-export function processItem(ctx: SignContext, item: WorkItem): Outcome {
-  let raw: unknown = item.row;
-  if (item.text !== undefined) {
+/** A row's JSON value, or why it could not be read. */
+type ParsedRow = { ok: true; value: unknown } | { ok: false; reason: string };
+
+function parseRow(format: BatchFormat, text: string, header: Map<string, number> | undefined): ParsedRow {
+  if (format === 'jsonl') {
     try {
-      raw = JSON.parse(item.text);
+      return { ok: true, value: JSON.parse(text) };
     } catch {
-      return { ok: false, line: item.line, reason: 'row is not valid JSON' };
+      return { ok: false, reason: 'row is not valid JSON' };
     }
   }
+  try {
+    return { ok: true, value: csvRow(text, header as Map<string, number>) };
+  } catch (e) {
+    return { ok: false, reason: e instanceof ShomeiError ? e.message : 'unreadable row' };
+  }
+}
+
+/**
+ * Validates and (direct mode) signs one parsed row. Runs on the signing threads, so that all the
+ * per-row work but the bookkeeping is spread over the cores; refusals come back as outcomes.
+ */
+export function processItem(ctx: SignContext, item: WorkItem, parsed: ParsedRow): Outcome {
+  if (!parsed.ok) return { ok: false, line: item.line, reason: parsed.reason };
+  const raw = parsed.value;
   const claimedId = (raw as { external_id?: unknown } | null)?.external_id;
   const externalId = typeof claimedId === 'string' && claimedId.length <= 128 ? claimedId : undefined;
   const refuse = (reason: string): Outcome => ({ ok: false, line: item.line, ...(externalId ? { externalId } : {}), reason });
