@@ -1,5 +1,6 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { generateEs256KeyPair } from './keys.js';
 import { isP256Point } from './p256.js';
 
 const b64u = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
@@ -7,8 +8,7 @@ const b64u = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
 describe('isP256Point', () => {
   it('accepts generated keys, and agrees with OpenSSL on points off the curve', () => {
     for (let i = 0; i < 50; i++) {
-      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { format: 'jwk' } });
-      const { x, y } = publicKey as unknown as { x: string; y: string };
+      const { x = '', y = '' } = generateEs256KeyPair().publicJwk;
       expect(isP256Point(x, y)).toBe(true);
       // Swapping the coordinates almost never lands on the curve; OpenSSL must say the same.
       const swapped = { kty: 'EC', crv: 'P-256', x: y, y: x };
@@ -33,8 +33,7 @@ describe('isP256Point', () => {
   });
 
   it('refuses coordinates that are not 32 canonical bytes below the field prime', () => {
-    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { format: 'jwk' } });
-    const { x, y } = publicKey as unknown as { x: string; y: string };
+    const { x = '', y = '' } = generateEs256KeyPair().publicJwk;
     expect(isP256Point(x.slice(1), y)).toBe(false); // 42 characters
     expect(isP256Point(`${x}A`, y)).toBe(false); // 44 characters
     expect(isP256Point(x, `${y.slice(0, 42)}!`)).toBe(false); // not base64url
