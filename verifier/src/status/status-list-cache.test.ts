@@ -1,5 +1,6 @@
-import { isShomeiError, STATUS, StatusList, signStatusListToken } from '@shomei/shared';
+import { STATUS, StatusList, signStatusListToken } from '@shomei/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf } from '../testing/error-code.js';
 import { type IssuerStandIn, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 import { TrustStore } from '../trust/trust-store.js';
 import { StatusListCache, verifyStatusListToken } from './status-list-cache.js';
@@ -14,16 +15,6 @@ beforeAll(async () => {
   trust = new TrustStore({ issuers: [{ iss: issuer.iss, keys: [{ ...issuer.key.publicJwk, kid: issuer.kid }] }] }, { now });
 });
 afterAll(() => issuer.close());
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isShomeiError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 const token = (over: { uri?: string; key?: IssuerStandIn['key']; validFor?: number } = {}) =>
   signStatusListToken({

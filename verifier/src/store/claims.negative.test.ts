@@ -1,6 +1,7 @@
 // A claim whose process died mid-verification: not taken over while fresh, taken over once stale; the
 // superseded claim can no longer complete the request; the outcome and its evidence record are one write.
 import { afterEach, describe, expect, it } from 'vitest';
+import { pendingRequestRow } from '../testing/store-rows.js';
 import { openSqliteVerifierStore } from './sqlite.js';
 import type { EvidenceRow, VerifierStore } from './types.js';
 
@@ -26,22 +27,7 @@ describe('abandoned claims (kill -9 during a verification)', () => {
   it('a fresh claim is not taken over; a stale one is, once; the old claimant then cannot complete', async () => {
     store = openSqliteVerifierStore(':memory:');
     await store.clients.insert({ id: 'client-1', name: 'Shop', keyHash: 'h1', createdAt: T });
-    await store.requests.insert({
-      id: 'req-1',
-      clientId: 'client-1',
-      preset: 'age_over_20',
-      paths: [['age_equal_or_over', '20']],
-      purpose: 'age check',
-      nonce: 'n',
-      state: 's',
-      status: 'pending',
-      createdAt: T,
-      expiresAt: T + 300_000,
-      completedAt: null,
-      sealedResult: null,
-      policy: null,
-      sealedRecord: null,
-    });
+    await store.requests.insert(pendingRequestRow(T, { nonce: 'n', state: 's' }));
     const stale = 30_000;
     expect(await store.requests.claim('req-1', T + 1, T + 1 - stale)).toBe(true);
     expect(await store.requests.claim('req-1', T + 1000, T + 1000 - stale)).toBe(false);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { pendingRequestRow } from '../testing/store-rows.js';
 import { openSqliteVerifierStore } from './sqlite.js';
 import type { PresentationRequestRow, VerifierStore } from './types.js';
 
@@ -9,23 +10,7 @@ function storeContract(name: string, open: () => VerifierStore): void {
     afterEach(() => store.close());
 
     const T = 1_795_000_000_000;
-    const row = (over: Partial<PresentationRequestRow> = {}): PresentationRequestRow => ({
-      id: 'req-1',
-      clientId: 'client-1',
-      preset: 'age_over_20',
-      paths: [['age_equal_or_over', '20']],
-      purpose: 'age check',
-      nonce: 'nonce',
-      state: 'state',
-      status: 'pending',
-      createdAt: T,
-      expiresAt: T + 300_000,
-      completedAt: null,
-      sealedResult: null,
-      policy: null,
-      sealedRecord: null,
-      ...over,
-    });
+    const row = (over: Partial<PresentationRequestRow> = {}) => pendingRequestRow(T, over);
 
     async function withClient(): Promise<VerifierStore> {
       store = open();

@@ -1,5 +1,6 @@
-import { generateEs256KeyPair, isShomeiError } from '@shomei/shared';
+import { generateEs256KeyPair } from '@shomei/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf } from '../testing/error-code.js';
 import { type IssuerStandIn, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 import { jwtVcIssuerMetadataUrl, TrustStore } from './trust-store.js';
 import { parseTrustConfig } from './z-trust-config.js';
@@ -12,16 +13,6 @@ beforeAll(async () => {
   issuer = await startIssuerStandIn(now);
 });
 afterAll(() => issuer.close());
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isShomeiError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('trust configuration', () => {
   it('accepts pinned keys and discovery, and refuses what cannot work', () => {

@@ -3,39 +3,14 @@
 // verify-presentation.test.ts, policy.test.ts, http/app.test.ts and shared sd-jwt-vc.test.ts (see SECURITY.md).
 import { createHmac, hash, randomBytes } from 'node:crypto';
 import { b64u, disclosureDigest, IDENTITY_VCT, STATUS, signJws } from '@shomei/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StatusListCache } from '../status/status-list-cache.js';
-import { HOLDER, type IssuerStandIn, present, startIssuerStandIn } from '../testing/issuer-stand-in.js';
-import { TrustStore } from '../trust/trust-store.js';
+import { describe, expect, it } from 'vitest';
+import { HOLDER, present } from '../testing/issuer-stand-in.js';
+import { AUD, kb, NONCE, NOW, useVerificationFixture } from '../testing/verification-fixture.js';
 import { type VerifyPresentationOptions, verifyPresentation } from './verify-presentation.js';
 
-const NOW = new Date('2026-11-21T03:00:00Z');
-const now = () => NOW;
-const NONCE = 'bm9uY2Utb2YtYXQtbGVhc3QtMTI4LWJpdHM';
-const AUD = 'decentralized_identifier:did:web:127.0.0.1%3A5000';
-const kb = { nonce: NONCE, aud: AUD, iat: NOW };
-
-let issuer: IssuerStandIn;
-let trust: TrustStore;
-let statusLists: StatusListCache;
-
-beforeAll(async () => {
-  issuer = await startIssuerStandIn(now);
-  trust = new TrustStore({ issuers: [{ iss: issuer.iss, keys: [{ ...issuer.key.publicJwk, kid: issuer.kid }] }] }, { now });
-  statusLists = new StatusListCache({ trust, now });
-  issuer.list.set(1, STATUS.INVALID);
-  statusLists.ingest(issuer.statusUri, issuer.iss, issuer.statusToken());
-});
-afterAll(() => issuer.close());
-
-const options = (over: Partial<VerifyPresentationOptions> = {}): VerifyPresentationOptions => ({
-  now: NOW,
-  trust,
-  statusLists,
-  expectedNonce: NONCE,
-  expectedAud: AUD,
-  ...over,
-});
+// Index 1 of the issuer's status list is revoked.
+const fx = useVerificationFixture({ statuses: [[1, STATUS.INVALID]] });
+const { options } = fx;
 const codes = (vp: string, over: Partial<VerifyPresentationOptions> = {}) =>
   verifyPresentation(vp, options(over)).errors.map((e) => e.code);
 const disclosure = (arr: unknown[]) => b64u(Buffer.from(JSON.stringify(arr)));
@@ -45,17 +20,17 @@ const salt = () => randomBytes(16).toString('base64url');
 function crafted(payloadOver: Record<string, unknown>, disclosures: string[], headerOver: Record<string, unknown> = {}): string {
   const iat = Math.floor(NOW.getTime() / 1000) - 60;
   const payload = {
-    iss: issuer.iss,
+    iss: fx.issuer.iss,
     vct: IDENTITY_VCT,
     iat,
     exp: iat + 86_400,
     cnf: { jwk: HOLDER.publicJwk },
-    status: { status_list: { idx: 7, uri: issuer.statusUri } },
+    status: { status_list: { idx: 7, uri: fx.issuer.statusUri } },
     verification: { trust_framework: 'jp_aml', assurance_level: 'IAL2' },
     _sd_alg: 'sha-256',
     ...payloadOver,
   };
-  const jwt = signJws({ alg: 'ES256', typ: 'dc+sd-jwt', kid: issuer.kid, ...headerOver }, payload, issuer.key.privateKey);
+  const jwt = signJws({ alg: 'ES256', typ: 'dc+sd-jwt', kid: fx.issuer.kid, ...headerOver }, payload, fx.issuer.key.privateKey);
   const sdPart = `${jwt}~${disclosures.map((d) => `${d}~`).join('')}`;
   const kbJwt = signJws(
     { typ: 'kb+jwt', alg: 'ES256' },
@@ -72,7 +47,7 @@ describe('verifier negative catalog (the cases not covered elsewhere)', () => {
   });
 
   it('alg none (unsigned issuer JWT) → unsupported_alg', async () => {
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const [jwt, ...rest] = vp.split('~');
     const [h, p, sig] = (jwt as string).split('.');
     const header = JSON.parse(Buffer.from(h as string, 'base64url').toString());
@@ -84,9 +59,12 @@ describe('verifier negative catalog (the cases not covered elsewhere)', () => {
 
   it("HS256 keyed with the issuer's public key (key confusion) → unsupported_alg", () => {
     const d = disclosure([salt(), 'birthdate', '1991-08-14']);
-    const payload = { iss: issuer.iss, vct: IDENTITY_VCT, iat: 1, _sd: [disclosureDigest(d)], cnf: { jwk: HOLDER.publicJwk } };
-    for (const secret of [JSON.stringify(issuer.key.publicJwk), issuer.key.publicKey.export({ type: 'spki', format: 'pem' }) as string]) {
-      const input = `${b64u(Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'dc+sd-jwt', kid: issuer.kid })))}.${b64u(Buffer.from(JSON.stringify(payload)))}`;
+    const payload = { iss: fx.issuer.iss, vct: IDENTITY_VCT, iat: 1, _sd: [disclosureDigest(d)], cnf: { jwk: HOLDER.publicJwk } };
+    for (const secret of [
+      JSON.stringify(fx.issuer.key.publicJwk),
+      fx.issuer.key.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    ]) {
+      const input = `${b64u(Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'dc+sd-jwt', kid: fx.issuer.kid })))}.${b64u(Buffer.from(JSON.stringify(payload)))}`;
       const jwt = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
       expect(codes(`${jwt}~${d}~`, { expectedNonce: undefined, expectedAud: undefined })).toEqual(['unsupported_alg']);
     }

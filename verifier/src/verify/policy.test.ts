@@ -1,51 +1,27 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { IDENTITY_VCT, type KeyPair, type PublicJwk, STATUS, StatusList } from '@shomei/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dcqlQueryFor, PRESET_NAMES, PRESETS } from '../oid4vp/presets.js';
 import { resolveQuery } from '../oid4vp/z-requests.js';
 import { StatusListCache } from '../status/status-list-cache.js';
-import { ADDRESS_PATHS, HOLDER, type IssuerStandIn, present, startIssuerStandIn } from '../testing/issuer-stand-in.js';
+import { ADDRESS_PATHS, HOLDER, present } from '../testing/issuer-stand-in.js';
 import { buildSdJwt } from '../testing/sd-jwt-builder.js';
+import { kb, NOW, now, pinnedTrustStore, useVerificationFixture } from '../testing/verification-fixture.js';
 import { TrustStore } from '../trust/trust-store.js';
-import { type VerifyPresentationOptions, verifyPresentation } from './verify-presentation.js';
+import { verifyPresentation } from './verify-presentation.js';
 
-const NOW = new Date('2026-11-21T03:00:00Z');
-const now = () => NOW;
-const NONCE = 'bm9uY2Utb2YtYXQtbGVhc3QtMTI4LWJpdHM';
-const AUD = 'decentralized_identifier:did:web:127.0.0.1%3A5000';
-const kb = { nonce: NONCE, aud: AUD, iat: NOW };
 const codes = (r: { errors: { code: string }[] }) => r.errors.map((e) => e.code);
 
-let issuer: IssuerStandIn;
-let trust: TrustStore;
-let statusLists: StatusListCache;
-
-beforeAll(async () => {
-  issuer = await startIssuerStandIn(now);
-  trust = new TrustStore(
-    { issuers: [{ iss: issuer.iss, keys: [{ ...issuer.key.publicJwk, kid: issuer.kid }], max_assurance: 'IAL2' }] },
-    { now },
-  );
-  statusLists = new StatusListCache({ trust, now });
-  statusLists.ingest(issuer.statusUri, issuer.iss, issuer.statusToken());
-});
-afterAll(() => issuer.close());
-
-const options = (over: Partial<VerifyPresentationOptions> = {}): VerifyPresentationOptions => ({
-  now: NOW,
-  trust,
-  statusLists,
-  expectedNonce: NONCE,
-  expectedAud: AUD,
-  ...over,
-});
+// The issuer is trusted up to IAL2 (what its credentials assert); no status-list entry is set up front.
+const fx = useVerificationFixture({ trustEntry: { max_assurance: 'IAL2' } });
+const { options } = fx;
 
 describe('presets', () => {
   it.each(PRESET_NAMES)('%s: a presentation of exactly its claims verifies and discloses them', async (name) => {
     const paths = PRESETS[name].paths;
     // A wallet discloses an object claim (address) with its members.
     const withMembers = paths.some((p) => p.length === 1 && p[0] === 'address') ? [...paths, ...ADDRESS_PATHS] : paths;
-    const vp = await present(await issuer.issue(), withMembers, kb);
+    const vp = await present(await fx.issuer.issue(), withMembers, kb);
     const r = verifyPresentation(vp, options({ requiredPaths: paths }));
     expect(codes(r)).toEqual([]);
     for (const path of paths) {
@@ -56,7 +32,7 @@ describe('presets', () => {
     // and one claim short is claim_missing
     const dropped = paths[0] as readonly string[];
     const fewer = await present(
-      await issuer.issue(),
+      await fx.issuer.issue(),
       withMembers.filter((p) => p[0] !== dropped[0]),
       kb,
     );
@@ -65,7 +41,7 @@ describe('presets', () => {
 
   it('age presets disclose nothing but the one predicate', async () => {
     for (const name of ['age_over_18', 'age_over_20'] as const) {
-      const vp = await present(await issuer.issue(), PRESETS[name].paths, kb);
+      const vp = await present(await fx.issuer.issue(), PRESETS[name].paths, kb);
       expect(vp.split('~').length - 2).toBe(1);
       const r = verifyPresentation(vp, options({ requiredPaths: PRESETS[name].paths }));
       expect(r.disclosed).toEqual({ age_equal_or_over: { [name === 'age_over_18' ? '18' : '20']: true } });
@@ -87,45 +63,39 @@ describe('presets', () => {
       ['c0', 'c1'],
     ]);
     expect(dcqlQueryFor([['birthdate']]).credentials[0]?.claim_sets).toBeUndefined();
-    const withoutOptional = await present(await issuer.issue(), q.paths, kb);
+    const withoutOptional = await present(await fx.issuer.issue(), q.paths, kb);
     expect(codes(verifyPresentation(withoutOptional, options({ requiredPaths: q.paths })))).toEqual([]);
   });
 });
 
 describe('policy', () => {
   it('min_assurance: IAL2 passes IAL2, IAL3 is assurance_too_low', async () => {
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     expect(codes(verifyPresentation(vp, options({ minAssurance: 'IAL1' })))).toEqual([]);
     expect(codes(verifyPresentation(vp, options({ minAssurance: 'IAL2' })))).toEqual([]);
     expect(codes(verifyPresentation(vp, options({ minAssurance: 'IAL3' })))).toEqual(['assurance_too_low']);
   });
 
   it('maximum credential age: by iat', async () => {
-    const vp = await present(await issuer.issue({ issuedAt: new Date(NOW.getTime() - 10 * 86_400_000) }), [['birthdate']], kb);
+    const vp = await present(await fx.issuer.issue({ issuedAt: new Date(NOW.getTime() - 10 * 86_400_000) }), [['birthdate']], kb);
     expect(codes(verifyPresentation(vp, options({ maxCredentialAgeSeconds: 30 * 86_400 })))).toEqual([]);
     expect(codes(verifyPresentation(vp, options({ maxCredentialAgeSeconds: 86_400 })))).toEqual(['credential_too_old']);
   });
 
   it("an issuer's max_assurance in the trust configuration caps what it may assert (assurance_not_allowed)", async () => {
-    const capped = new TrustStore(
-      { issuers: [{ iss: issuer.iss, keys: [{ ...issuer.key.publicJwk, kid: issuer.kid }], max_assurance: 'IAL1' }] },
-      { now },
-    );
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    const capped = pinnedTrustStore(fx.issuer, { max_assurance: 'IAL1' });
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     expect(codes(verifyPresentation(vp, options({ trust: capped })))).toEqual(['assurance_not_allowed']);
   });
 
   it("an issuer's vcts in the trust configuration limit its credential types (vct_not_allowed)", async () => {
-    const other = new TrustStore(
-      { issuers: [{ iss: issuer.iss, keys: [{ ...issuer.key.publicJwk, kid: issuer.kid }], vcts: ['urn:other'] }] },
-      { now },
-    );
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    const other = pinnedTrustStore(fx.issuer, { vcts: ['urn:other'] });
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     expect(codes(verifyPresentation(vp, options({ trust: other })))).toEqual(['vct_not_allowed']);
   });
 
   it('says key binding was absent when no nonce or audience is expected', async () => {
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const noKb = `${vp.slice(0, vp.lastIndexOf('~'))}~`;
     const r = verifyPresentation(noKb, options({ expectedNonce: undefined, expectedAud: undefined }));
     expect(r).toMatchObject({ valid: true, key_binding: 'absent' });
@@ -135,13 +105,13 @@ describe('policy', () => {
 describe('stale status lists: a policy, both ways', () => {
   const T0 = NOW.getTime();
   let clock = T0;
-  const cache = () => new StatusListCache({ trust, now: () => new Date(clock), staleAfterSeconds: 60 });
+  const cache = () => new StatusListCache({ trust: fx.trust, now: () => new Date(clock), staleAfterSeconds: 60 });
 
   it('a list within ttl (+ grace for the background refresh) is fresh', async () => {
     clock = T0;
     const c = cache();
-    c.ingest(issuer.statusUri, issuer.iss, issuer.statusToken()); // ttl 300
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken()); // ttl 300
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const at = new Date(T0 + 350_000);
     const r = verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'reject', kbMaxAgeSeconds: 3600 }));
     expect(r).toMatchObject({ valid: true, status: 'valid' });
@@ -151,8 +121,8 @@ describe('stale status lists: a policy, both ways', () => {
   it('reject: a list past ttl whose refresh failed is status_unavailable', async () => {
     clock = T0;
     const c = cache();
-    c.ingest(issuer.statusUri, issuer.iss, issuer.statusToken());
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken());
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const at = new Date(T0 + 400_000);
     const r = verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'reject', kbMaxAgeSeconds: 3600 }));
     expect(codes(r)).toEqual(['status_unavailable']);
@@ -162,8 +132,8 @@ describe('stale status lists: a policy, both ways', () => {
   it('accept: the same list is used and the result says so', async () => {
     clock = T0;
     const c = cache();
-    c.ingest(issuer.statusUri, issuer.iss, issuer.statusToken());
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken());
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const at = new Date(T0 + 400_000);
     const r = verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'accept', kbMaxAgeSeconds: 3600 }));
     expect(r).toMatchObject({ valid: true, status: 'valid', warnings: [{ code: 'status_stale' }] });
@@ -172,9 +142,9 @@ describe('stale status lists: a policy, both ways', () => {
   it('accept still reports a revocation the stale list shows', async () => {
     clock = T0;
     const c = cache();
-    issuer.list.set(3, STATUS.INVALID);
-    c.ingest(issuer.statusUri, issuer.iss, issuer.statusToken());
-    const vp = await present(await issuer.issue({ idx: 3 }), [['birthdate']], kb);
+    fx.issuer.list.set(3, STATUS.INVALID);
+    c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken());
+    const vp = await present(await fx.issuer.issue({ idx: 3 }), [['birthdate']], kb);
     const r = verifyPresentation(
       vp,
       options({ now: new Date(T0 + 400_000), statusLists: c, staleStatus: 'accept', kbMaxAgeSeconds: 3600 }),
@@ -188,7 +158,7 @@ function jwkOf(key: KeyObject): PublicJwk {
 }
 
 describe('issuer signature algorithms and the typ rules', () => {
-  const ISS = 'https://alg-issuer.example';
+  const ISS = 'https://alg-fx.issuer.example';
   const visible = (over: Record<string, unknown> = {}) => ({
     iss: ISS,
     vct: IDENTITY_VCT,
@@ -299,14 +269,14 @@ describe('issuer signature algorithms and the typ rules', () => {
 
 describe('RFC 9901 §7 rules the stock library misses', () => {
   it('rejects a bare JWT with no ~ (malformed)', async () => {
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const bare = vp.split('~')[0] as string;
     expect(codes(verifyPresentation(bare, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual(['malformed']);
   });
 
   it('rejects a genuine disclosure no digest references (taken from another credential)', async () => {
-    const a = await present(await issuer.issue(), [['birthdate']], kb);
-    const b = await present(await issuer.issue(), [['gender']], kb);
+    const a = await present(await fx.issuer.issue(), [['birthdate']], kb);
+    const b = await present(await fx.issuer.issue(), [['gender']], kb);
     const foreign = b.split('~')[1] as string;
     const parts = a.split('~');
     const sdPart = `${parts.slice(0, -1).join('~')}~${foreign}~`;
@@ -316,7 +286,7 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
   });
 
   it('rejects an issuer-signed part changed after signing (signature_invalid)', async () => {
-    const vp = await present(await issuer.issue(), [['birthdate']], kb);
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const [h, p, sig] = (vp.split('~')[0] as string).split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
     payload.exp = (payload.exp as number) + 365 * 86_400;
@@ -328,7 +298,7 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
   });
 
   it('rejects a repeated disclosure (disclosure_duplicate)', async () => {
-    const a = await present(await issuer.issue(), [['birthdate']], kb);
+    const a = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const parts = a.split('~');
     const sdPart = `${parts[0]}~${parts[1]}~${parts[1]}~`;
     expect(codes(verifyPresentation(sdPart, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual([
@@ -337,9 +307,9 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
   });
 
   it('compares the key-binding aud (kb_aud_mismatch) and sd_hash (kb_sd_hash_mismatch)', async () => {
-    const vp = await present(await issuer.issue(), [['birthdate'], ['gender']], { ...kb, aud: 'https://other.example' });
+    const vp = await present(await fx.issuer.issue(), [['birthdate'], ['gender']], { ...kb, aud: 'https://other.example' });
     expect(codes(verifyPresentation(vp, options()))).toEqual(['kb_aud_mismatch']);
-    const good = await present(await issuer.issue(), [['birthdate'], ['gender']], kb);
+    const good = await present(await fx.issuer.issue(), [['birthdate'], ['gender']], kb);
     const parts = good.split('~');
     // drop one disclosure but keep the KB JWT made over both
     const dropped = [parts[0], parts[1], parts[parts.length - 1]].join('~');
@@ -347,7 +317,7 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
   });
 
   it('reports not_yet_valid and expired by the clock passed in', async () => {
-    const vp = await present(await issuer.issue(), [['birthdate']], { ...kb, iat: new Date(NOW.getTime() - 3 * 365 * 86_400_000) });
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], { ...kb, iat: new Date(NOW.getTime() - 3 * 365 * 86_400_000) });
     expect(
       codes(verifyPresentation(vp, options({ now: new Date(NOW.getTime() + 2 * 365 * 86_400_000), kbMaxAgeSeconds: 10 * 365 * 86_400 }))),
     ).toEqual(['expired']);
