@@ -22,10 +22,10 @@ import { checkUpload } from '../proofing/documents.js';
 import { verifyJpkiSubmission } from '../proofing/jpki/verify.js';
 import { KYC_ASSERTION_TYP, verifyRelianceAssertion } from '../proofing/reliance.js';
 import {
-  accessToken,
   BASE,
   createHarness,
   credentialBody,
+  freshAccessToken,
   type Harness,
   jsonRequest,
   makeOffer,
@@ -56,7 +56,7 @@ const upstreams: Upstream[] = [{ id: 'https://kyc.carrier.example', name: 'Carri
 
 beforeAll(async () => {
   h = await createHarness({ settings: { applicationsPerMinute: 1_000_000 }, proofing: { upstreams } });
-  for (let i = 0; i < 30; i++) tokens.push(await accessToken(h, await makeOffer(h)));
+  for (let i = 0; i < 30; i++) tokens.push(await freshAccessToken(h));
   cNonce = await nonce(h);
   world = await jpkiWorld(START);
 }, 60_000);

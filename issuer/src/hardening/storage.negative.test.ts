@@ -5,27 +5,21 @@
 // read-only is SQLITE_READONLY from `query_only`.
 
 import { generateEs256KeyPair, PRE_AUTHORIZED_GRANT, parseCredentialOfferUri } from '@shomei/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-log.js';
 import {
   ADMIN_TOKEN,
-  accessToken,
-  createHarness,
   credentialBody,
   credentialRequest,
-  type Harness,
-  makeOffer,
+  freshAccessToken,
   nonce,
   proofJwt,
   redeem,
   taro,
+  useHarness,
 } from '../testing/harness.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.close());
+const h = useHarness();
 
 const count = (table: string) => (h.deps.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
@@ -39,7 +33,7 @@ describe.each([
   ],
 ] as const)('%s during issuance', (_name, fault) => {
   it('answers 503 with a clear code, writes nothing, and the same request succeeds once storage is back', async () => {
-    const token = await accessToken(h, await makeOffer(h));
+    const token = await freshAccessToken(h);
     const c = await nonce(h);
     const holder = generateEs256KeyPair();
     const before = { credentials: count('credentials'), audit: count('audit_log') };

@@ -1,31 +1,19 @@
 import { decodeSdJwt, generateEs256KeyPair, jwkThumbprint, publicKeyFromJwk, verifySdJwtVc } from '@shomei/shared';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STATUS_LIST_ID } from '../status/status-lists.js';
 import { findCredentialByStatusIndex } from '../store/credentials.js';
-import {
-  accessToken,
-  createHarness,
-  credentialBody,
-  credentialRequest,
-  type Harness,
-  makeOffer,
-  nonce,
-  proofJwt,
-} from '../testing/harness.js';
+import { credentialBody, credentialRequest, freshAccessToken, nonce, proofJwt, useHarness } from '../testing/harness.js';
 
-let h: Harness;
-afterEach(() => h.close());
+const h = useHarness();
 
 describe('batch issuance (OpenID4VCI 1.0 §8.2, batch_size 10)', () => {
   it('advertises batch_credential_issuance.batch_size 10', async () => {
-    h = await createHarness();
     const meta = (await (await h.app.request('/.well-known/openid-credential-issuer')).json()) as Record<string, unknown>;
     expect(meta.batch_credential_issuance).toEqual({ batch_size: 10 });
   });
 
   it('issues one credential per proof, in order, each bound to its key with its own status index and salts', async () => {
-    h = await createHarness();
-    const token = await accessToken(h, await makeOffer(h));
+    const token = await freshAccessToken(h);
     const c = await nonce(h);
     const holders = Array.from({ length: 10 }, () => generateEs256KeyPair());
     const res = await credentialRequest(h, token, credentialBody(...holders.map((k) => proofJwt(k, h, { nonce: c }))));
@@ -53,17 +41,16 @@ describe('batch issuance (OpenID4VCI 1.0 §8.2, batch_size 10)', () => {
   });
 
   it('refuses more than 10 proofs, two proofs by one key, and proofs with different nonces', async () => {
-    h = await createHarness();
     const c = await nonce(h);
     const eleven = Array.from({ length: 11 }, () => proofJwt(generateEs256KeyPair(), h, { nonce: c }));
-    const tooMany = await credentialRequest(h, await accessToken(h, await makeOffer(h)), credentialBody(...eleven));
+    const tooMany = await credentialRequest(h, await freshAccessToken(h), credentialBody(...eleven));
     expect(tooMany.status).toBe(400);
     expect(await tooMany.json()).toMatchObject({ error: 'invalid_credential_request' });
 
     const same = generateEs256KeyPair();
     const dup = await credentialRequest(
       h,
-      await accessToken(h, await makeOffer(h)),
+      await freshAccessToken(h),
       credentialBody(proofJwt(same, h, { nonce: c }), proofJwt(same, h, { nonce: c })),
     );
     expect(await dup.json()).toMatchObject({ error: 'invalid_proof' });
@@ -71,7 +58,7 @@ describe('batch issuance (OpenID4VCI 1.0 §8.2, batch_size 10)', () => {
     const c2 = await nonce(h);
     const mixed = await credentialRequest(
       h,
-      await accessToken(h, await makeOffer(h)),
+      await freshAccessToken(h),
       credentialBody(proofJwt(generateEs256KeyPair(), h, { nonce: c }), proofJwt(generateEs256KeyPair(), h, { nonce: c2 })),
     );
     expect(await mixed.json()).toMatchObject({ error: 'invalid_proof' });

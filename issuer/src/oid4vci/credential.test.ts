@@ -1,26 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { generateEs256KeyPair, IDENTITY_CONFIGURATION_ID, PROOF_TYP, signJws } from '@shomei/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  accessToken,
-  createHarness,
-  credentialBody,
-  credentialRequest,
-  type Harness,
-  makeOffer,
-  nonce,
-  proofJwt,
-} from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { credentialBody, credentialRequest, freshAccessToken, nonce, proofJwt, useHarness } from '../testing/harness.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.close());
-
-async function ready(): Promise<string> {
-  return accessToken(h, await makeOffer(h));
-}
+const h = useHarness();
 
 async function errorOf(res: Response): Promise<{ status: number; error: string; description: string }> {
   const body = (await res.json()) as { error: string; error_description: string };
@@ -45,14 +28,14 @@ describe('credential endpoint', () => {
     });
     expect(await errorOf(wrongAndGarbled)).toMatchObject({ status: 401, error: 'invalid_token' });
 
-    const token = await ready();
+    const token = await freshAccessToken(h);
     h.advance(5 * 60 + 1);
     const expired = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: await nonce(h) })));
     expect(await errorOf(expired)).toMatchObject({ status: 401, error: 'invalid_token' });
   });
 
   it('issues one credential per access token', async () => {
-    const token = await ready();
+    const token = await freshAccessToken(h);
     const first = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: await nonce(h) })));
     expect(first.status).toBe(200);
     const second = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: await nonce(h) })));
@@ -60,7 +43,7 @@ describe('credential endpoint', () => {
   });
 
   it('refuses a proof with a wrong nonce (invalid_nonce) and does not spend the token', async () => {
-    const token = await ready();
+    const token = await freshAccessToken(h);
     const wrong = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: 'made-up-nonce' })));
     expect(await errorOf(wrong)).toMatchObject({ status: 400, error: 'invalid_nonce' });
     const retry = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: await nonce(h) })));
@@ -69,19 +52,20 @@ describe('credential endpoint', () => {
 
   it('refuses a nonce used twice or expired', async () => {
     const c_nonce = await nonce(h);
-    expect((await credentialRequest(h, await ready(), credentialBody(proofJwt(holder, h, { nonce: c_nonce })))).status).toBe(200);
-    const reused = await credentialRequest(h, await ready(), credentialBody(proofJwt(holder, h, { nonce: c_nonce })));
+    const first = await credentialRequest(h, await freshAccessToken(h), credentialBody(proofJwt(holder, h, { nonce: c_nonce })));
+    expect(first.status).toBe(200);
+    const reused = await credentialRequest(h, await freshAccessToken(h), credentialBody(proofJwt(holder, h, { nonce: c_nonce })));
     expect((await errorOf(reused)).error).toBe('invalid_nonce');
 
     const stale = await nonce(h);
     h.advance(5 * 60 + 1);
-    const token = await ready();
+    const token = await freshAccessToken(h);
     const late = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: stale })));
     expect((await errorOf(late)).error).toBe('invalid_nonce');
   });
 
   it('refuses proofs with the wrong aud, typ, alg or key, a kid, an old or future iat, or no nonce', async () => {
-    const token = await ready();
+    const token = await freshAccessToken(h);
     const now = Math.floor(h.now().getTime() / 1000);
     const ed = generateKeyPairSync('ed25519');
     const cases: [string, string, string][] = [
@@ -109,7 +93,7 @@ describe('credential endpoint', () => {
   });
 
   it('refuses malformed requests, unknown configurations and a batch of two proofs by one key', async () => {
-    const token = await ready();
+    const token = await freshAccessToken(h);
     const p = () => proofJwt(holder, h, { nonce: 'unused' });
     const unknown = await credentialRequest(h, token, { credential_configuration_id: 'other', proofs: { jwt: [p()] } });
     expect(await errorOf(unknown)).toMatchObject({ status: 400, error: 'unknown_credential_configuration' });

@@ -13,27 +13,22 @@ import {
   verifyJwsSignature,
   verifySdJwtVc,
 } from '@shomei/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   accessToken,
   BASE,
-  createHarness,
   credentialBody,
   credentialRequest,
-  type Harness,
   issueOne,
   makeOffer,
   nonce,
   proofJwt,
   redeem,
   taro,
+  useHarness,
 } from '../testing/harness.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.close());
+const h = useHarness();
 
 async function issuerKeyFor(kid: unknown) {
   const res = await h.app.request('/.well-known/jwt-vc-issuer');

@@ -8,14 +8,11 @@ import {
   PRE_AUTHORIZED_GRANT,
   publicKeyFromJwk,
 } from '@shomei/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE, createHarness, type Harness } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { BASE, useHarness } from '../testing/harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(() => h.close());
+// One issuer for the whole file: these tests only read the discovery documents.
+const h = useHarness('all');
 
 async function getJson(path: string): Promise<Record<string, unknown>> {
   const res = await h.app.request(path);

@@ -13,6 +13,7 @@ import {
   signJws,
 } from '@shomei/shared';
 import type { Hono } from 'hono';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type IssuerDeps, openIssuerDeps } from '../deps.js';
 import { createIssuerApp } from '../http/app.js';
 import type { ProofingConfig } from '../proofing/config.js';
@@ -78,6 +79,50 @@ export async function createHarness(
   };
 }
 
+/**
+ * Opens a harness before each test (`'each'`) or once before the file's tests (`'all'`) and closes it after,
+ * so a test file need not repeat the `let h; beforeEach(createHarness); afterEach(close)` block. Call it at
+ * the top of a file; the object it returns stands for whichever harness is open, so use it only inside
+ * tests and hooks.
+ */
+export function useHarness(scope: 'each' | 'all' = 'each'): Harness {
+  let current: Harness | undefined;
+  const open = (): Harness => {
+    if (!current) throw new Error('useHarness: no harness is open outside tests and hooks');
+    return current;
+  };
+  (scope === 'all' ? beforeAll : beforeEach)(async () => {
+    current = await createHarness();
+  });
+  (scope === 'all' ? afterAll : afterEach)(() => {
+    current?.close();
+    current = undefined;
+  });
+  return {
+    get deps() {
+      return open().deps;
+    },
+    get app() {
+      return open().app;
+    },
+    get dir() {
+      return open().dir;
+    },
+    get dbFile() {
+      return open().dbFile;
+    },
+    get logs() {
+      return open().logs;
+    },
+    now: () => open().now(),
+    advance: (seconds) => open().advance(seconds),
+    close: () => {
+      open().close();
+      current = undefined;
+    },
+  };
+}
+
 export interface SandboxOffer {
   offer_uri: string;
   tx_code: string;
@@ -119,6 +164,11 @@ export async function accessToken(h: Harness, offer: SandboxOffer): Promise<stri
   const res = await redeem(h, offer.code, offer.tx_code);
   if (res.status !== 200) throw new Error(`token answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** An access token for a new sandbox offer for taro: where the credential endpoint's tests start. */
+export async function freshAccessToken(h: Harness): Promise<string> {
+  return accessToken(h, await makeOffer(h));
 }
 
 export async function nonce(h: Harness): Promise<string> {
