@@ -281,8 +281,8 @@ function childrenCpuSeconds() {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-async function worker() {
-  const f = JSON.parse(process.env.BENCH_FIXTURE);
+/** The verifier app as a business would run it (in-memory store, one API client), over the fixture's caches. */
+async function benchApp(f) {
   const { trust, statusLists } = caches(f);
   const store = openSqliteVerifierStore(':memory:');
   const vault = KeyVault.open(store.db, 'bench');
@@ -298,6 +298,12 @@ async function worker() {
     now: () => new Date(),
     log: silentLogger,
   });
+  return { trust, statusLists, store, app };
+}
+
+async function worker() {
+  const f = JSON.parse(process.env.BENCH_FIXTURE);
+  const { store, app } = await benchApp(f);
   // The hot path must not write evidence synchronously; in a bench the queue is flushed but the rows dropped periodically.
   setInterval(() => store.db.exec('DELETE FROM evidence'), 1000).unref();
   const { serve } = await import('@hono/node-server');
@@ -312,21 +318,7 @@ else await worker();
 
 async function profile() {
   const f = await fixture();
-  const { trust, statusLists } = caches(f);
-  const store = openSqliteVerifierStore(':memory:');
-  const vault = KeyVault.open(store.db, 'bench');
-  const identity = await loadVerifierIdentity(vault, 'http://127.0.0.1');
-  await store.clients.insert({ id: 'bench', name: 'Bench', keyHash: hashApiKey(API_KEY), createdAt: Date.now() });
-  const app = createApp({
-    store,
-    identity,
-    sealer: vault,
-    trust,
-    statusLists,
-    baseUrl: 'http://127.0.0.1',
-    now: () => new Date(),
-    log: silentLogger,
-  });
+  const { trust, statusLists, app } = await benchApp(f);
   const body = JSON.stringify({ presentation: f.vp, nonce: NONCE, aud: AUD, claims: PATHS });
   const opts = { trust, statusLists, expectedNonce: NONCE, expectedAud: AUD, requireKeyBinding: true, requiredPaths: PATHS };
   let n = 0;
