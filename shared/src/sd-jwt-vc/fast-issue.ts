@@ -78,7 +78,7 @@ function encodedHeader(kid: string): string {
 }
 
 /**
- * Salts of 18 random bytes (144 bits; RFC 9901 asks for at least 128), base64url-encoded: 18 bytes
+ * Salts of 18 random bytes (144 bits; RFC 9901 recommends at least 128), base64url-encoded: 18 bytes
  * are exactly 24 characters, so a pool of random bytes is encoded once and each salt is a slice of
  * that text, one CSPRNG draw and one encoding per ~3,600 salts. Each salt is used once.
  */
