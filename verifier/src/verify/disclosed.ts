@@ -14,12 +14,16 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
  */
 export function disclosedClaims(signed: Obj, reconstructed: Obj, disclosures: readonly Disclosure[]): Obj {
   const byDigest = new Map(disclosures.map((d) => [d.digest, d]));
-  const out = pick(signed, reconstructed, byDigest);
+  const out = pick(signed, reconstructed, byDigest, NON_PERSONAL);
   for (const name of NON_PERSONAL_CLAIMS) delete out[name];
   return out;
 }
 
-function pick(signed: Obj, reconstructed: Obj, byDigest: Map<string, Disclosure>): Obj {
+const NON_PERSONAL: ReadonlySet<string> = new Set(NON_PERSONAL_CLAIMS);
+const NOTHING: ReadonlySet<string> = new Set();
+
+/** `skip`: visible members not to walk into (at the top level, the non-personal claims: cnf, status, verification…). */
+function pick(signed: Obj, reconstructed: Obj, byDigest: Map<string, Disclosure>, skip: ReadonlySet<string> = NOTHING): Obj {
   const out: Obj = {};
   const sd = Array.isArray(signed._sd) ? signed._sd : [];
   for (const digest of sd) {
@@ -27,7 +31,7 @@ function pick(signed: Obj, reconstructed: Obj, byDigest: Map<string, Disclosure>
     if (d?.name !== undefined && Object.hasOwn(reconstructed, d.name)) out[d.name] = reconstructed[d.name];
   }
   for (const [name, value] of Object.entries(signed)) {
-    if (name === '_sd' || !isObject(value)) continue;
+    if (name === '_sd' || skip.has(name) || !isObject(value)) continue;
     const inner = reconstructed[name];
     if (!isObject(inner)) continue;
     const sub = pick(value, inner, byDigest);
