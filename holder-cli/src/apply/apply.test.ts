@@ -18,7 +18,22 @@ beforeAll(async () => {
   const app = new Hono();
   app.post('/v1/applications', async (c) => {
     seen.push({ path: c.req.path, body: await c.req.json(), auth: c.req.header('authorization') });
-    return c.json({ id: 'app-1', secret: 'sec-1', method: 'jpki', state: 'awaiting_signature', challenge: 'chal-1', offers_left: 0 }, 201);
+    return c.json(
+      {
+        id: 'app-1',
+        secret: 'sec-1',
+        method: 'jpki',
+        state: 'awaiting_signature',
+        assurance_level: null,
+        reason: null,
+        created_at: '2026-11-21T03:00:00.000Z',
+        decided_at: null,
+        challenge: 'chal-1',
+        challenge_expires_at: '2026-11-21T03:05:00.000Z',
+        offers_left: 0,
+      },
+      201,
+    );
   });
   app.post('/v1/applications/:id/jpki', async (c) => {
     seen.push({ path: c.req.path, body: await c.req.json(), auth: c.req.header('authorization') });
@@ -32,6 +47,21 @@ beforeAll(async () => {
       400,
     );
   });
+  // A hostile or broken issuer: an unknown state, terminal escapes in free text and in a refusal.
+  app.get('/v1/applications/app-odd', (c) => c.json({ id: 'app-odd', method: 'document', state: '\u001b[2Jowned', offers_left: 0 }));
+  app.get('/v1/applications/app-escape', (c) =>
+    c.json({
+      id: 'app-escape',
+      method: 'document',
+      state: 'rejected',
+      assurance_level: null,
+      reason: 'blurred\u001b[2J photo\u202e',
+      created_at: '2026-11-21T03:00:00.000Z',
+      decided_at: '2026-11-21T04:00:00.000Z',
+      offers_left: 0,
+    }),
+  );
+  app.get('/v1/applications/app-refused', (c) => c.json({ code: 'nope\u001b[31m', detail: 'go away\u0007' }, 403));
   app.get('/v1/applications/:id', (c) =>
     c.json({
       id: c.req.param('id'),
@@ -39,6 +69,8 @@ beforeAll(async () => {
       state: 'rejected',
       assurance_level: null,
       reason: 'blurred photo',
+      created_at: '2026-11-21T03:00:00.000Z',
+      decided_at: '2026-11-21T04:00:00.000Z',
       offers_left: 0,
     }),
   );
@@ -76,6 +108,24 @@ describe('shomei apply', () => {
     const ctx = captureContext({ SHOMEI_APPLICATION_SECRET: 's' });
     expect(await runCli(['apply', 'status', 'app-9', '--issuer', server.origin, '--json'], ctx)).toBe(1);
     expect(JSON.parse(ctx.out())).toMatchObject({ state: 'rejected', reason: 'blurred photo' });
+  });
+
+  it("status: an issuer's answer is checked before use, and its text reaches the terminal without control characters", async () => {
+    const env = { SHOMEI_APPLICATION_SECRET: 's' };
+    const odd = captureContext(env);
+    expect(await runCli(['apply', 'status', 'app-odd', '--issuer', server.origin], odd)).not.toBe(0);
+    expect(odd.err()).toContain("the issuer's answer is invalid");
+    expect(odd.out() + odd.err()).not.toContain('\u001b[2J');
+
+    const escape = captureContext(env);
+    expect(await runCli(['apply', 'status', 'app-escape', '--issuer', server.origin], escape)).toBe(1);
+    expect(escape.out()).toContain('blurred');
+    expect(escape.out()).not.toMatch(/\u001b\[2J|\u202e/);
+
+    const refused = captureContext(env);
+    expect(await runCli(['apply', 'status', 'app-refused', '--issuer', server.origin], refused)).not.toBe(0);
+    expect(refused.err()).toContain('go away');
+    expect(refused.err()).not.toMatch(/\u001b\[31m|\u0007/);
   });
 
   it('helpers: PEM chains keep their order; an unreadable key is a usage error', () => {

@@ -4,6 +4,7 @@ import { type GlobalOptions, printJson } from '../commands/common.js';
 import { receiveCommand } from '../commands/receive.js';
 import { UsageError } from '../errors.js';
 import { type CliContext, styleFor } from '../ui/io.js';
+import { sanitize } from '../ui/text.js';
 import { type ApplicationClient, type ApplicationView, ApplicationClient as Client, type CreatedApplication } from './client.js';
 import { pemCertificates, signChallenge } from './jpki-signer.js';
 
@@ -37,7 +38,7 @@ function stateLine(ctx: CliContext, app: ApplicationView): string {
       : app.state === 'rejected' || app.state === 'refused'
         ? s.red(app.state)
         : s.yellow(app.state);
-  return `Application ${s.bold(app.id)} (${app.method}): ${state}${app.assurance_level ? ` at ${app.assurance_level}` : ''}${app.reason ? ` — ${app.reason}` : ''}\n`;
+  return `Application ${s.bold(app.id)} (${app.method}): ${state}${app.assurance_level ? ` at ${app.assurance_level}` : ''}${app.reason ? ` — ${sanitize(app.reason)}` : ''}\n`;
 }
 
 /** After approval: ask for an offer and, unless told otherwise, receive it into the wallet. */
