@@ -5,6 +5,7 @@ import { ShomeiError } from '@shomei/shared';
 import type { Command } from 'commander';
 import { ENV, resolveServeConfig } from '../config.js';
 import type { BatchMode, BatchProgress, BatchSummary } from './engine.js';
+import { sizeHeapsForBatch } from './heap.js';
 import { progressReporter } from './progress.js';
 import type { RunWorkerData, RunWorkerMessage } from './run-worker.js';
 
@@ -93,6 +94,7 @@ Examples:
 
 /** Runs the batch on a worker thread with a bounded heap; resolves with its summary. */
 function runInWorker(data: RunWorkerData, onProgress: (p: BatchProgress) => void): Promise<BatchSummary> {
+  sizeHeapsForBatch();
   return new Promise((resolveSummary, reject) => {
     const worker = new Worker(new URL('./run-worker.js', import.meta.url), {
       workerData: data,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sizeHeapsForBatch } from './heap.js';
 import { type ChunkResult, type Outcome, processChunk, type SignContext, type WorkPart } from './sign-item.js';
 
 /**
@@ -19,6 +20,7 @@ export class SigningPool {
     size: number,
   ) {
     const script = workerScript();
+    if (size > 0) sizeHeapsForBatch();
     for (let i = 0; i < size; i++) {
       // Bounded heaps: a worker holds one chunk at a time, and without limits V8 grows each
       // isolate's young generation and old space freely on a machine with plenty of memory.
