@@ -66,6 +66,24 @@ describe('issueSdJwtVcFast', () => {
     expect(v.claims.age_equal_or_over).toEqual({});
   });
 
+  it('writes the same visible payload members as the @sd-jwt path, with or without visible claims', async () => {
+    const without = { ...input, visible: undefined };
+    for (const variant of [input, without, { ...input, visible: {} }]) {
+      const fast = decodeSdJwt(issueSdJwtVcFast(key, variant)).issuerJws.payload;
+      const stock = decodeSdJwt(await issueSdJwtVc(key, variant)).issuerJws.payload;
+      const { _sd: fastDigests, age_equal_or_over: fastAges, ...fastRest } = fast as Record<string, unknown>;
+      const { _sd: stockDigests, age_equal_or_over: stockAges, ...stockRest } = stock as Record<string, unknown>;
+      expect(fastRest).toEqual(stockRest);
+      expect((fastDigests as string[]).length).toBe((stockDigests as string[]).length);
+      expect((fastAges as { _sd: string[] })._sd.length).toBe((stockAges as { _sd: string[] })._sd.length);
+    }
+  });
+
+  it('refuses a visible claim that would collide with a payload or disclosable claim name', () => {
+    expect(() => issueSdJwtVcFast(key, { ...input, visible: { iss: 'https://elsewhere.example' } })).toThrow(/collide/);
+    expect(() => issueSdJwtVcFast(key, { ...input, visible: { given_name: 'x' } })).toThrow(/collide/);
+  });
+
   it('draws a distinct salt of at least 128 bits for every disclosure', () => {
     const { disclosures } = decodeSdJwt(issueSdJwtVcFast(key, input));
     const salts = disclosures.map((d) => d.salt);

@@ -15,13 +15,13 @@ export function issueSdJwtVcFast(key: { kid: string; privateKey: KeyObject }, in
   const containers = input.containersNotDisclosable ?? [];
   let disclosures = '';
   const disclose = (name: string, value: unknown): string => {
-    const encoded = base64urlOf(`["${nextSalt()}",${JSON.stringify(name)},${JSON.stringify(value)}]`);
+    const encoded = base64urlOf(`["${nextSalt()}",${quoted(name)},${JSON.stringify(value)}]`);
     disclosures += `~${encoded}`;
     return hash('sha256', encoded, 'base64url');
   };
 
   const topDigests: string[] = [];
-  const visibleContainers: Record<string, unknown> = {};
+  let visibleContainers = '';
   for (const name of Object.keys(input.claims)) {
     let claimValue = input.claims[name];
     if (isPlainObject(claimValue)) {
@@ -29,27 +29,55 @@ export function issueSdJwtVcFast(key: { kid: string; privateKey: KeyObject }, in
       for (const k of Object.keys(claimValue)) inner.push(disclose(k, claimValue[k]));
       claimValue = { _sd: inner.sort() };
     }
-    if (containers.includes(name)) visibleContainers[name] = claimValue;
+    if (containers.includes(name)) visibleContainers += `${quoted(name)}:${JSON.stringify(claimValue)},`;
     else topDigests.push(disclose(name, claimValue));
   }
 
-  const payload = {
-    ...input.visible,
-    ...visibleContainers,
-    _sd: topDigests.sort(),
-    iss: input.issuer,
-    vct: input.vct,
-    iat: Math.floor(input.issuedAt.getTime() / 1000),
-    exp: Math.floor(input.expiresAt.getTime() / 1000),
-    cnf: { jwk: withoutKid(input.holderJwk) },
-    status: { status_list: { idx: input.status.idx, uri: input.status.uri } },
-    _sd_alg: 'sha-256',
-  };
-  const signingInput = `${encodedHeader(key.kid)}.${base64urlOf(JSON.stringify(payload))}`;
+  // The payload's JSON is written out member by member rather than built as an object for
+  // JSON.stringify: that object, assembled by spreading, cost ~10 µs per credential to serialize.
+  // Digests are base64url and the numbers integers, so only strings from the input need quoting.
+  const visible = visibleMembers(input.visible, input.claims);
+  const jwk = JSON.stringify(withoutKid(input.holderJwk));
+  const payload =
+    `{${visible}${visibleContainers}"_sd":[${topDigests.sort().map(asJsonString).join(',')}],` +
+    `"iss":${JSON.stringify(input.issuer)},"vct":${JSON.stringify(input.vct)},` +
+    `"iat":${Math.floor(input.issuedAt.getTime() / 1000)},"exp":${Math.floor(input.expiresAt.getTime() / 1000)},` +
+    `"cnf":{"jwk":${jwk}},"status":{"status_list":{"idx":${JSON.stringify(input.status.idx)},"uri":${JSON.stringify(input.status.uri)}}},` +
+    `"_sd_alg":"sha-256"}`;
+  const signingInput = `${encodedHeader(key.kid)}.${base64urlOf(payload)}`;
   // The signing input is ASCII: written as latin1 into the scratch buffer, it is signed in place.
   const length = scratchFor(signingInput.length).write(signingInput, 0, 'latin1');
   const signature = sign('sha256', scratch.subarray(0, length), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
   return `${signingInput}.${signature.toString('base64url')}${disclosures}~`;
+}
+
+/** Claim names the payload sets itself; a visible claim may not take one, nor a disclosable claim's name. */
+const PAYLOAD_NAMES = new Set(['_sd', 'iss', 'vct', 'iat', 'exp', 'cnf', 'status', '_sd_alg']);
+
+/** The always-visible claims as JSON object members, each followed by a comma ('' when none). */
+function visibleMembers(visible: Record<string, unknown> | undefined, claims: Record<string, unknown>): string {
+  if (visible === undefined) return '';
+  for (const name of Object.keys(visible)) {
+    if (PAYLOAD_NAMES.has(name) || Object.hasOwn(claims, name)) throw new Error(`visible claim ${name} would collide in the payload`);
+  }
+  const json = JSON.stringify(visible);
+  return json === '{}' ? '' : `${json.slice(1, -1)},`;
+}
+
+function asJsonString(digest: string): string {
+  return `"${digest}"`;
+}
+
+/** Claim names as JSON strings, kept: a credential type has a fixed, small set of them. */
+const quotedNames = new Map<string, string>();
+
+function quoted(name: string): string {
+  let json = quotedNames.get(name);
+  if (json === undefined) {
+    json = JSON.stringify(name);
+    if (quotedNames.size < 256) quotedNames.set(name, json);
+  }
+  return json;
 }
 
 /** One buffer per thread for encoding: JSON becomes UTF-8 bytes, then base64url, without an allocation each time. */
