@@ -1,7 +1,13 @@
 // Deep imports: this module also runs on the signing threads, which should not load all of shared.
 import type { PublicJwk } from '@shomei/shared/crypto';
 import { ShomeiError } from '@shomei/shared/errors';
-import { ASSURANCE_LEVELS, type AssuranceLevel, type IdentityRecord, identityRecordSchema } from '@shomei/shared/identity';
+import {
+  ASSURANCE_LEVELS,
+  type AssuranceLevel,
+  type IdentityRecord,
+  identityRecordAsIs,
+  identityRecordSchema,
+} from '@shomei/shared/identity';
 import { parseWith } from '@shomei/shared/validation';
 import { z } from 'zod';
 import { parseCsvLine } from './csv.js';
@@ -67,7 +73,7 @@ const LEVEL_RANK: Record<AssuranceLevel, number> = { IAL1: 1, IAL2: 2, IAL3: 3 }
 /** Validates one row (already shaped as JSON). Throws a ShomeiError whose message names the field. */
 export function validateRow(raw: unknown, needsHolderKey: boolean, now: Date): BatchRecord {
   const row = parseWith(rowSchema, raw, 'row', 'invalid_request');
-  const identity = parseWith(identityRecordSchema, row.identity, 'identity', 'invalid_request');
+  const identity = identityRecordAsIs(row.identity) ?? parseWith(identityRecordSchema, row.identity, 'identity', 'invalid_request');
   const { method, assurance_level: level } = row.proofing;
   if (LEVEL_RANK[level] > LEVEL_RANK[BATCH_METHODS[method]]) {
     throw new ShomeiError('invalid_request', `proofing method ${method} cannot assert ${level} (at most ${BATCH_METHODS[method]})`);

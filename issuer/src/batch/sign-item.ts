@@ -142,7 +142,7 @@ export function processItem(ctx: SignContext, item: WorkItem, parsed: ParsedRow)
 
 function signRecord(ctx: SignContext, record: BatchRecord, item: WorkItem): string {
   const issuedAt = new Date(ctx.issuedAt);
-  const time = new Date(Math.floor(record.proofedAt.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const time = secondsIso(record.proofedAt.getTime());
   const verification: Evidence = {
     trust_framework: 'jp_aml',
     assurance_level: record.level,
@@ -163,6 +163,21 @@ function signRecord(ctx: SignContext, record: BatchRecord, item: WorkItem): stri
       containersNotDisclosable: ['age_equal_or_over'],
     },
   );
+}
+
+/**
+ * A time as ISO 8601 to the second (`2026-10-01T00:00:00Z`). Rows of a batch often share their
+ * proofing time, so the last one is kept.
+ */
+let lastSecond = Number.NaN;
+let lastIso = '';
+function secondsIso(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastIso = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+  }
+  return lastIso;
 }
 
 /** RFC 7638 thumbprint of a P-256 JWK (members in lexicographic order). */
