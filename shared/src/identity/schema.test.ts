@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyJson, fuzzParams } from '../testing/fuzz.js';
-import { ageOn, identityClaims, identityRecordAsIs, identityRecordSchema } from './schema.js';
+import { ageOn, identityClaims, identityRecordAsIs, identityRecordSchema, isCalendarDate } from './schema.js';
 
 const base = {
   family_name: '山田',
@@ -35,6 +35,21 @@ describe('identity record', () => {
   });
 });
 
+describe('isCalendarDate', () => {
+  it('agrees with Date on every day and non-day of leap and common years, centuries included', () => {
+    const viaDate = (s: string) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    for (const year of [0, 4, 100, 1900, 1991, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const s = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+          expect(isCalendarDate(s), s).toBe(viaDate(s));
+        }
+      }
+    }
+  });
+});
+
 describe('identityRecordAsIs (the schema without zod, for batch issuance)', () => {
   // Mostly valid fields, so that a fair share of whole records passes and the comparison is made.
   const maybe = <T>(valid: T[], odd: unknown[]) =>
@@ -43,14 +58,20 @@ describe('identityRecordAsIs (the schema without zod, for batch issuance)', () =
       { arbitrary: fc.constantFrom(...odd), weight: 1 },
       { arbitrary: anyJson, weight: 1 },
     );
-  const name = maybe(['山田', 'ヤマダ', 'Yamada', 'x'.repeat(64)], ['', ' 山田', '山田\n', 'x'.repeat(65), '1234-5678-9012', '山田123456789012', 7]);
+  const name = maybe(
+    ['山田', 'ヤマダ', 'Yamada', 'x'.repeat(64)],
+    ['', ' 山田', '山田\n', 'x'.repeat(65), '1234-5678-9012', '山田123456789012', 7],
+  );
   const absent = Symbol('absent');
   const record = fc.record({
     family_name: name,
     given_name: name,
     family_name_kana: name,
     given_name_kana: name,
-    birthdate: maybe(['1991-08-14', '2000-02-29', '2006-11-22'], ['1991-02-30', '1900-02-29', '1991-8-14', '19910814', '1991-08-14T00:00:00Z', ' 1991-08-14']),
+    birthdate: maybe(
+      ['1991-08-14', '2000-02-29', '2006-11-22'],
+      ['1991-02-30', '1900-02-29', '1991-8-14', '19910814', '1991-08-14T00:00:00Z', ' 1991-08-14'],
+    ),
     gender: maybe(['male', 'female', 'other'], ['Male', '', 'x']),
     address: fc.oneof(
       fc.record({
@@ -71,7 +92,7 @@ describe('identityRecordAsIs (the schema without zod, for batch issuance)', () =
       ? Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (x === absent ? [] : [[k, withoutAbsent(x)]])))
       : v;
 
-  it('returns a record only where the schema accepts it, and then the schema\'s own output', () => {
+  it("returns a record only where the schema accepts it, and then the schema's own output", () => {
     let taken = 0;
     fc.assert(
       fc.property(fc.oneof(record.map(withoutAbsent), anyJson), (value) => {

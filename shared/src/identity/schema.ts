@@ -14,7 +14,16 @@ export const ASSURANCE_LEVELS = ['IAL1', 'IAL2', 'IAL3'] as const;
 export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isCalendarDate = (s: string) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+/** Whether a YYYY-MM-DD string names a day of the (proleptic Gregorian) calendar, as JavaScript's Date does. */
+export function isCalendarDate(s: string): boolean {
+  const year = Number(s.slice(0, 4));
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day) || month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month - 1] as number));
+}
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 const isoDate = z.string().regex(ISO_DATE, 'must be YYYY-MM-DD').refine(isCalendarDate, 'is not a calendar date');
 
 /** Longest accepted length of each free-text field, after trimming. */
