@@ -6,6 +6,18 @@ export function b64uDecode(s: string): Buffer {
   return Buffer.from(s, 'base64url');
 }
 
+/** Reused for decoding: a fresh Buffer per part cost about 0.4 µs, ten times per presentation. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+/** Decodes base64url to UTF-8 text (JWS headers and payloads, disclosures). */
+export function b64uDecodeText(s: string): string {
+  const most = Math.ceil((s.length * 3) / 4);
+  if (most > 64 * 1024) return Buffer.from(s, 'base64url').toString('utf8'); // rare: not kept
+  if (most > scratch.length) scratch = Buffer.allocUnsafe(64 * 1024);
+  const length = scratch.write(s, 0, 'base64url');
+  return scratch.toString('utf8', 0, length);
+}
+
 /** True when `s` is non-empty and uses only the base64url alphabet (no padding). */
 export function isB64u(s: string): boolean {
   return /^[A-Za-z0-9_-]+$/.test(s);

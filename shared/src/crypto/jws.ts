@@ -1,5 +1,5 @@
 import { constants, type KeyObject, sign, verify } from 'node:crypto';
-import { b64u, b64uDecode, b64uJson, isB64u } from '../encoding.js';
+import { b64u, b64uDecode, b64uDecodeText, b64uJson, isB64u } from '../encoding.js';
 import { type ErrorCode, ShomeiError } from '../errors.js';
 
 /**
@@ -48,8 +48,22 @@ export function algForKey(key: KeyObject): JwsAlg {
 }
 
 function keyFitsAlg(key: KeyObject, spec: AlgSpec): boolean {
-  if (key.asymmetricKeyType !== spec.keyType) return false;
-  return spec.curve === undefined || key.asymmetricKeyDetails?.namedCurve === spec.curve;
+  const kind = keyKind(key);
+  return kind.type === spec.keyType && (spec.curve === undefined || kind.curve === spec.curve);
+}
+
+/**
+ * A key's type and curve. Each read of `asymmetricKeyDetails` is a call into OpenSSL that builds
+ * a new object; a trusted issuer key is checked once per presentation, so its answer is kept.
+ */
+const keyKinds = new WeakMap<KeyObject, { type: string | undefined; curve: string | undefined }>();
+function keyKind(key: KeyObject): { type: string | undefined; curve: string | undefined } {
+  let kind = keyKinds.get(key);
+  if (kind === undefined) {
+    kind = { type: key.asymmetricKeyType, curve: key.asymmetricKeyDetails?.namedCurve };
+    keyKinds.set(key, kind);
+  }
+  return kind;
 }
 
 export function signJws(header: Record<string, unknown>, payload: unknown, key: KeyObject): string {
@@ -89,7 +103,7 @@ export function parseJws(jws: string, code: ErrorCode = 'malformed'): ParsedJws 
 function decodeJsonObject(part: string, what: string, code: ErrorCode): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(b64uDecode(part).toString('utf8'));
+    value = JSON.parse(b64uDecodeText(part));
   } catch {
     throw new ShomeiError(code, `${what} is not JSON`);
   }

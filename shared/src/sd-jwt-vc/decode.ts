@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { type ParsedJws, parseJws } from '../crypto/jws.js';
-import { b64uDecode, isB64u } from '../encoding.js';
+import { b64uDecodeText, isB64u } from '../encoding.js';
 import { ShomeiError } from '../errors.js';
 
 export interface Disclosure {
@@ -59,7 +59,7 @@ function decodeDisclosure(encoded: string): Disclosure {
   if (!isB64u(encoded)) throw new ShomeiError('disclosure_invalid', 'disclosure is not base64url');
   let arr: unknown;
   try {
-    arr = JSON.parse(b64uDecode(encoded).toString('utf8'));
+    arr = JSON.parse(b64uDecodeText(encoded));
   } catch {
     throw new ShomeiError('disclosure_invalid', 'disclosure is not JSON');
   }
