@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { didWebForOrigin, httpFetch, isShomeiError } from '@shomei/shared';
+import { didWebForOrigin, httpFetch, isShomeiError, sanitize } from '@shomei/shared';
 import { Command, Option } from 'commander';
+import { z } from 'zod';
 import { accreditationsOption } from './accreditation/accreditations-file.js';
 import { registerBatchCommand } from './batch/cli.js';
 import { ConfigError, DEFAULT_DATA_DIR, ENV, resolveServeConfig, type ServeFlags } from './config.js';
@@ -101,10 +102,32 @@ async function sandboxOffer(flags: OfferFlags): Promise<void> {
     } catch {
       // not JSON: show the start of the body as it is
     }
-    fail(`the issuer answered ${res.status}: ${detail}`);
+    // The answer reaches the operator's terminal: no escape sequences from the far end.
+    fail(`the issuer answered ${res.status}: ${sanitize(detail)}`);
   }
-  const body = res.json<{ sandbox: true; offer_uri: string; tx_code: string; expires_at: string }>();
-  if (flags.json) {
+  const body = sandboxOfferAnswer.safeParse(parseJsonOrUndefined(res.body));
+  if (!body.success) fail('the issuer answered 201 but not with a sandbox offer (offer_uri, tx_code, expires_at)');
+  printSandboxOffer(body.data, flags.json === true);
+}
+
+/** What a Shomei issuer answers to a sandbox offer: checked before it is printed. */
+const sandboxOfferAnswer = z.object({
+  sandbox: z.literal(true),
+  offer_uri: z.string().regex(/^openid-credential-offer:\/\/\?[\x21-\x7e]{1,4000}$/),
+  tx_code: z.string().regex(/^[0-9A-Za-z]{1,16}$/),
+  expires_at: z.iso.datetime({ offset: true }),
+});
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function printSandboxOffer(body: z.infer<typeof sandboxOfferAnswer>, json: boolean): void {
+  if (json) {
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return;
   }

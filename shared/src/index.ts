@@ -44,4 +44,5 @@ export { type VerifiedSdJwtVc, type VerifySdJwtVcOptions, verifySdJwtVc } from '
 export { STATUS, STATUS_LIST_TYP, type StatusBits, StatusList, type StatusValue, signStatusListToken } from './status-list/status-list.js';
 export { type Db, type Migration, migrate, openDatabase } from './store/db.js';
 export { describeStorageFailure, type StorageFailure, type StorageFailureKind, storageFailure } from './store/storage-errors.js';
+export { sanitize } from './terminal-text.js';
 export { parseWith } from './validation.js';

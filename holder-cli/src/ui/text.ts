@@ -1,16 +1,7 @@
-/**
- * Strings from issuers and verifiers end up on the person's terminal. Control characters could
- * move the cursor or rewrite what the consent screen says, and bidirectional overrides could make
- * one name read as another, so both are removed before anything remote is printed.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { sanitize } from '@shomei/shared';
 
-export function sanitize(value: string, maxLength = 500): string {
-  const clean = value.replace(UNSAFE, '').replace(/[\t\n]+/g, ' ');
-  const chars = Array.from(clean);
-  return chars.length > maxLength ? `${chars.slice(0, maxLength - 1).join('')}…` : clean;
-}
+// The wallet's terminal output goes through the same `sanitize` as the issuer's operator commands.
+export { sanitize };
 
 /** Terminal columns a string occupies: East Asian wide and fullwidth characters take two. */
 export function displayWidth(s: string): number {
