@@ -79,6 +79,13 @@ describe('issueSdJwtVcFast', () => {
     }
   });
 
+  it('leaves out claims whose value is undefined, as JSON does', () => {
+    const claims = { ...input.claims, phone_number: undefined, address: { region: '大阪府', locality: undefined } };
+    const v = verifySdJwtVc(issueSdJwtVcFast(key, { ...input, claims }), verifyOpts);
+    expect(v.claims).not.toHaveProperty('phone_number');
+    expect(v.claims.address).toEqual({ region: '大阪府' });
+  });
+
   it('refuses a visible claim that would collide with a payload or disclosable claim name', () => {
     expect(() => issueSdJwtVcFast(key, { ...input, visible: { iss: 'https://elsewhere.example' } })).toThrow(/collide/);
     expect(() => issueSdJwtVcFast(key, { ...input, visible: { given_name: 'x' } })).toThrow(/collide/);

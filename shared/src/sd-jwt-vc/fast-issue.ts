@@ -24,9 +24,10 @@ export function issueSdJwtVcFast(key: { kid: string; privateKey: KeyObject }, in
   let visibleContainers = '';
   for (const name of Object.keys(input.claims)) {
     let claimValue = input.claims[name];
+    if (claimValue === undefined) continue; // as JSON.stringify leaves out an undefined member
     if (isPlainObject(claimValue)) {
       const inner: string[] = [];
-      for (const k of Object.keys(claimValue)) inner.push(disclose(k, claimValue[k]));
+      for (const k of Object.keys(claimValue)) if (claimValue[k] !== undefined) inner.push(disclose(k, claimValue[k]));
       claimValue = { _sd: inner.sort() };
     }
     if (containers.includes(name)) visibleContainers += `${quoted(name)}:${JSON.stringify(claimValue)},`;
