@@ -88,8 +88,8 @@ const ADDRESS_KEYS = new Set(['postal_code', 'region', 'locality', 'street_addre
  * What `identityRecordSchema` returns for `value`, when `value` is a record the schema accepts
  * as it stands (nothing to trim, `country` present or left to its default); otherwise undefined,
  * and the caller runs the schema, which also explains a refusal. The same rules, checked without
- * zod's machinery: batch issuance validates one record per credential, and this takes about a
- * fifth of the schema's ~4 µs. A property test holds the two to the same answers.
+ * zod's machinery: batch issuance validates one record per credential, and this takes ~0.6 µs
+ * against the schema's 3–4 µs. A property test holds the two to the same answers.
  */
 export function identityRecordAsIs(value: unknown): IdentityRecord | undefined {
   if (!isObject(value) || !hasOnlyKeys(value, RECORD_KEYS)) return undefined;
