@@ -7,6 +7,7 @@ export {
   type KeyPair,
   type PrivateJwk,
   type PublicJwk,
+  p256PrivateJwkFromHex,
   privateKeyFromJwk,
   publicKeyFromJwk,
 } from './crypto/keys.js';

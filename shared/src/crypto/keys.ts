@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, hash, type KeyObject } from 'node:crypto';
 import { ShomeiError } from '../errors.js';
 
 export interface PublicJwk {
@@ -46,6 +46,21 @@ export function exportPublicJwk(key: KeyObject): PublicJwk {
 
 export function exportPrivateJwk(key: KeyObject): PrivateJwk {
   return key.export({ format: 'jwk' }) as PrivateJwk;
+}
+
+/** Rebuilds the full JWK (x and y from the scalar) of a raw P-256 private key given in hex, as Veramo stores it. */
+export function p256PrivateJwkFromHex(privateKeyHex: string): PrivateJwk {
+  const d = Buffer.from(privateKeyHex, 'hex');
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(d);
+  const pub = ecdh.getPublicKey(); // 0x04 || x || y
+  return {
+    kty: 'EC',
+    crv: 'P-256',
+    x: pub.subarray(1, 33).toString('base64url'),
+    y: pub.subarray(33, 65).toString('base64url'),
+    d: d.toString('base64url'),
+  };
 }
 
 export function privateKeyFromJwk(jwk: PrivateJwk): KeyObject {

@@ -1,10 +1,10 @@
-import { createECDH, type KeyObject, randomBytes } from 'node:crypto';
+import { type KeyObject, randomBytes } from 'node:crypto';
 import { createAgent, type IDIDManager, type IKeyManager, type TAgent } from '@veramo/core';
 import { DIDManager } from '@veramo/did-manager';
 import { WebDIDProvider } from '@veramo/did-provider-web';
 import { KeyManager } from '@veramo/key-manager';
 import { KeyManagementSystem } from '@veramo/kms-local';
-import { type PrivateJwk, type PublicJwk, privateKeyFromJwk } from '../crypto/keys.js';
+import { type PublicJwk, p256PrivateJwkFromHex, privateKeyFromJwk } from '../crypto/keys.js';
 import { ShomeiError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { type KdfParams, newKdfParams, SecretBox } from './secret-box.js';
@@ -84,7 +84,7 @@ export class KeyVault {
     if (cached) return cached;
     const managed = await this.privateStore.getKey({ alias: kid });
     if (managed.type !== 'Secp256r1') throw new ShomeiError('internal', `key type ${managed.type} is not P-256`);
-    const jwk = p256JwkFromPrivateHex(managed.privateKeyHex);
+    const jwk = p256PrivateJwkFromHex(managed.privateKeyHex);
     const { d: _d, ...publicJwk } = jwk;
     const key: SigningKey = { kid, privateKey: privateKeyFromJwk(jwk), publicJwk: { ...publicJwk, kid } };
     this.cache.set(kid, key);
@@ -120,19 +120,4 @@ function openBox(db: Db, secret: string): SecretBox {
   if (!check) throw new ShomeiError('internal', 'key vault has no check value');
   box.decrypt(check.value, CHECK_AAD); // throws wrong_passphrase
   return box;
-}
-
-/** Rebuilds the full JWK (x, y from the scalar) of a raw P-256 private key. */
-function p256JwkFromPrivateHex(privateKeyHex: string): PrivateJwk {
-  const d = Buffer.from(privateKeyHex, 'hex');
-  const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(d);
-  const pub = ecdh.getPublicKey(); // 0x04 || x || y
-  return {
-    kty: 'EC',
-    crv: 'P-256',
-    x: pub.subarray(1, 33).toString('base64url'),
-    y: pub.subarray(33, 65).toString('base64url'),
-    d: d.toString('base64url'),
-  };
 }

@@ -1,9 +1,9 @@
-import { createECDH, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AssuranceLevel,
-  type PrivateJwk,
+  p256PrivateJwkFromHex,
   privateKeyFromJwk,
   ShomeiError,
   STATUS,
@@ -153,7 +153,7 @@ export function anchorStatusListToken(dir: string, now: Date, ttlSeconds = 300):
   const key = readJson<AnchorKeyFile>(join(dir, ANCHOR_KEY_FILE), 'key file');
   const list = StatusList.empty(STATUS_LIST_SIZE, 1);
   for (const a of listAccreditations(dir)) if (a.revoked_at) list.set(a.idx, STATUS.INVALID);
-  const jwk = p256PrivateJwk(key.private_key_hex);
+  const jwk = p256PrivateJwkFromHex(key.private_key_hex);
   return signStatusListToken({
     issuer: key.did,
     uri: key.status_uri,
@@ -164,18 +164,4 @@ export function anchorStatusListToken(dir: string, now: Date, ttlSeconds = 300):
     key: privateKeyFromJwk(jwk),
     kid: `${key.did}#0`,
   });
-}
-
-function p256PrivateJwk(hex: string): PrivateJwk {
-  const ecdh = createECDH('prime256v1');
-  const d = Buffer.from(hex, 'hex');
-  ecdh.setPrivateKey(d);
-  const pub = ecdh.getPublicKey();
-  return {
-    kty: 'EC',
-    crv: 'P-256',
-    x: pub.subarray(1, 33).toString('base64url'),
-    y: pub.subarray(33, 65).toString('base64url'),
-    d: d.toString('base64url'),
-  };
 }
