@@ -72,17 +72,9 @@ export const identityRecordSchema = z
 
 export type IdentityRecord = z.infer<typeof identityRecordSchema>;
 
-const RECORD_KEYS = new Set([
-  'family_name',
-  'given_name',
-  'family_name_kana',
-  'given_name_kana',
-  'birthdate',
-  'gender',
-  'address',
-  'phone_number',
-]);
-const ADDRESS_KEYS = new Set(['postal_code', 'region', 'locality', 'street_address', 'country']);
+// The members each strict object allows, from the schemas themselves.
+const RECORD_KEYS: ReadonlySet<string> = new Set(Object.keys(identityRecordSchema.shape));
+const ADDRESS_KEYS: ReadonlySet<string> = new Set(Object.keys(addressSchema.shape));
 
 /**
  * What `identityRecordSchema` returns for `value`, when `value` is a record the schema accepts
