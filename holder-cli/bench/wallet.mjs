@@ -5,18 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEs256KeyPair, IDENTITY_VCT, identityClaims, issueSdJwtVc, presentSdJwtVc } from '@shomei/shared';
+import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
 import { changePassphrase, exportBackup, importBackup, initWallet, openBackup, openWallet } from '../dist/index.js';
 
-const PERSON = {
-  family_name: '山田',
-  given_name: '花子',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'ハナコ',
-  birthdate: '1991-08-14',
-  gender: 'female',
-  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
-  phone_number: '090-1234-5678',
-};
+const PERSON = SAMPLE_IDENTITY;
 const PASS = 'bench passphrase';
 const COPIES = 10;
 const BATCHES = 10;

@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateEs256KeyPair } from '@shomei/shared';
+import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
 
 const RECORDS = Number(process.env.BENCH_BATCH_RECORDS ?? 200_000);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,16 +41,7 @@ const out = createWriteStream(file);
 for (let i = 0; i < RECORDS; i++) {
   const row = {
     external_id: `c${i}`,
-    identity: {
-      family_name: '山田',
-      given_name: '花子',
-      family_name_kana: 'ヤマダ',
-      given_name_kana: 'ハナコ',
-      birthdate: '1991-08-14',
-      gender: 'female',
-      address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: `千代田${i % 1000}-1` },
-      phone_number: '090-1234-5678',
-    },
+    identity: { ...SAMPLE_IDENTITY, address: { ...SAMPLE_IDENTITY.address, street_address: `千代田${i % 1000}-1` } },
     proofing: { method: 'reliance', assurance_level: 'IAL2', time: '2026-10-01T00:00:00Z' },
     holder_jwk: holderKeys[i % holderKeys.length],
   };

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = {
@@ -99,22 +100,7 @@ export async function mustRun(bin, args, options) {
 }
 
 /** The identity the sandbox demo issues to (a fictional person). */
-export const DEMO_IDENTITY = {
-  family_name: '山田',
-  given_name: '花子',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'ハナコ',
-  birthdate: '1991-08-14',
-  gender: 'female',
-  address: {
-    postal_code: '100-0001',
-    region: '東京都',
-    locality: '千代田区',
-    street_address: '千代田1-1',
-    country: 'JP',
-  },
-  phone_number: '090-1234-5678',
-};
+export const DEMO_IDENTITY = SAMPLE_IDENTITY;
 
 /**
  * Starts an issuer (sandbox on) and a verifier trusting it, on ports the OS picks, with their

@@ -2,6 +2,7 @@
 // Single-core SD-JWT VC issuance throughput beside the raw ES256 signature rate, measured in the
 // same run: the ratio is what matters, not the absolute figure of this machine.
 import { sign } from 'node:crypto';
+import { SAMPLE_IDENTITY } from '../dist/identity/sample.js';
 import { generateEs256KeyPair, IDENTITY_VCT, identityClaims, issueSdJwtVc, issueSdJwtVcFast } from '../dist/index.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -9,16 +10,7 @@ const issuer = generateEs256KeyPair();
 const holder = generateEs256KeyPair();
 const key = { kid: 'bench', privateKey: issuer.privateKey, publicJwk: issuer.publicJwk };
 const now = new Date();
-const record = {
-  family_name: '山田',
-  given_name: '花子',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'ハナコ',
-  birthdate: '1991-08-14',
-  gender: 'female',
-  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
-  phone_number: '090-1234-5678',
-};
+const record = SAMPLE_IDENTITY;
 const input = (idx) => ({
   issuer: 'https://issuer.example.jp',
   vct: IDENTITY_VCT,

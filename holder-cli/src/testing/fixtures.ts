@@ -12,21 +12,13 @@ import {
   type KeyPair,
   type PublicJwk,
 } from '@shomei/shared';
+import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
 import type { Hono } from 'hono';
 import type { CliContext, Prompter } from '../ui/io.js';
 import { initWallet } from '../wallet/wallet.js';
 
 /** A fictional person (test data only). */
-export const PERSON: IdentityRecord = {
-  family_name: '山田',
-  given_name: '花子',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'ハナコ',
-  birthdate: '1991-08-14',
-  gender: 'female',
-  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
-  phone_number: '090-1234-5678',
-};
+export const PERSON: IdentityRecord = SAMPLE_IDENTITY;
 
 export const NOW = new Date('2026-11-21T09:00:00Z');
 
