@@ -24,42 +24,32 @@ let failed = false;
 try {
   const issuer = net.issuer.url;
   const post = (path, body, headers) => fetch(`${issuer}${path}`, { method: 'POST', headers, body });
-  // Prepare N holders: offer → token → c_nonce → proof (not measured).
+  /** A holder ready to ask for its credential: offer → token → c_nonce → proof (not measured). */
+  const prepareHolder = async (holder = shared.generateEs256KeyPair()) => {
+    const offer = await (
+      await post('/v1/sandbox/offers', JSON.stringify({ identity: DEMO_IDENTITY }), {
+        authorization: `Bearer ${net.adminToken}`,
+        'content-type': 'application/json',
+      })
+    ).json();
+    const code = shared.parseCredentialOfferUri(offer.offer_uri).offer.grants[shared.PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
+    const form = new URLSearchParams({ grant_type: shared.PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code, tx_code: offer.tx_code });
+    const { access_token } = await (await post('/token', form.toString(), { 'content-type': 'application/x-www-form-urlencoded' })).json();
+    const { c_nonce } = await (await post('/nonce')).json();
+    const proof = shared.signJws(
+      { typ: shared.PROOF_TYP, alg: 'ES256', jwk: holder.publicJwk },
+      { aud: issuer, iat: Math.floor(Date.now() / 1000), nonce: c_nonce },
+      holder.privateKey,
+    );
+    return {
+      token: access_token,
+      holder,
+      body: JSON.stringify({ credential_configuration_id: shared.IDENTITY_CONFIGURATION_ID, proofs: { jwt: [proof] } }),
+    };
+  };
   const prepared = [];
   for (let i = 0; i < N; i += 50) {
-    prepared.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(50, N - i) }, async () => {
-          const offer = await (
-            await post('/v1/sandbox/offers', JSON.stringify({ identity: DEMO_IDENTITY }), {
-              authorization: `Bearer ${net.adminToken}`,
-              'content-type': 'application/json',
-            })
-          ).json();
-          const code = shared.parseCredentialOfferUri(offer.offer_uri).offer.grants[shared.PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
-          const form = new URLSearchParams({
-            grant_type: shared.PRE_AUTHORIZED_GRANT,
-            'pre-authorized_code': code,
-            tx_code: offer.tx_code,
-          });
-          const { access_token } = await (
-            await post('/token', form.toString(), { 'content-type': 'application/x-www-form-urlencoded' })
-          ).json();
-          const { c_nonce } = await (await post('/nonce')).json();
-          const holder = shared.generateEs256KeyPair();
-          const proof = shared.signJws(
-            { typ: shared.PROOF_TYP, alg: 'ES256', jwk: holder.publicJwk },
-            { aud: issuer, iat: Math.floor(Date.now() / 1000), nonce: c_nonce },
-            holder.privateKey,
-          );
-          return {
-            token: access_token,
-            holder,
-            body: JSON.stringify({ credential_configuration_id: shared.IDENTITY_CONFIGURATION_ID, proofs: { jwt: [proof] } }),
-          };
-        }),
-      )),
-    );
+    prepared.push(...(await Promise.all(Array.from({ length: Math.min(50, N - i) }, () => prepareHolder()))));
   }
 
   let next = 0;
@@ -82,29 +72,8 @@ try {
   // One presentation of a credential issued above, verified over and over (stateless /v1/verify).
   const first = prepared[0];
   const fresh = await (async () => {
-    const offer = await (
-      await post('/v1/sandbox/offers', JSON.stringify({ identity: DEMO_IDENTITY }), {
-        authorization: `Bearer ${net.adminToken}`,
-        'content-type': 'application/json',
-      })
-    ).json();
-    const code = shared.parseCredentialOfferUri(offer.offer_uri).offer.grants[shared.PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
-    const form = new URLSearchParams({ grant_type: shared.PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code, tx_code: offer.tx_code });
-    const { access_token } = await (await post('/token', form.toString(), { 'content-type': 'application/x-www-form-urlencoded' })).json();
-    const { c_nonce } = await (await post('/nonce')).json();
-    const proof = shared.signJws(
-      { typ: shared.PROOF_TYP, alg: 'ES256', jwk: first.holder.publicJwk },
-      { aud: issuer, iat: Math.floor(Date.now() / 1000), nonce: c_nonce },
-      first.holder.privateKey,
-    );
-    const res = await post(
-      '/credential',
-      JSON.stringify({ credential_configuration_id: shared.IDENTITY_CONFIGURATION_ID, proofs: { jwt: [proof] } }),
-      {
-        authorization: `Bearer ${access_token}`,
-        'content-type': 'application/json',
-      },
-    );
+    const again = await prepareHolder(first.holder);
+    const res = await post('/credential', again.body, { authorization: `Bearer ${again.token}`, 'content-type': 'application/json' });
     return (await res.json()).credentials[0].credential;
   })();
   const nonce = 'load-run-nonce-0123456789';
