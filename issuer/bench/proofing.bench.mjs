@@ -13,6 +13,7 @@ import {
   parseCredentialOfferUri,
   signJws,
 } from '@shomei/shared';
+import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
 import { createIssuerApp, openIssuerDeps } from '../dist/index.js';
 import { CrlStore } from '../dist/proofing/jpki/crl-store.js';
 import { createCrl, createTestCa, issueApplicantCertificate } from '../dist/proofing/jpki/test-ca.js';
@@ -84,15 +85,7 @@ async function accessToken() {
     await json(
       '/v1/sandbox/offers',
       {
-        identity: {
-          family_name: '山田',
-          given_name: '太郎',
-          family_name_kana: 'ヤマダ',
-          given_name_kana: 'タロウ',
-          birthdate: '1991-08-14',
-          gender: 'male',
-          address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1' },
-        },
+        identity: SAMPLE_IDENTITY,
       },
       'bench-admin',
     )

@@ -22,6 +22,7 @@ import {
   StatusList,
   signStatusListToken,
 } from '@shomei/shared';
+import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
 import {
   createApp,
   hashApiKey,
@@ -49,22 +50,13 @@ async function fixture() {
   const issuer = generateEs256KeyPair();
   const holder = generateEs256KeyPair();
   const now = new Date();
-  const record = {
-    family_name: '山田',
-    given_name: '太郎',
-    family_name_kana: 'ヤマダ',
-    given_name_kana: 'タロウ',
-    birthdate: '1991-08-14',
-    gender: 'male',
-    address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1' },
-  };
   const issue = (uri, idx) =>
     issueSdJwtVc(
       { kid: 'k1', privateKey: issuer.privateKey, publicJwk: issuer.publicJwk },
       {
         issuer: ISS,
         vct: IDENTITY_VCT,
-        claims: identityClaims(record, now),
+        claims: identityClaims(SAMPLE_IDENTITY, now),
         visible: {
           verification: {
             trust_framework: 'jp_aml',
