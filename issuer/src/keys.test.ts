@@ -40,7 +40,7 @@ describe('signing key rotation', () => {
       [after.credential, deps.keys.current.kid],
     ] as const) {
       expect(decodeSdJwt(credential).issuerJws.header.kid).toBe(kid);
-      const verified = verifySdJwtVc(credential, {
+      const verified = await verifySdJwtVc(credential, {
         now: h.now(),
         allowedAlgs: ['ES256'],
         resolveIssuerKey: (_iss, header) => {

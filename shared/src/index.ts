@@ -3,6 +3,7 @@ export {
   exportPrivateJwk,
   exportPublicJwk,
   generateEs256KeyPair,
+  importPublicJwk,
   jwkThumbprint,
   type KeyPair,
   type PrivateJwk,

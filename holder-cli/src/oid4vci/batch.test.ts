@@ -119,8 +119,18 @@ describe('privacy across verifiers', () => {
     const b = received(shopB, askB);
 
     const issuerKey = batchIssuer.issuer().key.publicKey;
-    const va = verifySdJwtVc(a, { now: NOW, resolveIssuerKey: () => issuerKey, expectedNonce: askA.nonce, expectedAud: shopA.clientId });
-    const vb = verifySdJwtVc(b, { now: NOW, resolveIssuerKey: () => issuerKey, expectedNonce: askB.nonce, expectedAud: shopB.clientId });
+    const va = await verifySdJwtVc(a, {
+      now: NOW,
+      resolveIssuerKey: () => issuerKey,
+      expectedNonce: askA.nonce,
+      expectedAud: shopA.clientId,
+    });
+    const vb = await verifySdJwtVc(b, {
+      now: NOW,
+      resolveIssuerKey: () => issuerKey,
+      expectedNonce: askB.nonce,
+      expectedAud: shopB.clientId,
+    });
     // Both are the same person's same credential, as each verifier sees it…
     expect(va.claims.family_name).toBe(vb.claims.family_name);
     const da = decodeSdJwt(a);

@@ -12,11 +12,11 @@ export interface CheckedCredential extends CredentialFacts {
  * key from its published JWKS (matched by the header kid), `iss` the issuer we asked, the
  * expected `vct`, validity, and `cnf.jwk` being the key we just proved possession of.
  */
-export function checkIssuedCredential(
+export async function checkIssuedCredential(
   compact: string,
   input: { issuer: string; issuerKeys: readonly PublicJwk[]; holderJwk: PublicJwk; expectedVct: string | undefined; now: Date },
-): CheckedCredential {
-  const verified = verifySdJwtVc(compact, {
+): Promise<CheckedCredential> {
+  const verified = await verifySdJwtVc(compact, {
     now: input.now,
     profile: 'sd-jwt-vc',
     resolveIssuerKey: (iss, header) => {

@@ -142,14 +142,16 @@ async function fetchAndStoreCopies(
   const keys: SigningKey[] = [];
   for (let i = 0; i < input.count; i++) keys.push(await wallet.vault.createEs256Key(HOLDER_KEY_PURPOSE));
   const compacts = await obtainCredentials(input.metadata, input.accessToken, input.configurationId, keys, input.now);
-  const checked = compacts.map((compact, i) =>
-    checkIssuedCredential(compact, {
-      issuer,
-      issuerKeys: input.issuerKeys,
-      holderJwk: (keys[i] as SigningKey).publicJwk,
-      expectedVct: input.expectedVct,
-      now: input.now(),
-    }),
+  const checked = await Promise.all(
+    compacts.map((compact, i) =>
+      checkIssuedCredential(compact, {
+        issuer,
+        issuerKeys: input.issuerKeys,
+        holderJwk: (keys[i] as SigningKey).publicJwk,
+        expectedVct: input.expectedVct,
+        now: input.now(),
+      }),
+    ),
   );
   const receivedAt = input.now().toISOString();
   const ids: string[] = [];

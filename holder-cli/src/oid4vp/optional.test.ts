@@ -26,10 +26,10 @@ afterAll(async () => {
 });
 
 /** The claims the verifier received, checked as a verifier would. */
-function claimsReceived(published: Published): Record<string, unknown> {
+async function claimsReceived(published: Published): Promise<Record<string, unknown>> {
   const form = verifier.received.find((r) => r.id === published.id)?.form;
   const vp = JSON.parse(form?.get('vp_token') ?? '{}') as Record<string, string[]>;
-  const verified = verifySdJwtVc(vp.identity?.[0] as string, {
+  const verified = await verifySdJwtVc(vp.identity?.[0] as string, {
     now: NOW,
     resolveIssuerKey: () => issuer.issuer().key.publicKey,
     expectedNonce: published.nonce,
@@ -44,7 +44,7 @@ describe('optional claims (DCQL claim_sets, contract 2)', () => {
   it('--yes shares the optional claims too; --only leaves out the optional ones it does not name', async () => {
     const all = verifier.publish({ claims: ASK });
     expect(await runCli(['present', all.uri, '--yes'], captureContext(env()))).toBe(0);
-    const got = claimsReceived(all);
+    const got = await claimsReceived(all);
     expect(got.family_name).toBe(PERSON.family_name);
     expect(got.address).toEqual({ locality: PERSON.address.locality });
     expect(got.phone_number).toBe(PERSON.phone_number);
@@ -55,7 +55,7 @@ describe('optional claims (DCQL claim_sets, contract 2)', () => {
     const out = JSON.parse(ctx.out()) as { disclosed: string[][]; left_out: string[][] };
     expect(out.disclosed).toEqual([['family_name'], ['address', 'locality']]);
     expect(out.left_out).toEqual([['phone_number']]);
-    const some = claimsReceived(only);
+    const some = await claimsReceived(only);
     expect(some.family_name).toBe(PERSON.family_name); // required: --only cannot drop it
     expect(some.address).toEqual({ locality: PERSON.address.locality });
     expect(some).not.toHaveProperty('phone_number');
@@ -76,7 +76,7 @@ describe('optional claims (DCQL claim_sets, contract 2)', () => {
     expect(ctx.out()).toContain('The verifier marks these claims optional');
     expect(ctx.out()).toMatch(/phone_number \(optional\) +090-1234-5678/);
     expect(ctx.out()).toContain('Left out: address.locality');
-    const got = claimsReceived(published);
+    const got = await claimsReceived(published);
     expect(got).not.toHaveProperty('address');
     expect(got.phone_number).toBe(PERSON.phone_number);
   });
@@ -98,7 +98,7 @@ describe('optional claims (DCQL claim_sets, contract 2)', () => {
     const pasted = `  ${published.requestUri.slice(0, 20)}\n${published.requestUri.slice(20)}\n`;
     const ctx = captureContext(env());
     expect(await runCli(['present', pasted, '--yes'], ctx)).toBe(0);
-    expect(claimsReceived(published).given_name).toBe(PERSON.given_name);
+    expect((await claimsReceived(published)).given_name).toBe(PERSON.given_name);
     const bad = captureContext(env());
     expect(await runCli(['present', 'http://example.com/requests/1', '--yes'], bad)).toBe(1);
     expect(bad.err()).toContain('the request_uri must be https');

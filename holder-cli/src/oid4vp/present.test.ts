@@ -22,13 +22,15 @@ function responseTo(published: Published): URLSearchParams | undefined {
 }
 
 /** Verifies what the fake verifier received as a real verifier would, and returns the claims. */
-function verifyReceived(published: Published): { claims: Record<string, unknown>; disclosures: number; presentation: string } {
+async function verifyReceived(
+  published: Published,
+): Promise<{ claims: Record<string, unknown>; disclosures: number; presentation: string }> {
   const form = responseTo(published);
   expect(form?.get('state')).toBe(published.state);
   const vpToken = JSON.parse(form?.get('vp_token') ?? 'null') as Record<string, string[]>;
   expect(Object.keys(vpToken)).toEqual(['identity']);
   const presentation = vpToken.identity?.[0] as string;
-  const verified = verifySdJwtVc(presentation, {
+  const verified = await verifySdJwtVc(presentation, {
     now: NOW,
     resolveIssuerKey: () => issuer.key.publicKey,
     expectedNonce: published.nonce,
@@ -70,7 +72,7 @@ describe('shomei present', () => {
     ]);
     expect(out.response).toEqual({ status: 'accepted', errors: [] });
 
-    const { claims, disclosures, presentation } = verifyReceived(published);
+    const { claims, disclosures, presentation } = await verifyReceived(published);
     expect(out.presentation).toBe(presentation);
     expect(claims.family_name).toBe(PERSON.family_name);
     expect(claims.address).toEqual({ ...PERSON.address, formatted: expect.any(String) });
@@ -87,7 +89,7 @@ describe('shomei present', () => {
     const published = verifier.publish({ claims: [['age_equal_or_over', '20']] });
     const ctx = captureContext(env());
     expect(await runCli(['present', published.uri, '--yes'], ctx)).toBe(0);
-    const { claims, disclosures } = verifyReceived(published);
+    const { claims, disclosures } = await verifyReceived(published);
     expect(disclosures).toBe(1);
     expect(claims.age_equal_or_over).toEqual({ '20': true });
     for (const name of PERSONAL) expect(claims[name]).toBeUndefined();
@@ -122,7 +124,7 @@ describe('shomei present', () => {
 
     const yes = verifier.publish({ claims: [['given_name']] });
     expect(await runCli(['present', yes.uri], captureContext(env(), { answers: ['y'] }))).toBe(0);
-    expect(verifyReceived(yes).claims.given_name).toBe(PERSON.given_name);
+    expect((await verifyReceived(yes)).claims.given_name).toBe(PERSON.given_name);
   });
 
   it('sends nothing when no credential has what is asked, or the request does not verify', async () => {

@@ -100,12 +100,12 @@ describe('interactive consent on a pseudo-terminal (tmux)', () => {
     const form = verifier.received.find((r) => r.id === published.id)?.form;
     const vp = JSON.parse(form?.get('vp_token') ?? '{}') as Record<string, string[]>;
     // The binary ran on the real clock: its key binding is checked against it.
-    const claims = verifySdJwtVc(vp.identity?.[0] as string, {
+    const { claims } = await verifySdJwtVc(vp.identity?.[0] as string, {
       now: new Date(),
       resolveIssuerKey: () => issuer.issuer().key.publicKey,
       expectedNonce: published.nonce,
       expectedAud: verifier.clientId,
-    }).claims;
+    });
     expect(claims.family_name).toBe(PERSON.family_name);
     expect(claims.birthdate).toBe(PERSON.birthdate);
     expect(claims).not.toHaveProperty('address');

@@ -237,7 +237,7 @@ describe('shomei export / import', () => {
     expect(await runCli(['present', second.uri, '--yes'], ctx), ctx.err()).toBe(0);
     const vp = JSON.parse(shopB.received.find((r) => r.id === second.id)?.form.get('vp_token') ?? '{}') as Record<string, string[]>;
     const presentation = vp.identity?.[0] as string;
-    const verified = verifySdJwtVc(presentation, {
+    const verified = await verifySdJwtVc(presentation, {
       now: NOW,
       resolveIssuerKey: () => issuer.issuer().key.publicKey,
       expectedNonce: second.nonce,

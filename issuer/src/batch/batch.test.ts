@@ -58,7 +58,7 @@ describe('batch issuance', () => {
     expect(issued.map((r) => r.external_id)).toEqual(['cust-0000000', 'cust-0000001', 'cust-0000008']);
     const key = publicKeyFromJwk(h.deps.keys.current.publicJwk);
     for (const r of issued) {
-      const v = verifySdJwtVc(r.credential as string, { now: h.now(), resolveIssuerKey: () => key });
+      const v = await verifySdJwtVc(r.credential as string, { now: h.now(), resolveIssuerKey: () => key });
       expect(v.claims.family_name).toBe('鈴木');
       expect((v.payload.verification as { assurance_level: string }).assurance_level).toBe('IAL2');
       expect((v.payload.verification as { evidence: { method: string }[] }).evidence[0]?.method).toBe('reliance');
@@ -113,7 +113,7 @@ describe('batch issuance', () => {
     expect(summary).toMatchObject({ issued: 1, errors: 1 });
     expect(readJsonl(summary.errorsFile)[0]).toMatchObject({ line: 3, external_id: 'c-2' });
     const [row] = readJsonl(summary.output);
-    const v = verifySdJwtVc(row?.credential as string, {
+    const v = await verifySdJwtVc(row?.credential as string, {
       now: h.now(),
       resolveIssuerKey: () => publicKeyFromJwk(h.deps.keys.current.publicJwk),
     });

@@ -23,7 +23,7 @@ describe('batch issuance (OpenID4VCI 1.0 §8.2, batch_size 10)', () => {
     const idxs = new Set<number>();
     const salts = new Set<string>();
     for (const [i, { credential }] of credentials.entries()) {
-      const verified = verifySdJwtVc(credential, {
+      const verified = await verifySdJwtVc(credential, {
         now: h.now(),
         resolveIssuerKey: () => publicKeyFromJwk(h.deps.keys.current.publicJwk),
         allowedAlgs: ['ES256'],

@@ -63,7 +63,7 @@ describe('OpenID4VCI pre-authorized code flow (sandbox offer → token → nonce
 
     const header = decodeSdJwt(compact).issuerJws.header;
     const key = await issuerKeyFor(header.kid);
-    const verified = verifySdJwtVc(compact, { now: h.now(), resolveIssuerKey: () => key });
+    const verified = await verifySdJwtVc(compact, { now: h.now(), resolveIssuerKey: () => key });
     expect(header.kid).toBe(h.deps.keys.current.kid);
     expect(verified.header.typ).toBe('dc+sd-jwt');
     expect(verified.payload.iss).toBe(BASE);

@@ -17,6 +17,7 @@ import {
   sdJwtLike,
   segment,
   stableOutcome,
+  stableOutcomeAsync,
 } from '../testing/fuzz.js';
 import { parseWith } from '../validation.js';
 import { decodeSdJwt } from './decode.js';
@@ -98,10 +99,10 @@ describe(`shared parsers under hostile input (${FUZZ_RUNS} cases each)`, () => {
 
   it(
     'verifySdJwtVc: structured garbage, including key-binding JWTs, is refused with a stable code',
-    () => {
-      fc.assert(
-        fc.property(sdJwtLike, (s) => {
-          expect(stableOutcome(() => verifySdJwtVc(s, options))).toBeDefined();
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(sdJwtLike, async (s) => {
+          expect(await stableOutcomeAsync(() => verifySdJwtVc(s, options))).toBeDefined();
         }),
         fuzzParams(),
       );
@@ -113,12 +114,12 @@ describe(`shared parsers under hostile input (${FUZZ_RUNS} cases each)`, () => {
     'verifySdJwtVc: edits of a valid presentation are refused, or (an encoding-only change) yield the same claims',
     async () => {
       const vp = await presentation();
-      const original = verifySdJwtVc(vp, options).claims;
-      fc.assert(
-        fc.property(mutationOf(vp), (s) => {
+      const original = (await verifySdJwtVc(vp, options)).claims;
+      await fc.assert(
+        fc.asyncProperty(mutationOf(vp), async (s) => {
           let claims: unknown;
-          const code = stableOutcome(() => {
-            claims = verifySdJwtVc(s, options).claims;
+          const code = await stableOutcomeAsync(async () => {
+            claims = (await verifySdJwtVc(s, options)).claims;
           });
           if (code === undefined) expect(claims).toEqual(original);
         }),
@@ -130,7 +131,7 @@ describe(`shared parsers under hostile input (${FUZZ_RUNS} cases each)`, () => {
 
   it(
     'a validly signed issuer JWT with a hostile payload and disclosures (signature passes, structure must not crash)',
-    () => {
+    async () => {
       const payloadArb = fc.record(
         {
           iss: fc.oneof(fc.constant('http://127.0.0.1:4000'), anyJson),
@@ -146,12 +147,17 @@ describe(`shared parsers under hostile input (${FUZZ_RUNS} cases each)`, () => {
         },
         { requiredKeys: [] },
       );
-      fc.assert(
-        fc.property(payloadArb, fc.array(segment, { maxLength: 4 }), fc.option(jwsLike, { nil: undefined }), (payload, ds, kb) => {
-          const jwt = signJws({ alg: 'ES256', typ: 'dc+sd-jwt', kid: 'k1' }, payload, issuerKey.privateKey);
-          const s = `${jwt}~${ds.map((d) => `${d}~`).join('')}${kb ?? ''}`;
-          expect(stableOutcome(() => verifySdJwtVc(s, options))).toBeDefined();
-        }),
+      await fc.assert(
+        fc.asyncProperty(
+          payloadArb,
+          fc.array(segment, { maxLength: 4 }),
+          fc.option(jwsLike, { nil: undefined }),
+          async (payload, ds, kb) => {
+            const jwt = signJws({ alg: 'ES256', typ: 'dc+sd-jwt', kid: 'k1' }, payload, issuerKey.privateKey);
+            const s = `${jwt}~${ds.map((d) => `${d}~`).join('')}${kb ?? ''}`;
+            expect(await stableOutcomeAsync(() => verifySdJwtVc(s, options))).toBeDefined();
+          },
+        ),
         fuzzParams(),
       );
     },

@@ -1,6 +1,6 @@
 import { hash, type KeyObject } from 'node:crypto';
 import { ALL_JWS_ALGS, type JwsAlg, parseJws, verifyJwsSignature } from '../crypto/jws.js';
-import { publicKeyFromJwk } from '../crypto/keys.js';
+import { importPublicJwk } from '../crypto/keys.js';
 import { ShomeiError } from '../errors.js';
 import { type DecodedSdJwt, type Disclosure, decodeSdJwt, reconstructClaims } from './decode.js';
 import { LEGACY_SD_JWT_VC_TYP, SD_JWT_VC_TYP } from './issue.js';
@@ -39,9 +39,10 @@ export interface VerifiedSdJwtVc {
  * Verifies an SD-JWT VC presentation (RFC 9901 §7, SD-JWT VC). Written here rather than taken
  * from @sd-jwt/core 0.19.0, whose verify does not compare the key-binding `aud`, ignores
  * unreferenced disclosures, accepts a repeated disclosure and accepts a bare JWT. The first
- * failed check throws a ShomeiError with its stable code.
+ * failed check rejects with a ShomeiError with its stable code. Asynchronous only because the
+ * holder's key is imported through WebCrypto (see importPublicJwk); no I/O happens here.
  */
-export function verifySdJwtVc(presentation: string, options: VerifySdJwtVcOptions): VerifiedSdJwtVc {
+export async function verifySdJwtVc(presentation: string, options: VerifySdJwtVcOptions): Promise<VerifiedSdJwtVc> {
   const decoded = decodeSdJwt(presentation);
   const { header, payload } = decoded.issuerJws;
   const profile = options.profile ?? 'sd-jwt-vc';
@@ -71,7 +72,7 @@ export function verifySdJwtVc(presentation: string, options: VerifySdJwtVcOption
   const claims = reconstructClaims(payload, decoded.disclosures);
   checkValidity(payload, now, skew);
 
-  const keyBinding = verifyKeyBinding(decoded, payload, options, allowed, now, skew);
+  const keyBinding = await verifyKeyBinding(decoded, payload, options, allowed, now, skew);
   return { header, payload, claims, disclosures: decoded.disclosures, keyBinding, legacyTyp };
 }
 
@@ -88,14 +89,14 @@ function checkValidity(payload: Record<string, unknown>, now: number, skew: numb
     throw new ShomeiError('not_yet_valid', 'the credential was issued in the future');
 }
 
-function verifyKeyBinding(
+async function verifyKeyBinding(
   decoded: DecodedSdJwt,
   payload: Record<string, unknown>,
   options: VerifySdJwtVcOptions,
   allowed: readonly JwsAlg[],
   now: number,
   skew: number,
-): VerifiedSdJwtVc['keyBinding'] {
+): Promise<VerifiedSdJwtVc['keyBinding']> {
   const cnf = payload.cnf as { jwk?: unknown } | undefined;
   const expected = options.expectedNonce !== undefined || options.expectedAud !== undefined || options.requireKeyBinding === true;
   if (decoded.kbJwt === undefined) {
@@ -106,7 +107,7 @@ function verifyKeyBinding(
   if (!cnf || typeof cnf !== 'object' || cnf.jwk === undefined) {
     throw new ShomeiError('kb_signature_invalid', 'key-binding JWT present but the credential has no cnf.jwk');
   }
-  const holderKey = publicKeyFromJwk(cnf.jwk);
+  const holderKey = await importPublicJwk(cnf.jwk);
   const kb = parseJws(decoded.kbJwt, 'malformed');
   if (kb.header.typ !== 'kb+jwt') throw new ShomeiError('malformed', 'key-binding JWT typ must be kb+jwt');
   verifyJwsSignature(kb, holderKey, { allowed, code: 'kb_signature_invalid' });

@@ -18,14 +18,28 @@ export function stableOutcome(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (e) {
-    // By name, not instanceof: packages load @shomei/shared from dist/, these tests from src/.
-    const code = (e as { code?: unknown }).code;
-    if (!(e instanceof Error) || e.name !== 'ShomeiError' || typeof code !== 'string') {
-      throw new Error(`threw a non-ShomeiError: ${String(e)}`, { cause: e });
-    }
-    if (!(code in ERROR_CODES)) throw new Error(`unknown error code ${code}`);
-    return code;
+    return stableCode(e);
   }
+}
+
+/** stableOutcome for an asynchronous `fn`: a rejection is allowed only as a ShomeiError with a stable code. */
+export async function stableOutcomeAsync(fn: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await fn();
+    return undefined;
+  } catch (e) {
+    return stableCode(e);
+  }
+}
+
+function stableCode(e: unknown): string {
+  // By name, not instanceof: packages load @shomei/shared from dist/, these tests from src/.
+  const code = (e as { code?: unknown }).code;
+  if (!(e instanceof Error) || e.name !== 'ShomeiError' || typeof code !== 'string') {
+    throw new Error(`threw a non-ShomeiError: ${String(e)}`, { cause: e });
+  }
+  if (!(code in ERROR_CODES)) throw new Error(`unknown error code ${code}`);
+  return code;
 }
 
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString('base64url');

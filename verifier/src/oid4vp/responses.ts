@@ -157,7 +157,7 @@ async function verifyVpToken(
     allowedAlgs: settings?.allowedAlgs,
     staleStatus: settings?.staleStatus,
   };
-  const result = verifyPresentation(presentation, options);
+  const result = await verifyPresentation(presentation, options);
   const seen = result.disclosed;
   // Match mode: per-field true/false only; the values are dropped here (the evidence keeps their names).
   if (record) return { result: toMatchResult(result, record), seen };

@@ -11,8 +11,8 @@ import { type VerifyPresentationOptions, verifyPresentation } from './verify-pre
 // Index 1 of the issuer's status list is revoked.
 const fx = useVerificationFixture({ statuses: [[1, STATUS.INVALID]] });
 const { options } = fx;
-const codes = (vp: string, over: Partial<VerifyPresentationOptions> = {}) =>
-  verifyPresentation(vp, options(over)).errors.map((e) => e.code);
+const codes = async (vp: string, over: Partial<VerifyPresentationOptions> = {}) =>
+  (await verifyPresentation(vp, options(over))).errors.map((e) => e.code);
 const disclosure = (arr: unknown[]) => b64u(Buffer.from(JSON.stringify(arr)));
 const salt = () => randomBytes(16).toString('base64url');
 
@@ -41,9 +41,9 @@ function crafted(payloadOver: Record<string, unknown>, disclosures: string[], he
 }
 
 describe('verifier negative catalog (the cases not covered elsewhere)', () => {
-  it('control: the crafted credential with one disclosure is valid', () => {
+  it('control: the crafted credential with one disclosure is valid', async () => {
     const d = disclosure([salt(), 'birthdate', '1991-08-14']);
-    expect(verifyPresentation(crafted({ _sd: [disclosureDigest(d)] }, [d]), options()).valid).toBe(true);
+    expect((await verifyPresentation(crafted({ _sd: [disclosureDigest(d)] }, [d]), options())).valid).toBe(true);
   });
 
   it('alg none (unsigned issuer JWT) → unsupported_alg', async () => {
@@ -52,12 +52,12 @@ describe('verifier negative catalog (the cases not covered elsewhere)', () => {
     const [h, p, sig] = (jwt as string).split('.');
     const header = JSON.parse(Buffer.from(h as string, 'base64url').toString());
     const none = `${b64u(Buffer.from(JSON.stringify({ ...header, alg: 'none' })))}.${p}`;
-    expect(codes([`${none}.${sig}`, ...rest].join('~'))).toEqual(['unsupported_alg']);
+    expect(await codes([`${none}.${sig}`, ...rest].join('~'))).toEqual(['unsupported_alg']);
     // With the empty signature of an unsecured JWT it is not even a JWS.
-    expect(codes([`${none}.`, ...rest].join('~'))).toEqual(['malformed']);
+    expect(await codes([`${none}.`, ...rest].join('~'))).toEqual(['malformed']);
   });
 
-  it("HS256 keyed with the issuer's public key (key confusion) → unsupported_alg", () => {
+  it("HS256 keyed with the issuer's public key (key confusion) → unsupported_alg", async () => {
     const d = disclosure([salt(), 'birthdate', '1991-08-14']);
     const payload = { iss: fx.issuer.iss, vct: IDENTITY_VCT, iat: 1, _sd: [disclosureDigest(d)], cnf: { jwk: HOLDER.publicJwk } };
     for (const secret of [
@@ -66,51 +66,51 @@ describe('verifier negative catalog (the cases not covered elsewhere)', () => {
     ]) {
       const input = `${b64u(Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'dc+sd-jwt', kid: fx.issuer.kid })))}.${b64u(Buffer.from(JSON.stringify(payload)))}`;
       const jwt = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-      expect(codes(`${jwt}~${d}~`, { expectedNonce: undefined, expectedAud: undefined })).toEqual(['unsupported_alg']);
+      expect(await codes(`${jwt}~${d}~`, { expectedNonce: undefined, expectedAud: undefined })).toEqual(['unsupported_alg']);
     }
   });
 
-  it('the same digest twice in _sd → malformed', () => {
+  it('the same digest twice in _sd → malformed', async () => {
     const d = disclosure([salt(), 'birthdate', '1991-08-14']);
-    expect(codes(crafted({ _sd: [disclosureDigest(d), disclosureDigest(d)] }, [d]))).toEqual(['malformed']);
+    expect(await codes(crafted({ _sd: [disclosureDigest(d), disclosureDigest(d)] }, [d]))).toEqual(['malformed']);
   });
 
-  it('non-string _sd entries → malformed', () => {
+  it('non-string _sd entries → malformed', async () => {
     const d = disclosure([salt(), 'birthdate', '1991-08-14']);
     for (const bad of [[disclosureDigest(d), 42], [disclosureDigest(d), { x: 1 }], [disclosureDigest(d), null], 'not-an-array']) {
-      expect(codes(crafted({ _sd: bad }, [d]))).toEqual(['malformed']);
+      expect(await codes(crafted({ _sd: bad }, [d]))).toEqual(['malformed']);
     }
   });
 
-  it('a disclosure carrying the claim name _sd or ... → disclosure_invalid', () => {
+  it('a disclosure carrying the claim name _sd or ... → disclosure_invalid', async () => {
     for (const name of ['_sd', '...']) {
       const d = disclosure([salt(), name, ['x']]);
-      expect(codes(crafted({ _sd: [disclosureDigest(d)] }, [d]))).toEqual(['disclosure_invalid']);
+      expect(await codes(crafted({ _sd: [disclosureDigest(d)] }, [d]))).toEqual(['disclosure_invalid']);
     }
   });
 
-  it('a disclosed claim that overwrites a signed visible claim (iss) → refused', () => {
+  it('a disclosed claim that overwrites a signed visible claim (iss) → refused', async () => {
     const d = disclosure([salt(), 'iss', 'https://evil.example']);
-    const r = verifyPresentation(crafted({ _sd: [disclosureDigest(d)] }, [d]), options());
+    const r = await verifyPresentation(crafted({ _sd: [disclosureDigest(d)] }, [d]), options());
     expect(r.valid).toBe(false);
     expect(r.issuer).not.toBe('https://evil.example');
   });
 
-  it('a disclosure nested 20,000 levels deep (arrays, objects) → refused with a stable code, no crash', () => {
+  it('a disclosure nested 20,000 levels deep (arrays, objects) → refused with a stable code, no crash', async () => {
     for (const [open, close] of [
       ['[', ']'],
       ['{"a":', '}'],
     ] as const) {
       const deep = `${open.repeat(20_000)}1${close.repeat(20_000)}`;
       const d = b64u(Buffer.from(`["${salt()}","birthdate",${deep}]`));
-      const r = verifyPresentation(crafted({ _sd: [disclosureDigest(d)] }, [d]), options());
+      const r = await verifyPresentation(crafted({ _sd: [disclosureDigest(d)] }, [d]), options());
       expect(r.errors.map((e) => e.code)).toEqual(['malformed']);
     }
   });
 
-  it('an attacker signing with its own key (unknown kid) under a trusted iss → untrusted_issuer', () => {
+  it('an attacker signing with its own key (unknown kid) under a trusted iss → untrusted_issuer', async () => {
     const d = disclosure([salt(), 'birthdate', '1991-08-14']);
     const good = crafted({ _sd: [disclosureDigest(d)] }, [d], { kid: 'attacker-key' });
-    expect(codes(good)).toEqual(['untrusted_issuer']);
+    expect(await codes(good)).toEqual(['untrusted_issuer']);
   });
 });

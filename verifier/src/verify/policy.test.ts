@@ -22,7 +22,7 @@ describe('presets', () => {
     // A wallet discloses an object claim (address) with its members.
     const withMembers = paths.some((p) => p.length === 1 && p[0] === 'address') ? [...paths, ...ADDRESS_PATHS] : paths;
     const vp = await present(await fx.issuer.issue(), withMembers, kb);
-    const r = verifyPresentation(vp, options({ requiredPaths: paths }));
+    const r = await verifyPresentation(vp, options({ requiredPaths: paths }));
     expect(codes(r)).toEqual([]);
     for (const path of paths) {
       let node: unknown = r.disclosed;
@@ -36,14 +36,14 @@ describe('presets', () => {
       withMembers.filter((p) => p[0] !== dropped[0]),
       kb,
     );
-    expect(codes(verifyPresentation(fewer, options({ requiredPaths: paths })))).toContain('claim_missing');
+    expect(codes(await verifyPresentation(fewer, options({ requiredPaths: paths })))).toContain('claim_missing');
   });
 
   it('age presets disclose nothing but the one predicate', async () => {
     for (const name of ['age_over_18', 'age_over_20'] as const) {
       const vp = await present(await fx.issuer.issue(), PRESETS[name].paths, kb);
       expect(vp.split('~').length - 2).toBe(1);
-      const r = verifyPresentation(vp, options({ requiredPaths: PRESETS[name].paths }));
+      const r = await verifyPresentation(vp, options({ requiredPaths: PRESETS[name].paths }));
       expect(r.disclosed).toEqual({ age_equal_or_over: { [name === 'age_over_18' ? '18' : '20']: true } });
     }
   });
@@ -64,40 +64,40 @@ describe('presets', () => {
     ]);
     expect(dcqlQueryFor([['birthdate']]).credentials[0]?.claim_sets).toBeUndefined();
     const withoutOptional = await present(await fx.issuer.issue(), q.paths, kb);
-    expect(codes(verifyPresentation(withoutOptional, options({ requiredPaths: q.paths })))).toEqual([]);
+    expect(codes(await verifyPresentation(withoutOptional, options({ requiredPaths: q.paths })))).toEqual([]);
   });
 });
 
 describe('policy', () => {
   it('min_assurance: IAL2 passes IAL2, IAL3 is assurance_too_low', async () => {
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
-    expect(codes(verifyPresentation(vp, options({ minAssurance: 'IAL1' })))).toEqual([]);
-    expect(codes(verifyPresentation(vp, options({ minAssurance: 'IAL2' })))).toEqual([]);
-    expect(codes(verifyPresentation(vp, options({ minAssurance: 'IAL3' })))).toEqual(['assurance_too_low']);
+    expect(codes(await verifyPresentation(vp, options({ minAssurance: 'IAL1' })))).toEqual([]);
+    expect(codes(await verifyPresentation(vp, options({ minAssurance: 'IAL2' })))).toEqual([]);
+    expect(codes(await verifyPresentation(vp, options({ minAssurance: 'IAL3' })))).toEqual(['assurance_too_low']);
   });
 
   it('maximum credential age: by iat', async () => {
     const vp = await present(await fx.issuer.issue({ issuedAt: new Date(NOW.getTime() - 10 * 86_400_000) }), [['birthdate']], kb);
-    expect(codes(verifyPresentation(vp, options({ maxCredentialAgeSeconds: 30 * 86_400 })))).toEqual([]);
-    expect(codes(verifyPresentation(vp, options({ maxCredentialAgeSeconds: 86_400 })))).toEqual(['credential_too_old']);
+    expect(codes(await verifyPresentation(vp, options({ maxCredentialAgeSeconds: 30 * 86_400 })))).toEqual([]);
+    expect(codes(await verifyPresentation(vp, options({ maxCredentialAgeSeconds: 86_400 })))).toEqual(['credential_too_old']);
   });
 
   it("an issuer's max_assurance in the trust configuration caps what it may assert (assurance_not_allowed)", async () => {
     const capped = pinnedTrustStore(fx.issuer, { max_assurance: 'IAL1' });
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
-    expect(codes(verifyPresentation(vp, options({ trust: capped })))).toEqual(['assurance_not_allowed']);
+    expect(codes(await verifyPresentation(vp, options({ trust: capped })))).toEqual(['assurance_not_allowed']);
   });
 
   it("an issuer's vcts in the trust configuration limit its credential types (vct_not_allowed)", async () => {
     const other = pinnedTrustStore(fx.issuer, { vcts: ['urn:other'] });
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
-    expect(codes(verifyPresentation(vp, options({ trust: other })))).toEqual(['vct_not_allowed']);
+    expect(codes(await verifyPresentation(vp, options({ trust: other })))).toEqual(['vct_not_allowed']);
   });
 
   it('says key binding was absent when no nonce or audience is expected', async () => {
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const noKb = `${vp.slice(0, vp.lastIndexOf('~'))}~`;
-    const r = verifyPresentation(noKb, options({ expectedNonce: undefined, expectedAud: undefined }));
+    const r = await verifyPresentation(noKb, options({ expectedNonce: undefined, expectedAud: undefined }));
     expect(r).toMatchObject({ valid: true, key_binding: 'absent' });
   });
 });
@@ -113,7 +113,7 @@ describe('stale status lists: a policy, both ways', () => {
     c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken()); // ttl 300
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const at = new Date(T0 + 350_000);
-    const r = verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'reject', kbMaxAgeSeconds: 3600 }));
+    const r = await verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'reject', kbMaxAgeSeconds: 3600 }));
     expect(r).toMatchObject({ valid: true, status: 'valid' });
     expect(r.warnings).toBeUndefined();
   });
@@ -124,7 +124,7 @@ describe('stale status lists: a policy, both ways', () => {
     c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken());
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const at = new Date(T0 + 400_000);
-    const r = verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'reject', kbMaxAgeSeconds: 3600 }));
+    const r = await verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'reject', kbMaxAgeSeconds: 3600 }));
     expect(codes(r)).toEqual(['status_unavailable']);
     expect(r.errors[0]?.message).toMatch(/stale/);
   });
@@ -135,7 +135,7 @@ describe('stale status lists: a policy, both ways', () => {
     c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken());
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const at = new Date(T0 + 400_000);
-    const r = verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'accept', kbMaxAgeSeconds: 3600 }));
+    const r = await verifyPresentation(vp, options({ now: at, statusLists: c, staleStatus: 'accept', kbMaxAgeSeconds: 3600 }));
     expect(r).toMatchObject({ valid: true, status: 'valid', warnings: [{ code: 'status_stale' }] });
   });
 
@@ -145,7 +145,7 @@ describe('stale status lists: a policy, both ways', () => {
     fx.issuer.list.set(3, STATUS.INVALID);
     c.ingest(fx.issuer.statusUri, fx.issuer.iss, fx.issuer.statusToken());
     const vp = await present(await fx.issuer.issue({ idx: 3 }), [['birthdate']], kb);
-    const r = verifyPresentation(
+    const r = await verifyPresentation(
       vp,
       options({ now: new Date(T0 + 400_000), statusLists: c, staleStatus: 'accept', kbMaxAgeSeconds: 3600 }),
     );
@@ -183,7 +183,7 @@ describe('issuer signature algorithms and the typ rules', () => {
     return { t, k };
   }
 
-  it.each(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'])('accepts %s', (alg) => {
+  it.each(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'])('accepts %s', async (alg) => {
     const { t, k } = setup(alg);
     const built = buildSdJwt({
       header: { alg, typ: 'dc+sd-jwt', kid: 'k1' },
@@ -193,12 +193,12 @@ describe('issuer signature algorithms and the typ rules', () => {
       holder: HOLDER as KeyPair,
     });
     const lists = { lookup: () => StatusList.empty(16, 2) };
-    const r = verifyPresentation(built.present(['birthdate'], kb), options({ trust: t, statusLists: lists }));
+    const r = await verifyPresentation(built.present(['birthdate'], kb), options({ trust: t, statusLists: lists }));
     expect(codes(r)).toEqual([]);
     expect(r.disclosed).toEqual({ birthdate: '1991-08-14' });
   });
 
-  it('an allow-list narrows it (unsupported_alg); none and HMAC are never accepted', () => {
+  it('an allow-list narrows it (unsupported_alg); none and HMAC are never accepted', async () => {
     const { t, k } = setup('RS256');
     const lists = { lookup: () => StatusList.empty(16, 2) };
     const built = buildSdJwt({
@@ -208,21 +208,24 @@ describe('issuer signature algorithms and the typ rules', () => {
       disclosable: { birthdate: 'x' },
       holder: HOLDER as KeyPair,
     });
-    expect(codes(verifyPresentation(built.present([], kb), options({ trust: t, statusLists: lists, allowedAlgs: ['ES256'] })))).toEqual([
-      'unsupported_alg',
-    ]);
+    expect(
+      codes(await verifyPresentation(built.present([], kb), options({ trust: t, statusLists: lists, allowedAlgs: ['ES256'] }))),
+    ).toEqual(['unsupported_alg']);
     const [h, p] = built.credential.split('.') as [string, string];
     for (const alg of ['none', 'HS256']) {
       const header = Buffer.from(JSON.stringify({ alg, typ: 'dc+sd-jwt', kid: 'k1' })).toString('base64url');
       const forged = `${header}.${p}.${alg === 'none' ? '' : 'c2ln'}~`;
       expect(h).not.toBe(header);
-      const r = verifyPresentation(forged, options({ trust: t, statusLists: lists, expectedNonce: undefined, expectedAud: undefined }));
+      const r = await verifyPresentation(
+        forged,
+        options({ trust: t, statusLists: lists, expectedNonce: undefined, expectedAud: undefined }),
+      );
       expect(['unsupported_alg', 'malformed']).toContain(codes(r)[0]);
       expect(r.valid).toBe(false);
     }
   });
 
-  it('accepts the legacy typ vc+sd-jwt and says so', () => {
+  it('accepts the legacy typ vc+sd-jwt and says so', async () => {
     const { t, k } = setup('ES256');
     const lists = { lookup: () => StatusList.empty(16, 2) };
     const built = buildSdJwt({
@@ -232,7 +235,7 @@ describe('issuer signature algorithms and the typ rules', () => {
       disclosable: { birthdate: 'x' },
       holder: HOLDER as KeyPair,
     });
-    const r = verifyPresentation(built.present(['birthdate'], kb), options({ trust: t, statusLists: lists }));
+    const r = await verifyPresentation(built.present(['birthdate'], kb), options({ trust: t, statusLists: lists }));
     expect(r).toMatchObject({ valid: true, warnings: [{ code: 'legacy_typ' }] });
     const wrongTyp = buildSdJwt({
       header: { alg: 'ES256', typ: 'JWT', kid: 'k1' },
@@ -241,10 +244,10 @@ describe('issuer signature algorithms and the typ rules', () => {
       disclosable: {},
       holder: HOLDER as KeyPair,
     });
-    expect(codes(verifyPresentation(wrongTyp.present([], kb), options({ trust: t, statusLists: lists })))).toEqual(['malformed']);
+    expect(codes(await verifyPresentation(wrongTyp.present([], kb), options({ trust: t, statusLists: lists })))).toEqual(['malformed']);
   });
 
-  it('profile sd-jwt: any RFC 9901 SD-JWT, no typ/vct rules, no status needed', () => {
+  it('profile sd-jwt: any RFC 9901 SD-JWT, no typ/vct rules, no status needed', async () => {
     const { t, k } = setup('ES256');
     const lists = { lookup: () => undefined };
     const plain = buildSdJwt({
@@ -255,8 +258,8 @@ describe('issuer signature algorithms and the typ rules', () => {
       holder: HOLDER as KeyPair,
     });
     const vp = plain.present(['given_name'], kb);
-    expect(codes(verifyPresentation(vp, options({ trust: t, statusLists: lists })))).toEqual(['malformed']);
-    const r = verifyPresentation(vp, options({ trust: t, statusLists: lists, profile: 'sd-jwt' }));
+    expect(codes(await verifyPresentation(vp, options({ trust: t, statusLists: lists })))).toEqual(['malformed']);
+    const r = await verifyPresentation(vp, options({ trust: t, statusLists: lists, profile: 'sd-jwt' }));
     expect(r).toMatchObject({
       valid: true,
       vct: null,
@@ -271,7 +274,7 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
   it('rejects a bare JWT with no ~ (malformed)', async () => {
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const bare = vp.split('~')[0] as string;
-    expect(codes(verifyPresentation(bare, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual(['malformed']);
+    expect(codes(await verifyPresentation(bare, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual(['malformed']);
   });
 
   it('rejects a genuine disclosure no digest references (taken from another credential)', async () => {
@@ -280,7 +283,7 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
     const foreign = b.split('~')[1] as string;
     const parts = a.split('~');
     const sdPart = `${parts.slice(0, -1).join('~')}~${foreign}~`;
-    expect(codes(verifyPresentation(sdPart, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual([
+    expect(codes(await verifyPresentation(sdPart, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual([
       'disclosure_digest_mismatch',
     ]);
   });
@@ -292,7 +295,7 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
     payload.exp = (payload.exp as number) + 365 * 86_400;
     const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`;
     const rest = vp.split('~').slice(1, -1);
-    const r = verifyPresentation(`${forged}~${rest.join('~')}~`, options({ expectedNonce: undefined, expectedAud: undefined }));
+    const r = await verifyPresentation(`${forged}~${rest.join('~')}~`, options({ expectedNonce: undefined, expectedAud: undefined }));
     expect(codes(r)).toEqual(['signature_invalid']);
     expect(r.disclosed).toEqual({});
   });
@@ -301,28 +304,30 @@ describe('RFC 9901 §7 rules the stock library misses', () => {
     const a = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const parts = a.split('~');
     const sdPart = `${parts[0]}~${parts[1]}~${parts[1]}~`;
-    expect(codes(verifyPresentation(sdPart, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual([
+    expect(codes(await verifyPresentation(sdPart, options({ expectedNonce: undefined, expectedAud: undefined })))).toEqual([
       'disclosure_duplicate',
     ]);
   });
 
   it('compares the key-binding aud (kb_aud_mismatch) and sd_hash (kb_sd_hash_mismatch)', async () => {
     const vp = await present(await fx.issuer.issue(), [['birthdate'], ['gender']], { ...kb, aud: 'https://other.example' });
-    expect(codes(verifyPresentation(vp, options()))).toEqual(['kb_aud_mismatch']);
+    expect(codes(await verifyPresentation(vp, options()))).toEqual(['kb_aud_mismatch']);
     const good = await present(await fx.issuer.issue(), [['birthdate'], ['gender']], kb);
     const parts = good.split('~');
     // drop one disclosure but keep the KB JWT made over both
     const dropped = [parts[0], parts[1], parts[parts.length - 1]].join('~');
-    expect(codes(verifyPresentation(dropped, options()))).toEqual(['kb_sd_hash_mismatch']);
+    expect(codes(await verifyPresentation(dropped, options()))).toEqual(['kb_sd_hash_mismatch']);
   });
 
   it('reports not_yet_valid and expired by the clock passed in', async () => {
     const vp = await present(await fx.issuer.issue(), [['birthdate']], { ...kb, iat: new Date(NOW.getTime() - 3 * 365 * 86_400_000) });
     expect(
-      codes(verifyPresentation(vp, options({ now: new Date(NOW.getTime() + 2 * 365 * 86_400_000), kbMaxAgeSeconds: 10 * 365 * 86_400 }))),
+      codes(
+        await verifyPresentation(vp, options({ now: new Date(NOW.getTime() + 2 * 365 * 86_400_000), kbMaxAgeSeconds: 10 * 365 * 86_400 })),
+      ),
     ).toEqual(['expired']);
     expect(
-      codes(verifyPresentation(vp, options({ now: new Date(NOW.getTime() - 86_400_000), kbMaxAgeSeconds: 10 * 365 * 86_400 }))),
+      codes(await verifyPresentation(vp, options({ now: new Date(NOW.getTime() - 86_400_000), kbMaxAgeSeconds: 10 * 365 * 86_400 }))),
     ).toContain('not_yet_valid');
   });
 });

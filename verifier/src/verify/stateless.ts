@@ -47,7 +47,7 @@ export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, inp
   await prefetchForPresentation(ctx, input.presentation);
   const required = [...(input.preset ? PRESETS[input.preset].paths : []), ...(input.claims ?? [])].map((p) => [...p]);
   const settings = ctx.trust.settings?.();
-  const result = verifyPresentation(input.presentation, {
+  const result = await verifyPresentation(input.presentation, {
     now: ctx.now(),
     trust: ctx.trust,
     statusLists: ctx.statusLists,

@@ -88,12 +88,13 @@ export const DEFAULT_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'ES512', 'EdDS
  * Verifies an SD-JWT VC presentation against trust, status and the request, from memory only
  * (keys and status lists are fetched beforehand). Never throws for bad input: every failure is
  * an entry in `errors` with a stable code, and `valid` is true only when there is none.
+ * Asynchronous only for the holder-key import (see importPublicJwk); it does no I/O.
  */
-export function verifyPresentation(presentation: string, options: VerifyPresentationOptions): VerificationResult {
+export async function verifyPresentation(presentation: string, options: VerifyPresentationOptions): Promise<VerificationResult> {
   const checkedAt = options.now.toISOString();
   let verified: VerifiedSdJwtVc;
   try {
-    verified = verifySdJwtVc(presentation, {
+    verified = await verifySdJwtVc(presentation, {
       now: options.now,
       resolveIssuerKey: (iss, header) => options.trust.resolveKey(iss, header),
       allowedAlgs: options.allowedAlgs ?? DEFAULT_ALGS,
