@@ -64,6 +64,7 @@ describe('importPublicJwk (raw-point import of EC holder keys)', () => {
       [ok],
       { ...ok, d: x },
       { ...ok, crv: 'P-257' },
+      { ...ok, crv: 'constructor' },
       { ...ok, crv: 'secp256k1' },
       { ...ok, x: undefined },
       { ...ok, y: 42 },

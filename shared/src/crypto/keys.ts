@@ -81,8 +81,13 @@ export function publicKeyFromJwk(jwk: unknown): KeyObject {
   }
 }
 
-/** Bytes of one coordinate on each NIST curve, for the raw-point import below. */
-const EC_COORDINATE_BYTES: Readonly<Record<string, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
+/** Each NIST curve's coordinate size in bytes, and its WebCrypto algorithm, for the raw-point import below. */
+const RAW_POINT_CURVES: Readonly<Record<string, { size: number; algorithm: webcrypto.EcKeyImportParams }>> = {
+  'P-256': { size: 32, algorithm: { name: 'ECDSA', namedCurve: 'P-256' } },
+  'P-384': { size: 48, algorithm: { name: 'ECDSA', namedCurve: 'P-384' } },
+  'P-521': { size: 66, algorithm: { name: 'ECDSA', namedCurve: 'P-521' } },
+};
+const VERIFY_ONLY: webcrypto.KeyUsage[] = ['verify'];
 
 /**
  * The same as publicKeyFromJwk, and the same refusals, but faster for NIST EC keys: about 35 µs
@@ -99,13 +104,12 @@ export async function importPublicJwk(jwk: unknown): Promise<KeyObject> {
   }
   const j = jwk as Record<string, unknown>;
   if ('d' in j) throw new ShomeiError('malformed', 'JWK contains private key material');
-  const size = j.kty === 'EC' && typeof j.crv === 'string' ? EC_COORDINATE_BYTES[j.crv] : undefined;
-  if (size === undefined) return publicKeyFromJwk(j);
-  const point = uncompressedPoint(j.x, j.y, size);
+  const curve = j.kty === 'EC' && typeof j.crv === 'string' && Object.hasOwn(RAW_POINT_CURVES, j.crv) ? RAW_POINT_CURVES[j.crv] : undefined;
+  if (curve === undefined) return publicKeyFromJwk(j);
+  const point = uncompressedPoint(j.x, j.y, curve.size);
   if (!point) throw new ShomeiError('malformed', 'JWK is not a valid public key');
   try {
-    const key = await webcrypto.subtle.importKey('raw', point, { name: 'ECDSA', namedCurve: j.crv as string }, true, ['verify']);
-    return KeyObject.from(key);
+    return KeyObject.from(await webcrypto.subtle.importKey('raw', point, curve.algorithm, true, VERIFY_ONLY));
   } catch (cause) {
     // Off the curve: WebCrypto's DataError.
     throw new ShomeiError('malformed', 'JWK is not a valid public key', { cause });
