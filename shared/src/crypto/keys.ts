@@ -90,8 +90,9 @@ const RAW_POINT_CURVES: Readonly<Record<string, { size: number; algorithm: webcr
 const VERIFY_ONLY: webcrypto.KeyUsage[] = ['verify'];
 
 /**
- * The same as publicKeyFromJwk, and the same refusals, but faster for NIST EC keys: about 35 µs
- * less per P-256 key here. createPublicKey imports an EC JWK through
+ * The same as publicKeyFromJwk, and the same refusals, but faster for NIST EC keys: importing a
+ * P-256 key and verifying one signature with it takes about 130 µs here, against 150 µs (best of 8
+ * interleaved rounds over 64 keys). createPublicKey imports an EC JWK through
  * EC_KEY_set_public_key_affine_coordinates, which multiplies the point by the group order to check
  * it lies in the prime-order subgroup: a full scalar multiplication, 60% of the import. On these
  * curves (cofactor 1) every point on the curve is in that subgroup, so the on-curve check that
