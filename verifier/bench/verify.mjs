@@ -3,8 +3,9 @@ import { execFile } from 'node:child_process';
 // `pnpm bench` (verifier): full verification of an SD-JWT VC presentation with key binding and
 // 6 disclosures — in-process, and over HTTP (POST /v1/verify on loopback, 2 workers, 50
 // connections, bounded) — beside the raw ES256 floor measured in the same run, with ratios.
-// Also: a 131,072-entry status list against a small one. (The stock @sd-jwt/sd-jwt-vc verify is not
-// run here: it resolves the issuer over the network, and benchmarks stay on loopback.)
+// Also: a 131,072-entry status list against a small one, and the HTTP ceiling (a bare node:http
+// server doing only the floor's cryptography; see floorServer). The stock @sd-jwt/sd-jwt-vc verify
+// is not run here: it resolves the issuer over the network, and benchmarks stay on loopback.
 import cluster from 'node:cluster';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -186,12 +187,12 @@ async function primary() {
   // the 2 cores with the servers: wrk (C, ~35 µs of CPU per request here) when installed, else
   // autocannon (Node, ~95 µs). Server CPU per request is read from /proc, so the figures can be
   // told apart from the load generator's share.
-  async function overHttp(nWorkers, seconds) {
+  async function overHttp(nWorkers, seconds, server = 'app') {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const workers = [];
     for (let i = 0; i < nWorkers; i++) {
       if (process.env.BENCH_WORKER_PROFILE) cluster.setupPrimary({ execArgv: ['--cpu-prof', '--cpu-prof-dir=/tmp/wprof'] });
-      const w = cluster.fork({ BENCH_FIXTURE: JSON.stringify(f), BENCH_PORT: String(port) });
+      const w = cluster.fork({ BENCH_FIXTURE: JSON.stringify(f), BENCH_PORT: String(port), BENCH_SERVER: server });
       workers.push(w);
       await new Promise((r) => w.once('message', r));
     }
@@ -209,8 +210,9 @@ async function primary() {
   }
   const http1 = await overHttp(1, 5);
   const http = await overHttp(WORKERS, 8);
+  const ceiling = await overHttp(WORKERS, 8, 'floor');
   const okRate = http.rate;
-  const non2xx = http.failed + http1.failed;
+  const non2xx = http.failed + http1.failed + ceiling.failed;
 
   const pct = (x) => `${(x * 100).toFixed(0)}%`;
   const r = (x) => x.toFixed(0).padStart(7);
@@ -229,6 +231,9 @@ async function primary() {
     `  POST /v1/verify, ${WORKERS} workers, 50 conns, 8 s ${r(okRate)} /s   ${pct(okRate / (2 * floor))} of 2x floor (target >= 60%)`,
   );
   console.log(`    latency p50 ${http.p50} ms, p99 ${http.p99} ms (target <= 15); non-2xx/errors ${non2xx}`);
+  console.log(
+    `  ceiling: bare node:http, floor crypto only ${r(ceiling.rate)} /s   ${pct(ceiling.rate / (2 * floor))} of 2x floor; p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`,
+  );
   console.log(
     `    CPU per request: server ${http.serverCpuPerRequest.toFixed(0)} µs (verifyPresentation alone ${(1e6 / inProcess).toFixed(0)} µs), load generator ${http.loadGenCpuPerRequest.toFixed(0)} µs`,
   );
@@ -313,12 +318,43 @@ async function benchApp(f) {
 
 async function worker() {
   const f = JSON.parse(process.env.BENCH_FIXTURE);
+  if (process.env.BENCH_SERVER === 'floor') return floorServer(f);
   const { store, app } = await benchApp(f);
   // The hot path must not write evidence synchronously; in a bench the queue is flushed but the rows dropped periodically.
   setInterval(() => store.db.exec('DELETE FROM evidence'), 1000).unref();
   const { serve } = await import('@hono/node-server');
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.BENCH_PORT) });
   server.once('listening', () => process.send?.('ready'));
+  process.once('SIGTERM', () => process.exit(0));
+}
+
+/**
+ * The ceiling for any verifier over HTTP on this machine: node:http with no framework, whose handler
+ * reads the body and then does only the floor's cryptography (issuer verify, holder JWK import, key
+ * binding verify) on the fixture. Nothing a real verifier must do (parse, check, authenticate, keep
+ * evidence) is done, so no verifier can beat this rate with the same load generator on the same cores.
+ */
+async function floorServer(f) {
+  const { createServer } = await import('node:http');
+  const issuerJws = parseJws(f.vp.split('~')[0]);
+  const kbJwt = parseJws(f.vp.slice(f.vp.lastIndexOf('~') + 1));
+  const issuerKey = createPublicKey({ key: f.issuerJwk, format: 'jwk' });
+  const issuerInput = Buffer.from(issuerJws.signingInput, 'latin1');
+  const kbInput = Buffer.from(kbJwt.signingInput, 'latin1');
+  const p1363 = { dsaEncoding: 'ieee-p1363' };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const holderKey = createPublicKey({ key: f.holderJwk, format: 'jwk' });
+      const valid =
+        cryptoVerify('sha256', issuerInput, { key: issuerKey, ...p1363 }, issuerJws.signature) &&
+        cryptoVerify('sha256', kbInput, { key: holderKey, ...p1363 }, kbJwt.signature);
+      res.writeHead(valid ? 200 : 500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ valid, bytes: Buffer.concat(chunks).length }));
+    });
+  });
+  server.listen(Number(process.env.BENCH_PORT), '127.0.0.1', () => process.send?.('ready'));
   process.once('SIGTERM', () => process.exit(0));
 }
 
