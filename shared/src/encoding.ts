@@ -18,6 +18,17 @@ export function b64uDecodeText(s: string): string {
   return scratch.toString('utf8', 0, length);
 }
 
+/**
+ * The bytes `s` encodes when it is the canonical unpadded base64url of exactly `size` bytes; else
+ * undefined. Buffer alone is lenient: it skips characters outside the alphabet and ignores the
+ * last character's spare bits, so only text that the bytes encode back to is accepted.
+ */
+export function b64uCanonicalBytes(s: string, size: number): Buffer | undefined {
+  if (s.length !== Math.ceil((size * 4) / 3)) return undefined;
+  const bytes = Buffer.from(s, 'base64url');
+  return bytes.length === size && bytes.toString('base64url') === s ? bytes : undefined;
+}
+
 /** True when `s` is non-empty and uses only the base64url alphabet (no padding). */
 export function isB64u(s: string): boolean {
   return /^[A-Za-z0-9_-]+$/.test(s);

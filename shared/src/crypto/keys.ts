@@ -1,4 +1,5 @@
 import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, hash, KeyObject, webcrypto } from 'node:crypto';
+import { b64uCanonicalBytes } from '../encoding.js';
 import { ShomeiError } from '../errors.js';
 
 export interface PublicJwk {
@@ -117,17 +118,13 @@ export async function importPublicJwk(jwk: unknown): Promise<KeyObject> {
   }
 }
 
+const UNCOMPRESSED = Buffer.from([0x04]);
+
 /** 0x04 || x || y from JWK coordinates, each exactly `size` bytes of canonical base64url; else undefined. */
 function uncompressedPoint(x: unknown, y: unknown, size: number): Buffer | undefined {
-  const chars = Math.ceil((size * 4) / 3);
-  if (typeof x !== 'string' || typeof y !== 'string' || x.length !== chars || y.length !== chars) return undefined;
-  const point = Buffer.alloc(1 + 2 * size);
-  point[0] = 0x04;
-  if (point.write(x, 1, 'base64url') !== size || point.write(y, 1 + size, 'base64url') !== size) return undefined;
-  // Buffer skips characters outside the alphabet, and ignores a last character's unused bits; only
-  // the canonical text of these exact bytes is accepted.
-  if (point.toString('base64url', 1, 1 + size) !== x || point.toString('base64url', 1 + size) !== y) return undefined;
-  return point;
+  const xb = typeof x === 'string' ? b64uCanonicalBytes(x, size) : undefined;
+  const yb = typeof y === 'string' ? b64uCanonicalBytes(y, size) : undefined;
+  return xb && yb ? Buffer.concat([UNCOMPRESSED, xb, yb]) : undefined;
 }
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url). */

@@ -1,3 +1,5 @@
+import { b64uCanonicalBytes } from '../encoding.js';
+
 /**
  * Whether a JWK's base64url `x` and `y` name a point on NIST P-256, checked with the curve
  * equation y² = x³ − 3x + b (mod p) in BigInt arithmetic: ~2 µs here, against ~15 µs for decoding
@@ -7,14 +9,11 @@
  */
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
-const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 
 export function isP256Point(x: string, y: string): boolean {
-  if (!COORDINATE.test(x) || !COORDINATE.test(y)) return false;
-  const xb = Buffer.from(x, 'base64url');
-  const yb = Buffer.from(y, 'base64url');
-  // 43 characters carry 258 bits: the two spare bits must be zero (canonical encoding).
-  if (xb.length !== 32 || yb.length !== 32 || xb.toString('base64url') !== x || yb.toString('base64url') !== y) return false;
+  const xb = b64uCanonicalBytes(x, 32);
+  const yb = b64uCanonicalBytes(y, 32);
+  if (!xb || !yb) return false;
   const X = BigInt(`0x${xb.toString('hex')}`);
   const Y = BigInt(`0x${yb.toString('hex')}`);
   if (X >= P || Y >= P) return false;
