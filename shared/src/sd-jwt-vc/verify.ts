@@ -107,9 +107,10 @@ async function verifyKeyBinding(
   if (!cnf || typeof cnf !== 'object' || cnf.jwk === undefined) {
     throw new ShomeiError('kb_signature_invalid', 'key-binding JWT present but the credential has no cnf.jwk');
   }
-  const holderKey = await importPublicJwk(cnf.jwk);
+  // The structural checks first: a malformed key-binding JWT is refused before the key import.
   const kb = parseJws(decoded.kbJwt, 'malformed');
   if (kb.header.typ !== 'kb+jwt') throw new ShomeiError('malformed', 'key-binding JWT typ must be kb+jwt');
+  const holderKey = await importPublicJwk(cnf.jwk);
   verifyJwsSignature(kb, holderKey, { allowed, code: 'kb_signature_invalid' });
   const p = kb.payload;
   if (options.expectedNonce !== undefined && p.nonce !== options.expectedNonce) {
