@@ -54,6 +54,8 @@ export const ERROR_CODES = {
   consent_refused: 400,
   no_matching_credential: 400,
   request_invalid: 400,
+  /** A request signed by a verifier whose identity (certificate chain, attestation) the wallet cannot trust. */
+  verifier_untrusted: 400,
   sandbox_disabled: 404,
   // identity proofing (issuer applications)
   certificate_expired: 400,
