@@ -187,7 +187,6 @@ describe('OpenID4VP', () => {
     expect(header).toMatchObject({ typ: REQUEST_OBJECT_TYP, alg: 'ES256', kid: identity.verificationMethodId });
     expect(payload).toMatchObject({
       client_id: identity.clientId,
-      iss: identity.clientId,
       aud: 'https://self-issued.me/v2',
       response_type: 'vp_token',
       response_mode: 'direct_post',
@@ -215,6 +214,9 @@ describe('OpenID4VP', () => {
       iat: START.getTime() / 1000,
       exp: START.getTime() / 1000 + 300,
     });
+    // OpenID4VP 1.0 §5: client_id identifies the verifier; an `iss` (the prefixed client id is
+    // not the DID in `kid`) makes the OWF wallet library refuse the request object.
+    expect(payload).not.toHaveProperty('iss');
     expect(Buffer.from(payload.nonce, 'base64url').length).toBeGreaterThanOrEqual(16);
     const second = await createRequest({ preset: 'identity_basic' });
     const other = await fetchRequestObject(second.json.request_uri as string);

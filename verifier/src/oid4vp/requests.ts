@@ -115,7 +115,11 @@ export async function signedRequestObject(ctx: Oid4vpContext, id: string): Promi
   if (row.status !== 'pending') throw new ShomeiError('replay', 'the presentation request has already been answered');
   const client = await ctx.store.clients.get(row.clientId);
   const { identity } = ctx;
-  const payload: RequestObject & { iss: string; aud: string } = {
+  // No `iss`: OpenID4VP 1.0 §5 makes client_id the verifier's identity and tells wallets to ignore
+  // an `iss`, which RFC 9101 §4 only recommends. Worse, a prefixed client id as `iss`
+  // (`decentralized_identifier:did:web:…`) does not start the bare DID URL in `kid`, and wallets
+  // such as the OWF @openid4vc library refuse that pairing. The EUDI reference verifier sends none.
+  const payload: RequestObject & { aud: string } = {
     client_id: identity.clientId,
     response_type: 'vp_token',
     response_mode: 'direct_post',
@@ -133,7 +137,6 @@ export async function signedRequestObject(ctx: Oid4vpContext, id: string): Promi
       },
     },
     purpose: row.purpose,
-    iss: identity.clientId,
     aud: SELF_ISSUED_AUDIENCE,
     iat: Math.floor(now.getTime() / 1000),
     exp: Math.floor(row.expiresAt / 1000),
