@@ -37,8 +37,9 @@ export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/sec
 export { keyStoreMigrations } from './keys/sqlite-stores.js';
 export * from './protocol/oid4vci.js';
 export * from './protocol/oid4vp.js';
-export { nodeSigner, saltGenerator, sha256Hasher } from './sd-jwt-vc/capabilities.js';
+export { nodeSigner, saltGenerator, sdHasher, sha256Hasher } from './sd-jwt-vc/capabilities.js';
 export { type DecodedSdJwt, type Disclosure, decodeSdJwt, disclosureDigest, reconstructClaims } from './sd-jwt-vc/decode.js';
+export { DEFAULT_SD_ALG, isSdAlg, SD_ALGS, type SdAlg, sdAlgOf, sdDigest } from './sd-jwt-vc/digest.js';
 export { issueSdJwtVcFast } from './sd-jwt-vc/fast-issue.js';
 export { type IssueSdJwtVcInput, issueSdJwtVc, LEGACY_SD_JWT_VC_TYP, SD_JWT_VC_TYP } from './sd-jwt-vc/issue.js';
 export { type KeyBindingInput, presentSdJwtVc } from './sd-jwt-vc/present.js';

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { type ParsedJws, parseJws } from '../crypto/jws.js';
 import { b64uDecodeText, isB64u } from '../encoding.js';
 import { ShomeiError } from '../errors.js';
+import { DEFAULT_SD_ALG, nodeHashName, type SdAlg, sdAlgOf } from './digest.js';
 
 export interface Disclosure {
   encoded: string;
@@ -21,6 +22,8 @@ export interface DecodedSdJwt {
   kbJwt?: string;
   /** `<jwt>~<d1>~…~<dn>~`: the input of the key binding's sd_hash. */
   sdHashInput: string;
+  /** The issuer's `_sd_alg` (sha-256 when absent): the digest of the disclosures and of sd_hash. */
+  sdAlg: SdAlg;
 }
 
 export const MAX_SD_JWT_LENGTH = 256 * 1024;
@@ -28,7 +31,8 @@ export const MAX_SD_JWT_LENGTH = 256 * 1024;
 /**
  * Splits an SD-JWT (RFC 9901 §4) into its parts and decodes each disclosure. Structure only: a
  * bare JWT without `~`, an empty disclosure, a disclosure that is not a 2- or 3-element JSON
- * array, or the same disclosure twice is refused here.
+ * array, or the same disclosure twice is refused here, and so is an `_sd_alg` other than those in
+ * SD_ALGS (`unsupported_alg`): the disclosures' digests are computed with it.
  */
 export function decodeSdJwt(compact: string): DecodedSdJwt {
   if (typeof compact !== 'string' || compact.length === 0) throw new ShomeiError('malformed', 'SD-JWT is empty');
@@ -39,23 +43,26 @@ export function decodeSdJwt(compact: string): DecodedSdJwt {
   const last = parts[parts.length - 1] as string;
   const disclosureParts = parts.slice(1, -1);
   const issuerJws = parseJws(jwt);
+  const sdAlg = sdAlgOf(issuerJws.payload);
+  const hashName = nodeHashName(sdAlg);
   const seen = new Set<string>();
   const disclosures = disclosureParts.map((encoded) => {
     if (seen.has(encoded)) throw new ShomeiError('disclosure_duplicate', 'the same disclosure appears twice');
     seen.add(encoded);
-    return decodeDisclosure(encoded);
+    return decodeDisclosure(encoded, hashName);
   });
   const sdHashInput = compact.slice(0, compact.lastIndexOf('~') + 1);
-  const decoded: DecodedSdJwt = { jwt, issuerJws, disclosures, sdHashInput };
+  const decoded: DecodedSdJwt = { jwt, issuerJws, disclosures, sdHashInput, sdAlg };
   if (last !== '') decoded.kbJwt = last;
   return decoded;
 }
 
-export function disclosureDigest(encoded: string): string {
-  return hash('sha256', encoded, 'base64url');
+/** A disclosure's digest as it goes into `_sd` (RFC 9901 §4.2.3), by default with SHA-256. */
+export function disclosureDigest(encoded: string, alg: SdAlg = DEFAULT_SD_ALG): string {
+  return hash(nodeHashName(alg), encoded, 'base64url');
 }
 
-function decodeDisclosure(encoded: string): Disclosure {
+function decodeDisclosure(encoded: string, hashName: string): Disclosure {
   if (!isB64u(encoded)) throw new ShomeiError('disclosure_invalid', 'disclosure is not base64url');
   let arr: unknown;
   try {
@@ -66,7 +73,7 @@ function decodeDisclosure(encoded: string): Disclosure {
   if (!Array.isArray(arr) || (arr.length !== 2 && arr.length !== 3) || typeof arr[0] !== 'string') {
     throw new ShomeiError('disclosure_invalid', 'disclosure must be [salt, name, value] or [salt, value]');
   }
-  const digest = disclosureDigest(encoded);
+  const digest = hash(hashName, encoded, 'base64url');
   if (arr.length === 2) return { encoded, digest, salt: arr[0], value: arr[1] };
   const name = arr[1];
   if (typeof name !== 'string') throw new ShomeiError('disclosure_invalid', 'disclosure claim name must be a string');

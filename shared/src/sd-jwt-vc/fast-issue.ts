@@ -1,5 +1,6 @@
 import { hash, type KeyObject, randomBytes, sign } from 'node:crypto';
 import type { PublicJwk } from '../crypto/keys.js';
+import { DEFAULT_SD_ALG, isSdAlg, nodeHashName } from './digest.js';
 import type { IssueSdJwtVcInput } from './issue.js';
 import { SD_JWT_VC_TYP } from './issue.js';
 
@@ -13,11 +14,15 @@ import { SD_JWT_VC_TYP } from './issue.js';
  */
 export function issueSdJwtVcFast(key: { kid: string; privateKey: KeyObject }, input: IssueSdJwtVcInput): string {
   const containers = input.containersNotDisclosable ?? [];
+  const sdAlg = input.sdAlg ?? DEFAULT_SD_ALG;
+  // It is written into the payload's JSON as is, so only a known name may get that far.
+  if (!isSdAlg(sdAlg)) throw new Error('sdAlg is not one of SD_ALGS');
+  const hashName = nodeHashName(sdAlg);
   let disclosures = '';
   const disclose = (name: string, value: unknown): string => {
     const encoded = base64urlOf(`["${nextSalt()}",${quoted(name)},${JSON.stringify(value)}]`);
     disclosures += `~${encoded}`;
-    return hash('sha256', encoded, 'base64url');
+    return hash(hashName, encoded, 'base64url');
   };
 
   const topDigests: string[] = [];
@@ -44,7 +49,7 @@ export function issueSdJwtVcFast(key: { kid: string; privateKey: KeyObject }, in
     `"iss":${JSON.stringify(input.issuer)},"vct":${JSON.stringify(input.vct)},` +
     `"iat":${Math.floor(input.issuedAt.getTime() / 1000)},"exp":${Math.floor(input.expiresAt.getTime() / 1000)},` +
     `"cnf":{"jwk":${jwk}},"status":{"status_list":{"idx":${JSON.stringify(input.status.idx)},"uri":${JSON.stringify(input.status.uri)}}},` +
-    `"_sd_alg":"sha-256"}`;
+    `"_sd_alg":"${sdAlg}"}`;
   const signingInput = `${encodedHeader(key.kid)}.${base64urlOf(payload)}`;
   // The signing input is ASCII: written as latin1 into the scratch buffer, it is signed in place.
   const length = scratchFor(signingInput.length).write(signingInput, 0, 'latin1');

@@ -2,7 +2,8 @@ import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import type { DisclosureFrame } from '@sd-jwt/types';
 import type { PublicJwk } from '../crypto/keys.js';
 import type { SigningKey } from '../keys/key-vault.js';
-import { nodeSigner, saltGenerator, sha256Hasher } from './capabilities.js';
+import { nodeSigner, saltGenerator, sdHasher } from './capabilities.js';
+import { DEFAULT_SD_ALG, type SdAlg } from './digest.js';
 
 export const SD_JWT_VC_TYP = 'dc+sd-jwt';
 export const LEGACY_SD_JWT_VC_TYP = 'vc+sd-jwt';
@@ -20,6 +21,8 @@ export interface IssueSdJwtVcInput {
   expiresAt: Date;
   /** Objects whose members are disclosable one by one but that are themselves always present. */
   containersNotDisclosable?: readonly string[];
+  /** The digest of the disclosures, written as `_sd_alg` (default sha-256). */
+  sdAlg?: SdAlg;
 }
 
 /**
@@ -30,8 +33,8 @@ export async function issueSdJwtVc(key: SigningKey, input: IssueSdJwtVcInput): P
   const sdjwt = new SDJwtVcInstance({
     signer: nodeSigner(key.privateKey),
     signAlg: 'ES256',
-    hasher: sha256Hasher,
-    hashAlg: 'sha-256',
+    hasher: sdHasher,
+    hashAlg: input.sdAlg ?? DEFAULT_SD_ALG,
     saltGenerator,
   });
   const payload = {

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { SDJwtInstance } from '@sd-jwt/core';
 import type { PresentationFrame } from '@sd-jwt/types';
-import { nodeSigner, saltGenerator, sha256Hasher } from './capabilities.js';
+import { nodeSigner, saltGenerator, sdHasher } from './capabilities.js';
 
 export interface KeyBindingInput {
   holderKey: KeyObject;
@@ -13,12 +13,12 @@ export interface KeyBindingInput {
 /**
  * Builds a presentation that discloses exactly `paths` (e.g. `[['address','locality']]`; the
  * enclosing `address` disclosure comes along, its other members stay hidden) and appends a
- * key-binding JWT signed with the holder key.
+ * key-binding JWT signed with the holder key. The sd_hash follows the credential's `_sd_alg`
+ * (@sd-jwt reads it from the payload and asks `sdHasher` for it).
  */
 export async function presentSdJwtVc(credential: string, paths: readonly (readonly string[])[], kb: KeyBindingInput): Promise<string> {
   const sdjwt = new SDJwtInstance({
-    hasher: sha256Hasher,
-    hashAlg: 'sha-256',
+    hasher: sdHasher,
     saltGenerator,
     kbSigner: nodeSigner(kb.holderKey),
     kbSignAlg: 'ES256',

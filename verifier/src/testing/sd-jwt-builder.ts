@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { b64u, disclosureDigest, type KeyPair, type PublicJwk, signJws } from '@shomei/shared';
+import { b64u, disclosureDigest, type KeyPair, type PublicJwk, type SdAlg, sdDigest, signJws } from '@shomei/shared';
 
 export interface BuildSdJwtInput {
   /** Issuer JWS header (alg, typ, kid). */
@@ -11,6 +11,8 @@ export interface BuildSdJwtInput {
   /** Top-level selectively disclosable claims. */
   disclosable: Record<string, unknown>;
   holder?: KeyPair;
+  /** The `_sd_alg` for the disclosures and the key binding's sd_hash (default sha-256). */
+  sdAlg?: SdAlg;
 }
 
 /**
@@ -22,7 +24,8 @@ export function buildSdJwt(input: BuildSdJwtInput) {
   const disclosures = Object.entries(input.disclosable).map(([name, value]) =>
     b64u(Buffer.from(JSON.stringify([randomBytes(16).toString('base64url'), name, value]))),
   );
-  const payload: Record<string, unknown> = { ...input.visible, _sd: disclosures.map(disclosureDigest), _sd_alg: 'sha-256' };
+  const sdAlg = input.sdAlg ?? 'sha-256';
+  const payload: Record<string, unknown> = { ...input.visible, _sd: disclosures.map((d) => disclosureDigest(d, sdAlg)), _sd_alg: sdAlg };
   if (input.holder) payload.cnf = { jwk: stripKid(input.holder.publicJwk) };
   const jwt = signJws(input.header, payload, input.issuerKey);
   const names = Object.keys(input.disclosable);
@@ -32,7 +35,7 @@ export function buildSdJwt(input: BuildSdJwtInput) {
       const chosen = disclosures.filter((_, i) => only.includes(names[i] as string));
       const sdPart = `${jwt}~${chosen.map((d) => `${d}~`).join('')}`;
       if (!kb || !input.holder) return sdPart;
-      const sdHash = createHashB64(sdPart);
+      const sdHash = sdDigest(sdAlg, sdPart);
       const kbJwt = signJws(
         { typ: 'kb+jwt', alg: kb.alg ?? 'ES256' },
         { nonce: kb.nonce, aud: kb.aud, iat: Math.floor(kb.iat.getTime() / 1000), sd_hash: sdHash },
@@ -41,12 +44,6 @@ export function buildSdJwt(input: BuildSdJwtInput) {
       return `${sdPart}${kbJwt}`;
     },
   };
-}
-
-import { hash } from 'node:crypto';
-
-function createHashB64(s: string): string {
-  return hash('sha256', s, 'base64url');
 }
 
 function stripKid(jwk: PublicJwk): PublicJwk {
