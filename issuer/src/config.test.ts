@@ -72,4 +72,13 @@ describe('serve configuration', () => {
     expect(resolveServeConfig({}, secretEnv)).toMatchObject({ jpkiAnchors: undefined, jpkiCrls: [], upstreams: undefined });
     expect(() => resolveServeConfig({ jpkiAnchors: 'ca.pem' }, secretEnv)).toThrow(ConfigError);
   });
+
+  it('takes the disclosure digest (_sd_alg) from --sd-alg or the environment, sha-256 by default, and refuses other names', () => {
+    expect(resolveServeConfig({}, secretEnv).sdAlg).toBe('sha-256');
+    expect(resolveServeConfig({}, { ...secretEnv, SHOMEI_ISSUER_SD_ALG: 'sha3-256' }).sdAlg).toBe('sha3-256');
+    expect(resolveServeConfig({ sdAlg: 'sha-384' }, { ...secretEnv, SHOMEI_ISSUER_SD_ALG: 'sha3-256' }).sdAlg).toBe('sha-384');
+    for (const bad of ['sha256', 'SHA-256', 'sha-256-128', 'md5', '']) {
+      expect(() => resolveServeConfig({ sdAlg: bad }, secretEnv)).toThrow(ConfigError);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isSdAlg, SD_ALGS, type SdAlg } from '@shomei/shared';
 import type { SandboxConfig } from './deps.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './server.js';
 
@@ -15,6 +16,7 @@ export const ENV = {
   jpkiAnchors: 'SHOMEI_ISSUER_JPKI_ANCHORS',
   jpkiCrl: 'SHOMEI_ISSUER_JPKI_CRL',
   upstreams: 'SHOMEI_ISSUER_UPSTREAMS',
+  sdAlg: 'SHOMEI_ISSUER_SD_ALG',
 } as const;
 
 export const DEFAULT_DATA_DIR = './.data/issuer';
@@ -30,6 +32,7 @@ export interface ServeFlags {
   jpkiAnchors?: string;
   jpkiCrl?: string[];
   upstreams?: string;
+  sdAlg?: string;
 }
 
 export interface ServeConfig {
@@ -48,6 +51,8 @@ export interface ServeConfig {
   jpkiCrls: string[];
   /** JSON file of upstream KYC bodies for the reliance method. */
   upstreams: string | undefined;
+  /** The credentials' `_sd_alg` (settings.sdAlg). */
+  sdAlg: SdAlg;
 }
 
 /** A configuration problem to report to the operator as it is (its message holds no secret). */
@@ -81,6 +86,7 @@ export function resolveServeConfig(
   if (jpkiAnchors && jpkiCrls.length === 0)
     throw new ConfigError(`JPKI trust anchors need a CRL: pass --jpki-crl <file|url> (env ${ENV.jpkiCrl})`);
   const upstreams = flags.upstreams ?? env[ENV.upstreams] ?? undefined;
+  const sdAlg = parseSdAlg(flags.sdAlg ?? env[ENV.sdAlg] ?? 'sha-256');
   return {
     host,
     port,
@@ -93,7 +99,13 @@ export function resolveServeConfig(
     jpkiAnchors,
     jpkiCrls,
     upstreams,
+    sdAlg,
   };
+}
+
+function parseSdAlg(text: string): SdAlg {
+  if (isSdAlg(text)) return text;
+  throw new ConfigError(`the disclosure digest (--sd-alg, env ${ENV.sdAlg}) must be one of ${SD_ALGS.join(', ')}`);
 }
 
 function parsePort(text: string): number {

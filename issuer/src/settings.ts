@@ -1,3 +1,5 @@
+import type { SdAlg } from '@shomei/shared';
+
 /** Lifetimes and sizes the issuer works with; every one can be overridden (tests shorten them). */
 export interface IssuerSettings {
   /** How long a pre-authorized code can be redeemed. */
@@ -19,6 +21,8 @@ export interface IssuerSettings {
   batchSize: number;
   /** Applications a single client address may start per minute. */
   applicationsPerMinute: number;
+  /** By-reference credential offers (`GET /credential-offer/<code>`) a single client address may fetch per minute. */
+  offerFetchesPerMinute: number;
   /** How long a JPKI challenge can be signed. */
   challengeTtlSeconds: number;
   /** Largest accepted image upload, per file. */
@@ -31,6 +35,12 @@ export interface IssuerSettings {
   crlRefreshSeconds: number;
   /** Display name in the issuer metadata. */
   displayName: string;
+  /**
+   * The digest of the credentials' disclosures, their `_sd_alg` (RFC 9901 §4.1.1, an IANA Named
+   * Information Hash Algorithm name: sha-256, sha-384, sha-512, sha3-256, sha3-384, sha3-512).
+   * Wallets make the key binding's sd_hash with the same one.
+   */
+  sdAlg: SdAlg;
 }
 
 export const DEFAULT_SETTINGS: IssuerSettings = {
@@ -47,10 +57,12 @@ export const DEFAULT_SETTINGS: IssuerSettings = {
   statusListValiditySeconds: 24 * 60 * 60,
   batchSize: 10,
   applicationsPerMinute: 10,
+  offerFetchesPerMinute: 30,
   challengeTtlSeconds: 5 * 60,
   maxUploadBytes: 4 * 1024 * 1024,
   maxOffersPerApplication: 3,
   crlRecheckSeconds: 6 * 60 * 60,
   crlRefreshSeconds: 60 * 60,
   displayName: 'Shomei Issuer',
+  sdAlg: 'sha-256',
 };

@@ -129,6 +129,7 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
       issuedAt,
       expiresAt,
       containersNotDisclosable: ['age_equal_or_over'],
+      sdAlg: settings.sdAlg,
     });
     credentials.push({ credential });
     const label = offer.sandbox ? '[sandbox] ' : '';
