@@ -26,6 +26,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     publicUrl: config.publicUrl,
     sandbox: config.sandbox,
     secret: config.secret,
+    settings: { sdAlg: config.sdAlg },
     proofing: {
       jpki: loadJpkiTrust(config.jpkiAnchors, config.jpkiCrls, DEFAULT_SETTINGS.crlRefreshSeconds),
       upstreams: loadUpstreams(config.upstreams),
@@ -42,6 +43,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     `  keys        ${running.deps.keys.all.length} signing key(s) published, newest signs`,
     `  secret      from ${config.secretSource}`,
     `  jpki        ${running.deps.proofing.jpki ? `on: ${running.deps.proofing.jpki.anchors.length} trust anchor(s), ${config.jpkiCrls.length} CRL(s)` : 'off (no --jpki-anchors)'}`,
+    `  sd_alg      ${config.sdAlg}`,
     `  reliance    ${running.deps.proofing.upstreams.length} upstream KYC bod${running.deps.proofing.upstreams.length === 1 ? 'y' : 'ies'}`,
     `  operator    ${running.url}/operator (review queue; admin tokens: ${NAME} token create)`,
     `  sandbox     ${config.sandbox.enabled ? 'ON: POST /v1/sandbox/offers issues SANDBOX credentials for unproved identities' : 'off'}`,
@@ -179,6 +181,7 @@ Examples:
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--upstreams <file>', `JSON file of upstream KYC bodies whose signed assertions are accepted (env ${ENV.upstreams})`)
+    .option('--sd-alg <name>', `digest of the credentials' disclosures, their _sd_alg (env ${ENV.sdAlg}; default sha-256)`)
     .option(
       '--accreditations <file>',
       'JSON {"accreditations":[VC-JWT…]} served at /.well-known/shomei-accreditations, re-read on change (env SHOMEI_ISSUER_ACCREDITATIONS)',
