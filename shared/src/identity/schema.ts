@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { containsIndividualNumber, isJapanesePhoneNumber } from './individual-number.js';
 
 /** The `vct` of Shomei's Japanese identity credential. */
 export const IDENTITY_VCT = 'urn:shomei:vct:jp-identity:1';
@@ -30,10 +31,7 @@ const isoDate = z.string().regex(ISO_DATE, 'must be YYYY-MM-DD').refine(isCalend
 const MAX = { name: 64, region: 16, locality: 64, street_address: 128 } as const;
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-/** Digits that look like a 12-digit Individual Number (マイナンバー), with or without separators. */
-const INDIVIDUAL_NUMBER = /(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)/;
 const POSTAL_CODE = /^\d{3}-?\d{4}$/;
-const PHONE_NUMBER = /^\+?[0-9-]{10,16}$/;
 const GENDERS = ['male', 'female', 'other'] as const;
 
 export const addressSchema = z.strictObject({
@@ -57,14 +55,19 @@ export const identityRecordSchema = z
     birthdate: isoDate,
     gender: z.enum(GENDERS),
     address: addressSchema,
-    phone_number: z.string().regex(PHONE_NUMBER, 'must be a phone number').optional(),
+    phone_number: z
+      .string()
+      .refine(isJapanesePhoneNumber, 'must be a Japanese phone number (090-1234-5678 or +81-90-1234-5678)')
+      .optional(),
   })
   .superRefine((rec, ctx) => {
     const check = (path: string[], v: unknown) => {
-      if (typeof v === 'string' && INDIVIDUAL_NUMBER.test(v)) {
+      if (typeof v === 'string' && containsIndividualNumber(v)) {
         ctx.addIssue({ code: 'custom', path, message: 'looks like an Individual Number, which is never accepted' });
       }
     };
+    // The phone number is not searched: its own check keeps it to a Japanese number of at most 11
+    // national digits, and its +81 form would read as 12 digits here.
     for (const [k, v] of Object.entries(rec)) if (k !== 'phone_number') check([k], v);
     // Address parts are free text too: a number typed into street_address must not slip through.
     for (const [k, v] of Object.entries(rec.address)) check(['address', k], v);
@@ -95,9 +98,9 @@ export function identityRecordAsIs(value: unknown): IdentityRecord | undefined {
   if (typeof postal_code !== 'string' || !POSTAL_CODE.test(postal_code)) return undefined;
   if (!isText(region, MAX.region) || !isText(locality, MAX.locality) || !isText(street_address, MAX.street_address)) return undefined;
   if (country !== undefined && country !== 'JP') return undefined;
-  if ('phone_number' in value && (typeof phone_number !== 'string' || !PHONE_NUMBER.test(phone_number))) return undefined;
+  if ('phone_number' in value && (typeof phone_number !== 'string' || !isJapanesePhoneNumber(phone_number))) return undefined;
   const free = [family_name, given_name, family_name_kana, given_name_kana, birthdate, postal_code, region, locality, street_address];
-  if (free.some((v) => INDIVIDUAL_NUMBER.test(v))) return undefined;
+  if (free.some(containsIndividualNumber)) return undefined;
   const record: IdentityRecord = {
     family_name,
     given_name,
