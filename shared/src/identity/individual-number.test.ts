@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { identityRecordAsIs, identityRecordSchema } from './schema.js';
 import {
   containsIndividualNumber,
   hasValidCheckDigit,
@@ -7,6 +6,7 @@ import {
   MAX_DIGITS_PER_CHARACTER,
   OTHER_DIGIT_SOURCES,
 } from './individual-number.js';
+import { identityRecordAsIs, identityRecordSchema } from './schema.js';
 
 // 1234 5678 9018: the check digit of 12345678901 is 8 (r = 212 mod 11 = 3, 11 − 3).
 const VALID = '123456789018';
