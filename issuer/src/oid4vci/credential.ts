@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  credentialRequestSchema,
   type Evidence,
-  IDENTITY_CONFIGURATION_ID,
   IDENTITY_VCT,
   type IdentityRecord,
   identityClaims,
@@ -19,26 +17,15 @@ import { insertCredential } from '../store/credentials.js';
 import { consumeNonce } from '../store/nonces.js';
 import { findOffer, type OfferRow } from '../store/offers.js';
 import { findUsableAccessToken, useAccessToken } from '../store/tokens.js';
+import { createNonce } from './nonce.js';
 import { type VerifiedProof, verifyProofJwt } from './proof.js';
-
-export interface CredentialResponse {
-  credentials: { credential: string }[];
-}
+import { credentialResponseFor, isTolerance, parseCredentialRequest } from './request-shape.js';
 
 /**
- * Parses a credential request. `proofs.jwt` carries 1..batchSize key proofs (OpenID4VCI 1.0 §8.2
- * batch issuance): one credential is issued per proof, in the same order.
+ * The credential response: `{credentials: [{credential}]}` for OpenID4VCI 1.0 and draft-15
+ * requests, the draft-13/14 shapes for theirs (see RequestShape in request-shape.ts).
  */
-export function parseCredentialRequest(body: unknown, batchSize: number): { proofJwts: string[] } {
-  const req = parseWith(credentialRequestSchema, body, 'credential request', 'invalid_credential_request');
-  if (req.credential_configuration_id !== IDENTITY_CONFIGURATION_ID) {
-    throw new ShomeiError('unknown_credential_configuration', 'credential_configuration_id is not offered by this issuer');
-  }
-  if (req.proofs.jwt.length > batchSize) {
-    throw new ShomeiError('invalid_credential_request', `at most ${batchSize} proofs per request (batch_size)`);
-  }
-  return { proofJwts: req.proofs.jwt };
-}
+export type CredentialResponse = Record<string, unknown>;
 
 /** A checked, still unspent access token. */
 export interface AccessGrant {
@@ -62,7 +49,7 @@ export function requireAccessToken(deps: IssuerDeps, accessToken: string | undef
  */
 export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body: unknown): Promise<CredentialResponse> {
   const { db, baseUrl, settings, statusLists } = deps;
-  const { proofJwts } = parseCredentialRequest(body, settings.batchSize);
+  const { shape, proofJwts } = parseCredentialRequest(body, settings.batchSize);
   const now = deps.now();
   const proofs = proofJwts.map((jwt) =>
     verifyProofJwt(jwt, {
@@ -107,7 +94,12 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
           issued_at: issuedAt.getTime(),
           expires_at: expiresAt.getTime(),
         });
-        deps.audit({ actor: 'system', action: 'credential.issued', subject: id, data: { offer_id: offer.id, status_idx: idx } });
+        deps.audit({
+          actor: 'system',
+          action: 'credential.issued',
+          subject: id,
+          data: { offer_id: offer.id, status_idx: idx, request_shape: shape },
+        });
         return { id, idx };
       });
     })
@@ -115,7 +107,7 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
 
   const claims = identityClaims(identity, issuedAt);
   const verification = evidenceOf(offer);
-  const credentials: { credential: string }[] = [];
+  const credentials: string[] = [];
   // Each credential is issued separately: its own salts, its own status index, its own holder key.
   for (const [i, proof] of proofs.entries()) {
     const { id, idx } = issued[i] as { id: string; idx: number };
@@ -131,11 +123,13 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
       containersNotDisclosable: ['age_equal_or_over'],
       sdAlg: settings.sdAlg,
     });
-    credentials.push({ credential });
+    credentials.push(credential);
     const label = offer.sandbox ? '[sandbox] ' : '';
     deps.log(`${label}credential ${id} issued (${offer.assurance_level}, status ${STATUS_LIST_ID}/${idx})`);
   }
-  return { credentials };
+  // A tolerated older dialect is worth knowing about (which wallets still send it); the line names the shape only.
+  if (isTolerance(shape)) deps.log(`warning: credential request in a tolerated pre-1.0 shape (${shape}) for offer ${offer.id}`);
+  return credentialResponseFor(shape, credentials, () => ({ c_nonce: createNonce(deps), c_nonce_expires_in: settings.nonceTtlSeconds }));
 }
 
 function unsealIdentity(deps: IssuerDeps, offer: OfferRow): IdentityRecord {

@@ -1,6 +1,7 @@
 import { PRE_AUTHORIZED_GRANT, parseWith, ShomeiError, tokenRequestSchema } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
 import { matchesDigest, randomToken, sha256 } from '../lib/secrets.js';
+import { createNonce } from './nonce.js';
 import { countWrongTxCode, findOfferByCodeHash, redeemOffer } from '../store/offers.js';
 import { deleteExpiredAccessTokens, insertAccessToken } from '../store/tokens.js';
 
@@ -8,6 +9,13 @@ export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
+  /**
+   * A c_nonce for the first key proof, as drafts 13–14 §6.2 return it: wallets of those drafts
+   * know no nonce endpoint. OpenID4VCI 1.0 clients ignore it (RFC 6749 §5.1: unknown parameters
+   * are ignored); it is a nonce like the nonce endpoint's, single use and short-lived.
+   */
+  c_nonce: string;
+  c_nonce_expires_in: number;
 }
 
 /** Parses a token request body (form fields); a repeated parameter is refused (RFC 6749 §3.2). */
@@ -69,5 +77,11 @@ export function redeemPreAuthorizedCode(deps: IssuerDeps, code: string, txCode: 
     deleteExpiredAccessTokens(db, now);
     insertAccessToken(db, { token_hash: sha256(accessToken), offer_id: offer.id, created_at: now, expires_at: now + ttl * 1000 });
   }).immediate();
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: ttl };
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ttl,
+    c_nonce: createNonce(deps),
+    c_nonce_expires_in: settings.nonceTtlSeconds,
+  };
 }

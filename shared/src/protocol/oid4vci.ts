@@ -31,6 +31,11 @@ export function credentialOfferUri(offer: CredentialOffer): string {
   return `${OFFER_SCHEME}//?credential_offer=${encodeURIComponent(JSON.stringify(offer))}`;
 }
 
+/** `openid-credential-offer://?credential_offer_uri=…` (OpenID4VCI 1.0 §4.1.3): the wallet GETs the offer JSON from `url`. */
+export function credentialOfferByReferenceUri(url: string): string {
+  return `${OFFER_SCHEME}//?credential_offer_uri=${encodeURIComponent(url)}`;
+}
+
 /** Parses `openid-credential-offer://?credential_offer=…` (by value). Returns the offer or a `credential_offer_uri` to fetch. */
 export function parseCredentialOfferUri(uri: string): { offer: CredentialOffer } | { offerUri: string } {
   let url: URL;
@@ -93,9 +98,22 @@ export const tokenResponseSchema = z.looseObject({
 
 export const nonceResponseSchema = z.looseObject({ c_nonce: z.string().min(1) });
 
+const proofJwtSchema = z.string().min(1).max(8192);
+
+/**
+ * A credential request as wallets send it: OpenID4VCI 1.0 (`credential_configuration_id` +
+ * `proofs`), or an older draft's shape — the singular `proof` of drafts 13–15 and the `format` +
+ * `vct` of drafts 13–14. Which combinations are acceptable is decided by the issuer, not here.
+ */
 export const credentialRequestSchema = z.object({
-  credential_configuration_id: z.string().min(1).max(128),
-  proofs: z.object({ jwt: z.array(z.string().min(1).max(8192)).min(1).max(16) }),
+  credential_configuration_id: z.string().min(1).max(128).optional(),
+  /** Drafts 13–14 §7.2/§8.2: a Credential Format Identifier (Appendix A), e.g. `vc+sd-jwt`. */
+  format: z.string().min(1).max(64).optional(),
+  /** Drafts 13–14 Appendix A.3.4: REQUIRED with the SD-JWT VC format. */
+  vct: z.string().min(1).max(512).optional(),
+  proofs: z.object({ jwt: z.array(proofJwtSchema).min(1).max(16) }).optional(),
+  /** Drafts 13–15: one key proof, `{proof_type, jwt}`. */
+  proof: z.object({ proof_type: z.string().min(1).max(64), jwt: proofJwtSchema.optional() }).optional(),
 });
 export type CredentialRequest = z.infer<typeof credentialRequestSchema>;
 
