@@ -164,6 +164,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
       ...(direct ? { privateKey: deps.keys.current.privateKey } : {}),
       issuedAt,
       expiresAt,
+      sdAlg: deps.settings.sdAlg,
     },
     direct ? options.workers : 0,
   );

@@ -3,7 +3,7 @@ import { hash, type KeyObject } from 'node:crypto';
 import { isP256Point, type PublicJwk } from '@shomei/shared/crypto';
 import { ShomeiError } from '@shomei/shared/errors';
 import { type Evidence, IDENTITY_VCT, identityClaims } from '@shomei/shared/identity';
-import { issueSdJwtVcFast } from '@shomei/shared/sd-jwt-vc/fast';
+import { issueSdJwtVcFast, type SdAlg } from '@shomei/shared/sd-jwt-vc/fast';
 import { timeOrderedId } from '../store/time-ordered-id.js';
 import type { BatchFormat } from './reader.js';
 import { type BatchRecord, csvRow, validateRow } from './record.js';
@@ -34,6 +34,8 @@ export interface SignContext {
   privateKey?: KeyObject;
   issuedAt: number;
   expiresAt: number;
+  /** The credentials' `_sd_alg` (settings.sdAlg; default sha-256). */
+  sdAlg?: SdAlg;
 }
 
 export type Outcome =
@@ -161,6 +163,7 @@ function signRecord(ctx: SignContext, record: BatchRecord, item: WorkItem): stri
       issuedAt,
       expiresAt: new Date(ctx.expiresAt),
       containersNotDisclosable: ['age_equal_or_over'],
+      sdAlg: ctx.sdAlg ?? 'sha-256',
     },
   );
 }

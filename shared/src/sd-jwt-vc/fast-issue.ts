@@ -4,6 +4,9 @@ import { DEFAULT_SD_ALG, isSdAlg, nodeHashName } from './digest.js';
 import type { IssueSdJwtVcInput } from './issue.js';
 import { SD_JWT_VC_TYP } from './issue.js';
 
+/** For the batch signer's threads, which import this module alone. */
+export type { SdAlg } from './digest.js';
+
 /**
  * The same SD-JWT VC as `issueSdJwtVc`, written for throughput (batch issuance): synchronous, all
  * salts cut from one pool of random bytes, digests with one-shot `crypto.hash`, the key a ready
