@@ -1,9 +1,9 @@
 import { PRE_AUTHORIZED_GRANT, parseWith, ShomeiError, tokenRequestSchema } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
 import { matchesDigest, randomToken, sha256 } from '../lib/secrets.js';
-import { createNonce } from './nonce.js';
 import { countWrongTxCode, findOfferByCodeHash, redeemOffer } from '../store/offers.js';
 import { deleteExpiredAccessTokens, insertAccessToken } from '../store/tokens.js';
+import { createNonce } from './nonce.js';
 
 export interface TokenResponse {
   access_token: string;
