@@ -116,6 +116,11 @@ async function sandboxOffer(flags: OfferFlags): Promise<void> {
 const sandboxOfferAnswer = z.object({
   sandbox: z.literal(true),
   offer_uri: z.string().regex(/^openid-credential-offer:\/\/\?[\x21-\x7e]{1,4000}$/),
+  // Optional: an issuer from before offers by reference answers without it.
+  offer_uri_by_reference: z
+    .string()
+    .regex(/^openid-credential-offer:\/\/\?credential_offer_uri=[\x21-\x7e]{1,2000}$/)
+    .optional(),
   tx_code: z.string().regex(/^[0-9A-Za-z]{1,16}$/),
   expires_at: z.iso.datetime({ offset: true }),
 });
@@ -137,10 +142,12 @@ function printSandboxOffer(body: z.infer<typeof sandboxOfferAnswer>, json: boole
     [
       'SANDBOX credential offer (test data: nobody proved this identity)',
       `offer_uri:  ${body.offer_uri}`,
+      ...(body.offer_uri_by_reference ? [`offer_uri_by_reference: ${body.offer_uri_by_reference}`] : []),
       `tx_code:    ${body.tx_code}`,
       `expires_at: ${body.expires_at}`,
       '',
       "Give the offer URI to the wallet (shomei receive '<offer_uri>') and enter the tx_code when it asks.",
+      'A wallet that prefers a short URI (or a QR code) can take the offer by reference instead.',
       '',
     ].join('\n'),
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type AssuranceLevel,
   type CredentialOffer,
+  credentialOfferByReferenceUri,
   credentialOfferUri,
   IDENTITY_CONFIGURATION_ID,
   type IdentityRecord,
@@ -25,7 +26,13 @@ export interface NewOfferInput {
 
 export interface CreatedOffer {
   offerId: string;
+  /** The offer by value: `openid-credential-offer://?credential_offer=…`. */
   offerUri: string;
+  /**
+   * The same offer by reference: `…?credential_offer_uri=<issuer>/credential-offer/<code>`. It
+   * carries the same secret (the pre-authorized code) as the by-value URI and nothing new is stored.
+   */
+  offerUriByReference: string;
   /** Shown to the person out of band; never stored in clear. */
   txCode: string;
   expiresAt: Date;
@@ -63,21 +70,38 @@ export function prepareOffer(deps: IssuerDeps, input: NewOfferInput): PreparedOf
     expires_at: expiresAt.getTime(),
     application_id: input.applicationId ?? null,
   };
-  const offer: CredentialOffer = {
+  const offer = credentialOfferFor(deps, code, true);
+  return {
+    row,
+    offerId,
+    offerUri: credentialOfferUri(offer),
+    offerUriByReference: credentialOfferByReferenceUri(offerByReferenceUrl(baseUrl, code)),
+    txCode,
+    expiresAt,
+  };
+}
+
+/** Where the by-reference offer for `code` is served (see offer-by-reference.ts). */
+export function offerByReferenceUrl(baseUrl: string, code: string): string {
+  return `${baseUrl}/credential-offer/${encodeURIComponent(code)}`;
+}
+
+/** The credential offer object (OpenID4VCI 1.0 §4.1.1) for a pre-authorized code. */
+export function credentialOfferFor(deps: IssuerDeps, code: string, withTxCode: boolean): CredentialOffer {
+  const { settings, baseUrl } = deps;
+  const grant: CredentialOffer['grants'][typeof PRE_AUTHORIZED_GRANT] = { 'pre-authorized_code': code };
+  if (withTxCode) {
+    grant.tx_code = {
+      input_mode: 'numeric',
+      length: settings.txCodeLength,
+      description: `Enter the ${settings.txCodeLength}-digit code shown when this offer was made / 発行時に表示された${settings.txCodeLength}桁のコードを入力してください`,
+    };
+  }
+  return {
     credential_issuer: baseUrl,
     credential_configuration_ids: [IDENTITY_CONFIGURATION_ID],
-    grants: {
-      [PRE_AUTHORIZED_GRANT]: {
-        'pre-authorized_code': code,
-        tx_code: {
-          input_mode: 'numeric',
-          length: settings.txCodeLength,
-          description: `Enter the ${settings.txCodeLength}-digit code shown when this offer was made / 発行時に表示された${settings.txCodeLength}桁のコードを入力してください`,
-        },
-      },
-    },
+    grants: { [PRE_AUTHORIZED_GRANT]: grant },
   };
-  return { row, offerId, offerUri: credentialOfferUri(offer), txCode, expiresAt };
 }
 
 /** Records a pre-authorized credential offer for a proved identity (see prepareOffer). */

@@ -2,20 +2,30 @@ import { Hono } from 'hono';
 import type { IssuerDeps } from '../deps.js';
 import { bearerToken } from '../http/auth.js';
 import { readForm, readJson } from '../http/body.js';
+import { clientAddress } from '../http/client-address.js';
+import { RateLimiter } from '../http/rate-limit.js';
 import { issueCredential, requireAccessToken } from './credential.js';
 import { authorizationServerMetadata, issuerMetadata } from './metadata.js';
 import { createNonce } from './nonce.js';
+import { offerByReference } from './offer-by-reference.js';
 import { parseTokenRequest, redeemPreAuthorizedCode } from './token.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-/** OpenID4VCI 1.0 endpoints: metadata, token (pre-authorized code), nonce, credential. */
+/** OpenID4VCI 1.0 endpoints: metadata, offers by reference, token (pre-authorized code), nonce, credential. */
 export function oid4vciRoutes(deps: IssuerDeps): Hono {
   const app = new Hono();
+  const offerFetches = new RateLimiter(deps.settings.offerFetchesPerMinute, 60_000);
   app.get('/.well-known/openid-credential-issuer', (c) =>
     c.json(issuerMetadata(deps.baseUrl, deps.settings.displayName, deps.settings.batchSize)),
   );
   app.get('/.well-known/oauth-authorization-server', (c) => c.json(authorizationServerMetadata(deps.baseUrl)));
+
+  // The offer behind a credential_offer_uri. It holds the pre-authorized code: never cached; limited per address.
+  app.get('/credential-offer/:code', (c) => {
+    offerFetches.hit(clientAddress(c), deps.now().getTime());
+    return c.json(offerByReference(deps, c.req.param('code')), 200, NO_STORE);
+  });
 
   app.post('/token', async (c) => {
     const { code, txCode } = parseTokenRequest(await readForm(c));

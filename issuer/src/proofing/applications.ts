@@ -269,6 +269,8 @@ export function decideApplication(deps: IssuerDeps, id: string, actor: string, b
 
 export interface OfferForApplicant {
   offer_uri: string;
+  /** The same offer by reference (`credential_offer_uri`). */
+  offer_uri_by_reference: string;
   tx_code: string;
   expires_at: string;
 }
@@ -305,7 +307,12 @@ export function offerForApplication(deps: IssuerDeps, row: ApplicationRow): Offe
     applicationId: row.id,
   });
   deps.audit({ actor: `applicant:${row.id}`, action: 'offer.created', subject: offer.offerId, data: { application: row.id } });
-  return { offer_uri: offer.offerUri, tx_code: offer.txCode, expires_at: offer.expiresAt.toISOString() };
+  return {
+    offer_uri: offer.offerUri,
+    offer_uri_by_reference: offer.offerUriByReference,
+    tx_code: offer.txCode,
+    expires_at: offer.expiresAt.toISOString(),
+  };
 }
 
 /** What an operator sees of an application (the personal values included: they review them). */

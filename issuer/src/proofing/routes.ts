@@ -1,9 +1,9 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { ShomeiError } from '@shomei/shared';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import type { IssuerDeps } from '../deps.js';
 import { bearerToken } from '../http/auth.js';
 import { readJson } from '../http/body.js';
+import { clientAddress } from '../http/client-address.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import {
   createApplication,
@@ -16,14 +16,6 @@ import {
 import { DOCUMENT_KINDS, type DocumentKind, submitDocuments, type Upload } from './documents.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'local'; // app.request() in tests has no socket
-  }
-}
 
 /** The applicant's side of identity proofing. */
 export function applicationRoutes(deps: IssuerDeps): Hono {

@@ -12,6 +12,8 @@ export const sandboxOfferRequestSchema = z.strictObject({
 export interface SandboxOfferResponse {
   sandbox: true;
   offer_uri: string;
+  /** The same offer by reference (`credential_offer_uri`), for wallets or QR codes that prefer a short URI. */
+  offer_uri_by_reference: string;
   tx_code: string;
   expires_at: string;
 }
@@ -31,5 +33,11 @@ export function createSandboxOffer(deps: IssuerDeps, body: unknown): SandboxOffe
     sandbox: true,
   });
   deps.log(`[sandbox] offer ${offer.offerId} created (${input.assurance_level}), expires ${offer.expiresAt.toISOString()}`);
-  return { sandbox: true, offer_uri: offer.offerUri, tx_code: offer.txCode, expires_at: offer.expiresAt.toISOString() };
+  return {
+    sandbox: true,
+    offer_uri: offer.offerUri,
+    offer_uri_by_reference: offer.offerUriByReference,
+    tx_code: offer.txCode,
+    expires_at: offer.expiresAt.toISOString(),
+  };
 }
