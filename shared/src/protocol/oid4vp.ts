@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { ShomeiError } from '../errors.js';
 
-/** OpenID for Verifiable Presentations 1.0 messages: request by reference, DCQL, direct_post. */
+/** OpenID for Verifiable Presentations 1.0 messages: requests by reference and by value, DCQL, direct_post. */
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
 export const OID4VP_SCHEME = 'openid4vp:';
 /** Client identifier prefix for a verifier identified by a DID (here did:web). */
 export const DID_CLIENT_ID_PREFIX = 'decentralized_identifier:';
+/** OpenID4VP 1.0 §5.9.3: a DNS name that a dNSName SAN of the `x5c` leaf certificate must carry. */
+export const X509_SAN_DNS_CLIENT_ID_PREFIX = 'x509_san_dns:';
+/** OpenID4VP 1.0 §5.9.3: base64url SHA-256 of the DER `x5c` leaf certificate. */
+export const X509_HASH_CLIENT_ID_PREFIX = 'x509_hash:';
+/** OpenID4VP 1.0 §5.9.3: the verifier's redirect (here response) URI; such requests cannot be signed. */
+export const REDIRECT_URI_CLIENT_ID_PREFIX = 'redirect_uri:';
+/** OpenID4VP 1.0 §5.9.3: a verifier attestation JWT in the `jwt` header binds the signing key. */
+export const VERIFIER_ATTESTATION_CLIENT_ID_PREFIX = 'verifier_attestation:';
 
 export const dcqlClaimSchema = z.object({
   id: z.string().max(64).optional(),
@@ -41,7 +49,10 @@ export const requestObjectSchema = z.looseObject({
   response_mode: z.literal('direct_post'),
   response_uri: z.url(),
   nonce: z.string().min(16).max(256),
+  /** Shomei's verifier always sends one; other verifiers need not (see authorizationRequestSchema). */
   state: z.string().min(1).max(256),
+  /** Echo of the nonce the wallet sent with `request_uri_method=post` (OpenID4VP 1.0 §5.10.1). */
+  wallet_nonce: z.string().min(1).max(256).optional(),
   dcql_query: dcqlQuerySchema,
   client_metadata: z
     .looseObject({
@@ -56,12 +67,24 @@ export const requestObjectSchema = z.looseObject({
 });
 export type RequestObject = z.infer<typeof requestObjectSchema>;
 
+/**
+ * What a wallet accepts from any OpenID4VP 1.0 verifier: a request object or unsigned request
+ * parameters, where `state` is RECOMMENDED, not required (§5.2); without it the response carries none.
+ */
+export const authorizationRequestSchema = requestObjectSchema.extend({
+  state: z.string().min(1).max(256).optional(),
+});
+export type AuthorizationRequest = z.infer<typeof authorizationRequestSchema>;
+
 export function presentationRequestUri(clientId: string, requestUri: string): string {
   const q = new URLSearchParams({ client_id: clientId, request_uri: requestUri });
   return `${OID4VP_SCHEME}//?${q.toString()}`;
 }
 
-/** Parses `openid4vp://?client_id=…&request_uri=…`. */
+/**
+ * Parses `openid4vp://?client_id=…&request_uri=…` (request by reference only; the wallet reads
+ * every form of request in holder-cli's own parser).
+ */
 export function parsePresentationRequestUri(uri: string): { clientId: string; requestUri: string } {
   let url: URL;
   try {
