@@ -21,6 +21,8 @@ Environment:
   SHOMEI_HOME        wallet directory (default ~/.shomei); --home wins
   SHOMEI_PASSPHRASE  wallet passphrase; without it shomei asks on the terminal
   SHOMEI_TX_CODE     transaction code for \`receive\`; --tx-code wins
+  SHOMEI_VERIFIER_ROOTS  PEM file of CAs trusted to vouch for certificate-identified verifiers
+                     (x509_san_dns, x509_hash) in \`present\`; --verifier-roots wins
   SHOMEI_NEW_PASSPHRASE     new passphrase for \`passphrase change\`
   SHOMEI_BACKUP_PASSPHRASE  passphrase of the backup for \`export\` and \`import\`
   SHOMEI_DEBUG=1     print stack traces of unexpected errors
@@ -108,6 +110,10 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .option('--only <claims>', 'comma-separated claims to share, e.g. family_name,address.locality; optional claims not named are left out')
     .option('--credential <id>', 'the credential to answer with when several match (an id from shomei list)')
     .option('--json', 'print the result as JSON (the consent screen goes to stderr)')
+    .option(
+      '--verifier-roots <file>',
+      'PEM file of CA certificates trusted to vouch for certificate-identified verifiers (env SHOMEI_VERIFIER_ROOTS, default <home>/verifier-roots.pem)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -115,7 +121,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
         "shomei present 'https://verifier.example/oid4vp/requests/abc' --yes --only family_name,birthdate",
       ]),
     )
-    .action(async (uri: string, opts: { yes?: boolean; json?: boolean; only?: string; credential?: string }) => {
+    .action(async (uri: string, opts: { yes?: boolean; json?: boolean; only?: string; credential?: string; verifierRoots?: string }) => {
       exitCode = await presentCommand(ctx, global(), uri, opts);
     });
 

@@ -12,6 +12,7 @@ import {
   withChoices,
 } from '../oid4vp/present.js';
 import type { VerifiedRequest } from '../oid4vp/request.js';
+import { loadVerifierRoots } from '../oid4vp/trust-roots.js';
 import { type CliContext, type OutputStream, styleFor } from '../ui/io.js';
 import { renderTable } from '../ui/table.js';
 import { formatDate, formatPath, formatValue, padEnd, sanitize } from '../ui/text.js';
@@ -26,6 +27,8 @@ export interface PresentCommandOptions {
   only?: string | undefined;
   /** The credential to answer with (an id from `shomei list`) when several match. */
   credential?: string | undefined;
+  /** PEM file of CA certificates trusted to vouch for certificate-identified verifiers (else SHOMEI_VERIFIER_ROOTS, else <home>/verifier-roots.pem). */
+  verifierRoots?: string | undefined;
 }
 
 /**
@@ -35,8 +38,9 @@ export interface PresentCommandOptions {
  */
 export async function presentCommand(ctx: CliContext, global: GlobalOptions, uri: string, options: PresentCommandOptions): Promise<number> {
   const only = parseOnly(options.only);
+  const verifierRoots = loadVerifierRoots(options.verifierRoots, ctx.env, global.home);
   return withWallet(ctx, global, async (wallet) => {
-    const { request, candidates } = await preparePresentation(wallet, uri, { now: ctx.now });
+    const { request, candidates } = await preparePresentation(wallet, uri, { now: ctx.now, verifierRoots });
     // With --json, stdout carries only the JSON result; the consent screen goes to stderr.
     const screen = options.json ? ctx.stderr : ctx.stdout;
     writeRequest(ctx, screen, request);
@@ -98,8 +102,10 @@ function parseOnly(value: string | undefined): string[] | undefined {
   return names;
 }
 
+/** How the consent question and the result name the verifier: an unverified one is never named bare. */
 function verifierName(r: VerifiedRequest): string {
-  return r.clientName ?? r.did;
+  const name = r.clientName ?? sanitize(r.verifierIdentity.value, 200);
+  return r.verifierIdentity.verified ? name : `UNVERIFIED verifier ${name}`;
 }
 
 function claimCount(n: number): string {
@@ -107,8 +113,20 @@ function claimCount(n: number): string {
 }
 
 function summary(r: VerifiedRequest) {
+  const id = r.verifierIdentity;
   return {
-    verifier: { client_id: r.clientId, name: r.clientName, signature_verified: true },
+    verifier: {
+      client_id: r.clientId,
+      name: r.clientName,
+      identified_by: id.prefix,
+      identity: id.value,
+      verified: id.verified,
+      signature_verified: id.kid !== null,
+      ...(id.certificate
+        ? { certificate: { subject: id.certificate.subject, dns_names: id.certificate.dnsNames, root: id.certificate.root } }
+        : {}),
+      response_uri: r.responseUri,
+    },
     purpose: r.purpose,
   };
 }
@@ -123,14 +141,42 @@ function labelled(rows: string[][]): string {
 
 function writeRequest(ctx: CliContext, out: OutputStream, r: VerifiedRequest): void {
   const s = styleFor(out, ctx.env);
-  out.write(
-    labelled([
-      ['Verifier', r.clientName ?? '(no name given)'],
-      ['', r.clientId],
-      ['', s.green('request signature verified')],
-      ['Purpose', r.purpose ?? '(none given)'],
-    ]),
-  );
+  const id = r.verifierIdentity;
+  const name = r.clientName ?? '(no name given)';
+  const rows: string[][] = id.verified
+    ? [['Verifier', name]]
+    : [['Verifier', s.red(s.bold(`未確認の相手 / UNVERIFIED verifier: ${name}`))]];
+  rows.push(['', sanitize(r.clientId, 300)]);
+  for (const line of identityLines(r)) rows.push(['', id.verified ? s.green(line) : s.red(line)]);
+  rows.push(['Sends to', sanitize(new URL(r.responseUri).host, 200)]);
+  rows.push(['Purpose', r.purpose ?? '(none given)']);
+  out.write(labelled(rows));
+}
+
+/** What proved (or did not prove) who the verifier is, in the words the person can check. */
+function identityLines(r: VerifiedRequest): string[] {
+  const id = r.verifierIdentity;
+  const cert = id.certificate;
+  switch (id.prefix) {
+    case 'decentralized_identifier':
+      return [`identified by DID ${sanitize(id.value, 200)}: request signature verified with its key`];
+    case 'x509_san_dns':
+      return [
+        `identified by certificate for ${sanitize(id.value, 200)}: request signature and chain verified`,
+        `certificate issued under trusted root ${sanitize(cert?.root ?? '?', 200)}`,
+      ];
+    case 'x509_hash':
+      return [
+        `identified by certificate hash ${id.value}: request signature and chain verified`,
+        `certificate ${sanitize(cert?.subject ?? '?', 200)}${cert && cert.dnsNames.length > 0 ? ` (${sanitize(cert.dnsNames.join(', '), 200)})` : ''}`,
+        `issued under trusted root ${sanitize(cert?.root ?? '?', 200)}`,
+      ];
+    case 'redirect_uri':
+      return [
+        `identified only by its redirect URI ${sanitize(id.value, 200)}`,
+        'the request is not signed: anyone could have sent it, and its name and purpose are unproven',
+      ];
+  }
 }
 
 function candidateLine(c: Candidate): string {

@@ -58,7 +58,15 @@ describe('shomei present', () => {
     expect(await runCli(['present', published.uri, '--yes', '--json'], ctx)).toBe(0);
 
     const out = JSON.parse(ctx.out()) as Record<string, unknown>;
-    expect(out.verifier).toEqual({ client_id: verifier.clientId, name: 'Demo Shop', signature_verified: true });
+    expect(out.verifier).toEqual({
+      client_id: verifier.clientId,
+      name: 'Demo Shop',
+      identified_by: 'decentralized_identifier',
+      identity: verifier.did,
+      verified: true,
+      signature_verified: true,
+      response_uri: `${verifier.origin}/responses/${published.id}`,
+    });
     expect(out.purpose).toBe('年齢確認のため');
     expect(out.credential_id).toBe(credentialId);
     expect(out.disclosed).toEqual([

@@ -1,11 +1,11 @@
-import { type DidDocument, generateEs256KeyPair, httpFetch, presentSdJwtVc, ShomeiError } from '@shomei/shared';
+import { generateEs256KeyPair, httpFetch, presentSdJwtVc, ShomeiError } from '@shomei/shared';
 import { type ClaimLeaf, type ClaimPath, leaves, openCredential, samePath } from '../credential/claims.js';
 import { problemFailure } from '../lib/remote-errors.js';
 import { formatPath } from '../ui/text.js';
 import type { CredentialBatch, CredentialRecord } from '../wallet/credential-repository.js';
 import type { HistoryEntry } from '../wallet/history-repository.js';
 import type { Wallet } from '../wallet/wallet.js';
-import { loadPresentationRequest, type VerifiedRequest } from './request.js';
+import { type LoadRequestOptions, loadPresentationRequest, type VerifiedRequest } from './request.js';
 import { matchCredentials, noMatch, type PlannedClaim, type SelectedCredential, unionPaths } from './select.js';
 
 /** A credential (one batch) that can answer the request, with the copy this verifier would get. */
@@ -76,7 +76,7 @@ export function chooseCopy(
 export async function preparePresentation(
   wallet: Wallet,
   uri: string,
-  options: { now: () => Date; resolveDid?: (did: string) => Promise<DidDocument> },
+  options: LoadRequestOptions,
 ): Promise<{ request: VerifiedRequest; candidates: Candidate[] }> {
   const request = await loadPresentationRequest(uri, options);
   const history = wallet.history.list();
@@ -175,10 +175,7 @@ export async function sharePresentation(
   const same = disclosed.length === agreed.length && disclosed.every((d) => agreed.some((a) => samePath(a.path, d.path)));
   if (!same) throw new ShomeiError('internal', 'the presentation would disclose other claims than the ones agreed to; nothing was sent');
   const vpToken = JSON.stringify({ [proposal.request.query.id]: [presentation] });
-  const answer = await postResponse(
-    proposal.request.responseUri,
-    new URLSearchParams({ vp_token: vpToken, state: proposal.request.state }),
-  );
+  const answer = await postResponse(proposal.request.responseUri, withState({ vp_token: vpToken }, proposal.request.state));
   return { presentation, answer };
 }
 
@@ -186,12 +183,13 @@ export async function sharePresentation(
 export async function declinePresentation(request: Pick<VerifiedRequest, 'responseUri' | 'state'>): Promise<VerifierAnswer> {
   return postResponse(
     request.responseUri,
-    new URLSearchParams({
-      error: 'access_denied',
-      error_description: 'the holder declined to share the requested claims',
-      state: request.state,
-    }),
+    withState({ error: 'access_denied', error_description: 'the holder declined to share the requested claims' }, request.state),
   );
+}
+
+/** The response form, with `state` only when the request had one (OpenID4VP 1.0 §5.2, §8.2). */
+function withState(fields: Record<string, string>, state: string | null): URLSearchParams {
+  return new URLSearchParams(state === null ? fields : { ...fields, state });
 }
 
 async function postResponse(responseUri: string, form: URLSearchParams): Promise<VerifierAnswer> {

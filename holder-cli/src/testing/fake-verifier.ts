@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  b64uJson,
   buildDidDocument,
   DID_CLIENT_ID_PREFIX,
   didWebForOrigin,
@@ -20,10 +21,19 @@ export interface PublishOptions {
   claims?: AskedClaim[];
   payload?: Record<string, unknown>;
   header?: Record<string, unknown>;
-  /** Sign with another key than the one in the DID document. */
-  signWith?: KeyPair;
+  /** Sign with another key than the one in the DID document (e.g. a certificate's). */
+  signWith?: Pick<KeyPair, 'privateKey'>;
   /** The client_id put in the openid4vp:// URI (default: the signed one). */
   uriClientId?: string;
+  /** `request_uri_method=post` (OpenID4VP 1.0 §5.10): the object is made when the wallet POSTs, echoing its wallet_nonce unless told not to. */
+  requestUriMethod?: 'post';
+  echoWalletNonce?: boolean;
+  /** The request object in the URI itself (`request=`), not by reference. */
+  byValue?: boolean;
+  /** An unsecured request object (`alg: none`, empty signature). */
+  unsigned?: boolean;
+  /** Another origin for the response_uri, e.g. `http://localhost:<port>` for a certificate naming localhost. */
+  responseOrigin?: string;
 }
 
 export interface Published {
@@ -42,15 +52,24 @@ export interface Published {
 export async function startFakeVerifier(options: { now?: () => Date } = {}) {
   const now = options.now ?? (() => NOW);
   const key = { ...generateEs256KeyPair(), kid: 'verifier-key-1' };
-  const requests = new Map<string, string>();
+  const requests = new Map<string, (form: URLSearchParams | null) => string>();
   const received: { id: string; form: URLSearchParams }[] = [];
+  /** What wallets POSTed to request URIs (request_uri_method=post). */
+  const requestPosts: { id: string; form: URLSearchParams }[] = [];
   let did = '';
   const app = new Hono();
   app.get('/.well-known/did.json', (c) => c.json(buildDidDocument(did, [{ ...key.publicJwk, kid: key.kid, alg: 'ES256', use: 'sig' }])));
   app.get('/requests/:id', (c) => {
-    const jws = requests.get(c.req.param('id'));
-    if (!jws) return c.json({ code: 'not_found' }, 404);
-    return c.body(jws, 200, { 'content-type': 'application/oauth-authz-req+jwt' });
+    const make = requests.get(c.req.param('id'));
+    if (!make) return c.json({ code: 'not_found' }, 404);
+    return c.body(make(null), 200, { 'content-type': 'application/oauth-authz-req+jwt' });
+  });
+  app.post('/requests/:id', async (c) => {
+    const make = requests.get(c.req.param('id'));
+    if (!make) return c.json({ code: 'not_found' }, 404);
+    const form = new URLSearchParams(await c.req.text());
+    requestPosts.push({ id: c.req.param('id'), form });
+    return c.body(make(form), 200, { 'content-type': 'application/oauth-authz-req+jwt' });
   });
   app.post('/responses/:id', async (c) => {
     const id = c.req.param('id');
@@ -77,7 +96,7 @@ export async function startFakeVerifier(options: { now?: () => Date } = {}) {
       client_id: clientId,
       response_type: 'vp_token',
       response_mode: 'direct_post',
-      response_uri: `${server.origin}/responses/${id}`,
+      response_uri: `${opts.responseOrigin ?? server.origin}/responses/${id}`,
       nonce,
       state,
       dcql_query: {
@@ -102,12 +121,22 @@ export async function startFakeVerifier(options: { now?: () => Date } = {}) {
       ...opts.payload,
     };
     const header = { typ: REQUEST_OBJECT_TYP, alg: 'ES256', kid: `${did}#${key.kid}`, ...opts.header };
-    requests.set(id, signJws(header, payload, (opts.signWith ?? key).privateKey));
+    const make = (form: URLSearchParams | null) => {
+      const walletNonce = form?.get('wallet_nonce');
+      const body = walletNonce && opts.echoWalletNonce !== false ? { ...payload, wallet_nonce: walletNonce } : payload;
+      if (opts.unsigned) return `${b64uJson({ ...header, alg: 'none' })}.${b64uJson(body)}.`;
+      return signJws(header, body, (opts.signWith ?? key).privateKey);
+    };
+    requests.set(id, make);
     const requestUri = `${server.origin}/requests/${id}`;
-    return { uri: presentationRequestUri(opts.uriClientId ?? clientId, requestUri), requestUri, id, nonce, state };
+    const uriClientId = opts.uriClientId ?? String(payload.client_id);
+    let uri = presentationRequestUri(uriClientId, requestUri);
+    if (opts.requestUriMethod) uri += '&request_uri_method=post';
+    if (opts.byValue) uri = `openid4vp://?${new URLSearchParams({ client_id: uriClientId, request: make(null) })}`;
+    return { uri, requestUri, id, nonce, state };
   };
 
-  return { origin: server.origin, did, clientId, key, publish, received, close: server.close };
+  return { origin: server.origin, did, clientId, key, publish, received, requestPosts, close: server.close };
 }
 
 /** Claims with ids `c0`, `c1`, …; with optional ones, `claim_sets: [[all…], [required…]]` (contract 2). */
