@@ -27,6 +27,8 @@ export interface VerifyCommandOptions {
   maxAge?: number;
   match?: string;
   stalePolicy?: 'reject' | 'accept';
+  /** Accept a credential without a `status` claim (status "none"), as trust file `status.required: false`. */
+  statusOptional?: boolean;
 }
 
 function usage(message: string): never {
@@ -120,6 +122,7 @@ export async function runVerify(file: string | undefined, opts: VerifyCommandOpt
     maxCredentialAgeSeconds: opts.maxAge,
     allowedAlgs: service.settings().allowedAlgs,
     staleStatus: opts.stalePolicy ?? service.settings().staleStatus,
+    statusRequired: opts.statusOptional ? false : service.settings().statusRequired,
     profile: opts.profile,
     match,
   });
@@ -161,6 +164,10 @@ export function registerVerify(program: Command): void {
         'accept',
       ]),
     )
+    .option(
+      '--status-optional',
+      'accept a credential without a status claim: status "none", warning status_absent (default: the trust file, else required)',
+    )
     .addHelpText(
       'after',
       `
@@ -171,7 +178,8 @@ Examples:
   shomei-verifier verify presentation.txt --issuer-key issuer-jwk.json --nonce n-123 --aud did:web:shop.example
   cat vp.txt | shomei-verifier verify --trust trust.json --preset age_over_20
   shomei-verifier verify vp.txt --trust trust.json --at 2026-11-21T03:00:00Z --match customer.json
-  shomei-verifier verify any-sd-jwt.txt --issuer-key key.json --profile sd-jwt`,
+  shomei-verifier verify any-sd-jwt.txt --issuer-key key.json --profile sd-jwt
+  shomei-verifier verify vc-without-status.txt --issuer-key key.json --status-optional`,
     )
     .action(async (file: string | undefined, opts: VerifyCommandOptions) => {
       const result = await runVerify(file, opts);

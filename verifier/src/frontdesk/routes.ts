@@ -187,7 +187,7 @@ function resultPage(view: PresentationRequestView): string {
     : '';
   const errors = r ? r.errors.map((e) => `<li><code>${esc(e.code)}</code> ${esc(e.message)}</li>`).join('') : '';
   const facts = r?.issuer
-    ? `<p class="muted">issuer ${esc(r.issuer)} · ${esc(r.assurance_level ?? '')} · status ${esc(r.status)}${r.sandbox ? ' · (sandbox)' : ''}</p>`
+    ? `<p class="muted">issuer ${esc(r.issuer)} · ${esc(r.assurance_level ?? '')} · ${r.status === 'none' ? 'no status (not revocable) / 失効確認なし' : `status ${esc(r.status)}`}${r.sandbox ? ' · (sandbox)' : ''}</p>`
     : '';
   return page(
     'Result',

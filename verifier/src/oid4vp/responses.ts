@@ -156,6 +156,7 @@ async function verifyVpToken(
     maxCredentialAgeSeconds: policy.max_credential_age_seconds,
     allowedAlgs: settings?.allowedAlgs,
     staleStatus: settings?.staleStatus,
+    statusRequired: settings?.statusRequired,
   };
   const result = await verifyPresentation(presentation, options);
   const seen = result.disclosed;

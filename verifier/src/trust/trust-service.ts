@@ -12,6 +12,8 @@ export interface VerifySettings {
   allowedAlgs: readonly JwsAlg[];
   staleStatus: 'reject' | 'accept';
   staleAfterSeconds: number;
+  /** Trust file `status.required` (default true): must a credential carry a `status` claim. */
+  statusRequired: boolean;
 }
 
 export interface TrustServiceOptions {
@@ -49,6 +51,7 @@ export class TrustService implements IssuerPolicySource {
       allowedAlgs: (this.config.algorithms as JwsAlg[] | undefined) ?? DEFAULT_ALGS,
       staleStatus: this.config.status?.stale ?? 'reject',
       staleAfterSeconds: this.config.status?.stale_after_seconds ?? 60,
+      statusRequired: this.config.status?.required ?? true,
     };
   }
 

@@ -11,6 +11,7 @@ export interface TrustStoreConfig {
     discover?: boolean;
     vcts?: readonly string[];
     max_assurance?: string;
+    status?: { required?: boolean };
   }[];
 }
 
@@ -20,6 +21,8 @@ export interface IssuerPolicy {
   maxAssurance: AssuranceLevel;
   /** `config` (listed in the trust file) or `accreditation` (admitted by a trust anchor). */
   source: 'config' | 'accreditation';
+  /** The trust entry's `status.required`; undefined: the service-wide setting decides. */
+  statusRequired?: boolean;
 }
 
 /** Answers, from memory, whether an issuer is trusted at `now` and for what. */
@@ -108,6 +111,7 @@ export class TrustStore implements IssuerKeyResolver, IssuerPolicySource {
           vcts: [...(issuer.vcts ?? [IDENTITY_VCT])],
           maxAssurance: (issuer.max_assurance ?? 'IAL3') as AssuranceLevel,
           source: 'config',
+          ...(issuer.status?.required === undefined ? {} : { statusRequired: issuer.status.required }),
         },
         pinned,
         discover: issuer.discover ?? pinned.length === 0,

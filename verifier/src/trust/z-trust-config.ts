@@ -30,6 +30,8 @@ export const trustedIssuerSchema = z
     vcts: z.array(z.string().min(1).max(512)).min(1).max(32).optional(),
     /** The highest assurance level this issuer may assert (default IAL3). */
     max_assurance: assuranceSchema.optional(),
+    /** This issuer's `status.required`, over the service-wide one (see below). */
+    status: z.strictObject({ required: z.boolean().optional() }).optional(),
   })
   .refine((i) => (i.keys?.length ?? 0) > 0 || i.discover !== false, 'needs pinned keys or discovery');
 
@@ -57,6 +59,13 @@ export const trustConfigSchema = z
         stale: z.enum(['reject', 'accept']).optional(),
         /** How long past its ttl a list counts as fresh while the background refresh runs (default 60 s). */
         stale_after_seconds: z.number().int().min(0).max(3600).optional(),
+        /**
+         * Whether a credential must carry a `status` claim (default true). SD-JWT VC makes it
+         * OPTIONAL; when not required, a credential without one verifies with status "none" and
+         * a status_absent warning (it cannot be revoked). A status claim that is there but
+         * unreadable is always refused.
+         */
+        required: z.boolean().optional(),
       })
       .optional(),
   })

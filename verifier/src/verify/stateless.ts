@@ -58,6 +58,7 @@ export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, inp
     maxCredentialAgeSeconds: input.max_credential_age_seconds,
     allowedAlgs: settings?.allowedAlgs,
     staleStatus: settings?.staleStatus,
+    statusRequired: settings?.statusRequired,
   });
   const out = input.record ? toMatchResult(result, input.record) : result;
   ctx.evidence.add(

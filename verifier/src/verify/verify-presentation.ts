@@ -14,7 +14,8 @@ import type { StatusListLookup } from '../status/status-list-cache.js';
 import type { IssuerKeyResolver, IssuerPolicySource } from '../trust/trust-store.js';
 import { disclosedClaims, isPathDisclosed } from './disclosed.js';
 
-export type CredentialStatus = 'valid' | 'revoked' | 'suspended' | 'unknown';
+/** `none`: the credential carries no `status` claim and the policy did not require one. */
+export type CredentialStatus = 'valid' | 'revoked' | 'suspended' | 'unknown' | 'none';
 
 export interface VerificationError {
   code: ErrorCode;
@@ -40,7 +41,7 @@ export interface VerificationResult {
   matches?: Record<string, boolean>;
 }
 
-export type WarningCode = 'legacy_typ' | 'status_stale' | 'status_not_checked';
+export type WarningCode = 'legacy_typ' | 'status_stale' | 'status_not_checked' | 'status_absent';
 export interface VerificationWarning {
   code: WarningCode;
   message: string;
@@ -75,6 +76,12 @@ export interface VerifyPresentationOptions {
   maxCredentialAgeSeconds?: number;
   /** A status list past its ttl whose refresh failed: `reject` (default) or `accept` with a warning. */
   staleStatus?: 'reject' | 'accept';
+  /**
+   * Whether a credential must carry a `status` claim (default true). SD-JWT VC makes `status`
+   * OPTIONAL; without one and not required the result says `status: "none"` with a
+   * `status_absent` warning. The issuer's own trust entry (IssuerPolicy.statusRequired) wins.
+   */
+  statusRequired?: boolean;
   /** `sd-jwt-vc` (default), or `sd-jwt`: any RFC 9901 SD-JWT without the SD-JWT VC type rules. */
   profile?: 'sd-jwt-vc' | 'sd-jwt';
   /** Match mode: compare the disclosed claims with this record; the result then holds no values. */
@@ -151,7 +158,7 @@ export async function verifyPresentation(presentation: string, options: VerifyPr
   const status =
     profile === 'sd-jwt' && payload.status === undefined
       ? { value: 'unknown' as const, warning: { code: 'status_not_checked' as const, message: 'the SD-JWT carries no status' } }
-      : checkStatus(payload, options);
+      : checkStatus(payload, options, policy?.statusRequired);
   if (status.error) errors.push(status.error);
   if (status.warning) warnings.push(status.warning);
 
@@ -182,7 +189,15 @@ export async function verifyPresentation(presentation: string, options: VerifyPr
 function checkStatus(
   payload: Record<string, unknown>,
   options: VerifyPresentationOptions,
+  issuerStatusRequired: boolean | undefined,
 ): { value: CredentialStatus; error?: VerificationError; warning?: VerificationWarning } {
+  // Only an absent claim is "no status": a status claim that is there but unreadable is refused below.
+  if (payload.status === undefined && !(issuerStatusRequired ?? options.statusRequired ?? true)) {
+    return {
+      value: 'none',
+      warning: { code: 'status_absent', message: 'the credential carries no status; accepted by policy (not revocable)' },
+    };
+  }
   const ref = isRecord(payload.status) && isRecord(payload.status.status_list) ? payload.status.status_list : undefined;
   if (!ref || typeof ref.uri !== 'string' || typeof ref.idx !== 'number') {
     return { value: 'unknown', error: { code: 'status_unavailable', message: 'the credential carries no status list reference' } };
