@@ -43,11 +43,16 @@ export {
 } from './oid4vp/present.js';
 export {
   fetchRequestObject,
+  type LoadRequestOptions,
   loadPresentationRequest,
   parseRequestInput,
+  type ReceivedRequest,
   type VerifiedRequest,
+  verifyAuthorizationRequest,
   verifyRequestObject,
 } from './oid4vp/request.js';
+export { loadVerifierRoots, VERIFIER_ROOTS_FILE } from './oid4vp/trust-roots.js';
+export type { CertificateIdentity, ClientIdPrefix, VerifierIdentity } from './oid4vp/verifier-identity.js';
 export {
   type DisclosurePlan,
   matchCredentials,
