@@ -51,8 +51,6 @@ export {
   verifyAuthorizationRequest,
   verifyRequestObject,
 } from './oid4vp/request.js';
-export { loadVerifierRoots, VERIFIER_ROOTS_FILE } from './oid4vp/trust-roots.js';
-export type { CertificateIdentity, ClientIdPrefix, VerifierIdentity } from './oid4vp/verifier-identity.js';
 export {
   type DisclosurePlan,
   matchCredentials,
@@ -62,6 +60,8 @@ export {
   requestedClaims,
   selectCredential,
 } from './oid4vp/select.js';
+export { loadVerifierRoots, VERIFIER_ROOTS_FILE } from './oid4vp/trust-roots.js';
+export type { CertificateIdentity, ClientIdPrefix, VerifierIdentity } from './oid4vp/verifier-identity.js';
 export { runCli } from './program.js';
 export type { CliContext, OutputStream, Prompter } from './ui/io.js';
 export { BACKUP_FORMAT, exportBackup, type ImportSummary, importBackup, openBackup } from './wallet/backup.js';
