@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, jsonRequest, redeemOfferUri, taro } from '../testing/harness.js';
 import { adminToken } from '../testing/jpki-fixtures.js';
+import { MAX_REFUSED_UPLOADS, readApplicationImage } from './documents.js';
 
 let h: Harness;
 afterEach(() => h.close());
@@ -60,6 +62,41 @@ describe('document (eKYC) applications', () => {
     const whole = await upload(app, [{ name: 'selfie', bytes: Buffer.alloc(100_000, 1), type: 'image/png' }]);
     expect(whole.status).toBe(413);
     expect((await applicantView(app)).state).toBe('awaiting_documents');
+  });
+
+  it(`close the application after ${MAX_REFUSED_UPLOADS} refused uploads, counting down in attempts_left`, async () => {
+    h = await createHarness();
+    const app = await startDocument();
+    const gif = { name: 'selfie', bytes: Buffer.from('GIF89a....'), type: 'image/gif' };
+    for (let left = MAX_REFUSED_UPLOADS - 1; left > 0; left--) {
+      const res = await upload(app, [good[0] as (typeof good)[0], gif]);
+      expect(res.status).toBe(415);
+      expect(await res.json()).toMatchObject({ code: 'unsupported_media_type', attempts_left: left });
+    }
+    const last = await upload(app, [good[0] as (typeof good)[0], gif]);
+    expect(last.status).toBe(409);
+    expect(await last.json()).toMatchObject({ code: 'application_state', attempts_left: 0 });
+    expect(await applicantView(app)).toMatchObject({ state: 'refused' });
+    expect((await upload(app, good)).status).toBe(409);
+  });
+
+  it('store the upload that won when two arrive at once: the files are the ones the rows and the audit name', async () => {
+    h = await createHarness();
+    const app = await startDocument();
+    const other = [good[0] as (typeof good)[0], { name: 'selfie', bytes: Buffer.concat([PNG, Buffer.from('other')]), type: 'image/png' }];
+    const answers = await Promise.all([upload(app, good), upload(app, other)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    const dir = join(h.deps.proofing.uploadsDir, app.id);
+    expect(readdirSync(dir).sort()).toEqual(['id_document.sealed', 'selfie.sealed']);
+    const submitted = h.deps.db
+      .prepare("SELECT data FROM audit_log WHERE action = 'application.submitted' AND subject = ?")
+      .all(app.id) as { data: string }[];
+    expect(submitted).toHaveLength(1);
+    const images = (JSON.parse((submitted[0] as { data: string }).data) as { images: Record<string, string> }).images;
+    for (const kind of ['id_document', 'selfie']) {
+      const stored = readApplicationImage(h.deps, app.id, kind).bytes;
+      expect(createHash('sha256').update(stored).digest('hex')).toBe(images[kind]);
+    }
   });
 
   it('approve with a correction: the applicant sees approved, receives an IAL2 credential, the images are gone', async () => {

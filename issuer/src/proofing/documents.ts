@@ -1,9 +1,10 @@
-import { hash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hash, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ShomeiError } from '@shomei/shared';
+import { type ErrorCode, isShomeiError, ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
-import { type ApplicationRow, filesOf, markFilesDeleted, transition, upsertFile } from './store.js';
+import { readMultipartFiles } from '../http/multipart.js';
+import { type ApplicationRow, countRefusedUpload, filesOf, markFilesDeleted, transition, upsertFile } from './store.js';
 
 /** The images a document (eKYC) application needs: the photo ID and a live selfie. */
 export const DOCUMENT_KINDS = ['id_document', 'selfie'] as const;
@@ -37,37 +38,104 @@ function fileAad(applicationId: string, kind: string): string {
   return `file:${applicationId}:${kind}`;
 }
 
+/** Refused uploads an application takes before it is closed: a secret that keeps failing is not retried forever. */
+export const MAX_REFUSED_UPLOADS = 5;
+
+/** Codes of an upload refused for what it is (shape, size, type); they count against the application. */
+const UPLOAD_REFUSALS: readonly ErrorCode[] = ['invalid_request', 'payload_too_large', 'unsupported_media_type'];
+
 /**
- * Stores the photo ID and the selfie (sealed under the key vault, one file each) and puts the
- * application in the review queue. Only their digests stay once a decision is made.
+ * `POST /v1/applications/:id/documents`: reads the multipart body as a stream (stopping at the
+ * first extra part or byte), checks the two images and stores them. Each refused upload counts
+ * against the application; the MAX_REFUSED_UPLOADS-th closes it as refused.
  */
-export function submitDocuments(deps: IssuerDeps, row: ApplicationRow, uploads: Upload[]): void {
+export async function receiveDocuments(deps: IssuerDeps, row: ApplicationRow, request: Request): Promise<void> {
+  requireAwaitingDocuments(row);
+  let uploads: Upload[];
+  try {
+    const files = await readMultipartFiles(request, {
+      fields: DOCUMENT_KINDS,
+      maxParts: DOCUMENT_KINDS.length,
+      maxFileBytes: deps.settings.maxUploadBytes,
+    });
+    uploads = files.map((f) => ({ kind: f.field as DocumentKind, type: f.type, bytes: f.bytes }));
+    checkUploads(deps, uploads);
+  } catch (e) {
+    if (isShomeiError(e) && UPLOAD_REFUSALS.includes(e.code)) throw refusedUpload(deps, row, e);
+    throw e;
+  }
+  submitDocuments(deps, row, uploads);
+}
+
+function requireAwaitingDocuments(row: ApplicationRow): void {
   if (row.method !== 'document' || row.state !== 'awaiting_documents') {
     throw new ShomeiError('application_state', `the application is ${row.state} and takes no documents`);
   }
+}
+
+function checkUploads(deps: IssuerDeps, uploads: Upload[]): void {
   for (const kind of DOCUMENT_KINDS) {
     if (uploads.filter((u) => u.kind === kind).length !== 1)
       throw new ShomeiError('invalid_request', `exactly one ${kind} image is required`);
   }
   for (const u of uploads) checkUpload(u, deps.settings.maxUploadBytes);
+}
+
+/** Counts a refused upload; the error to answer with says how many tries are left. */
+function refusedUpload(deps: IssuerDeps, row: ApplicationRow, e: ShomeiError): ShomeiError {
+  const at = deps.now().getTime();
+  const { refused, closed } = countRefusedUpload(deps.db, row.id, MAX_REFUSED_UPLOADS, at);
+  deps.audit({ actor: `applicant:${row.id}`, action: 'application.upload_refused', subject: row.id, data: { code: e.code, refused } });
+  if (closed) {
+    deps.audit({
+      actor: 'system',
+      action: 'application.refused',
+      subject: row.id,
+      data: { method: 'document', code: 'too_many_refused_uploads' },
+    });
+    return new ShomeiError('application_state', `${e.message}; after ${MAX_REFUSED_UPLOADS} refused uploads the application is closed`, {
+      details: { attempts_left: 0 },
+    });
+  }
+  return new ShomeiError(e.code, e.message, { details: { attempts_left: MAX_REFUSED_UPLOADS - refused } });
+}
+
+/**
+ * Stores the photo ID and the selfie (sealed under the key vault, one file each) and puts the
+ * application in the review queue. Only their digests stay once a decision is made. Two uploads
+ * at once to one application: each writes its own temporary files, and only the one that wins
+ * the state change moves them into place and records them, so the files, the rows and the
+ * audit entry are always the same upload.
+ */
+export function submitDocuments(deps: IssuerDeps, row: ApplicationRow, uploads: Upload[]): void {
+  requireAwaitingDocuments(row);
+  checkUploads(deps, uploads);
   const dir = join(deps.proofing.uploadsDir, row.id);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const digests: Record<string, string> = {};
-  for (const u of uploads) {
+  const attempt = randomUUID();
+  const staged = uploads.map((u) => {
     const path = join(dir, `${u.kind}.sealed`);
-    writeFileSync(path, deps.vault.seal(Buffer.from(u.bytes).toString('base64'), fileAad(row.id, u.kind)), { mode: 0o600 });
-    const sha256 = hash('sha256', u.bytes, 'hex');
-    digests[u.kind] = sha256;
-    upsertFile(deps.db, { application_id: row.id, kind: u.kind, media_type: u.type, size: u.bytes.byteLength, sha256, path });
-  }
-  if (!transition(deps.db, row.id, ['awaiting_documents'], deps.now().getTime(), { state: 'pending_review' })) {
+    const temporary = `${path}.${attempt}.tmp`;
+    writeFileSync(temporary, deps.vault.seal(Buffer.from(u.bytes).toString('base64'), fileAad(row.id, u.kind)), { mode: 0o600 });
+    return { upload: u, path, temporary, sha256: hash('sha256', u.bytes, 'hex') };
+  });
+  const won = deps.db.transaction(() => {
+    if (!transition(deps.db, row.id, ['awaiting_documents'], deps.now().getTime(), { state: 'pending_review' })) return false;
+    for (const { upload: u, path, sha256 } of staged) {
+      upsertFile(deps.db, { application_id: row.id, kind: u.kind, media_type: u.type, size: u.bytes.byteLength, sha256, path });
+    }
+    return true;
+  })();
+  if (!won) {
+    for (const { temporary } of staged) rmSync(temporary, { force: true });
     throw new ShomeiError('application_state', 'the application changed meanwhile');
   }
+  for (const { path, temporary } of staged) renameSync(temporary, path);
   deps.audit({
     actor: `applicant:${row.id}`,
     action: 'application.submitted',
     subject: row.id,
-    data: { method: 'document', images: digests },
+    data: { method: 'document', images: Object.fromEntries(staged.map((s) => [s.upload.kind, s.sha256])) },
   });
 }
 

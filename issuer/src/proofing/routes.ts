@@ -1,4 +1,3 @@
-import { ShomeiError } from '@shomei/shared';
 import { Hono } from 'hono';
 import type { IssuerDeps } from '../deps.js';
 import { bearerToken } from '../http/auth.js';
@@ -13,7 +12,7 @@ import {
   submitJpki,
   viewOf,
 } from './applications.js';
-import { DOCUMENT_KINDS, type DocumentKind, submitDocuments, type Upload } from './documents.js';
+import { receiveDocuments } from './documents.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
@@ -40,28 +39,7 @@ export function applicationRoutes(deps: IssuerDeps): Hono {
 
   app.post('/v1/applications/:id/documents', async (c) => {
     const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
-    const type = c.req.header('content-type') ?? '';
-    if (!/^multipart\/form-data\b/i.test(type))
-      throw new ShomeiError('invalid_request', 'the documents must be sent as multipart/form-data');
-    let form: Awaited<ReturnType<typeof c.req.parseBody>>;
-    try {
-      form = await c.req.parseBody({ all: true });
-    } catch {
-      throw new ShomeiError('invalid_request', 'the multipart body is malformed');
-    }
-    const uploads: Upload[] = [];
-    for (const [name, value] of Object.entries(form)) {
-      if (!(DOCUMENT_KINDS as readonly string[]).includes(name)) throw new ShomeiError('invalid_request', `unexpected form field ${name}`);
-      for (const v of Array.isArray(value) ? value : [value]) {
-        if (typeof v === 'string') throw new ShomeiError('invalid_request', `${name} must be a file`);
-        uploads.push({
-          kind: name as DocumentKind,
-          type: v.type.split(';')[0]?.trim() ?? '',
-          bytes: new Uint8Array(await v.arrayBuffer()),
-        });
-      }
-    }
-    submitDocuments(deps, row, uploads);
+    await receiveDocuments(deps, row, c.req.raw);
     return c.json(viewOf(requireApplication(deps, row.id, bearerToken(c)), deps.settings.maxOffersPerApplication), 200, NO_STORE);
   });
 

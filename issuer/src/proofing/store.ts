@@ -22,6 +22,8 @@ export interface ApplicationRow {
   upstream_ref: string | null;
   reason: string | null;
   offers_made: number;
+  /** Refused document uploads so far (see MAX_REFUSED_UPLOADS). */
+  upload_failures: number;
   created_at: number;
   updated_at: number;
   decided_at: number | null;
@@ -92,6 +94,30 @@ export function transition(db: Db, id: string, from: ApplicationState[], now: nu
     params[`from${i}`] = f;
   });
   return db.prepare(`UPDATE applications SET ${sets.join(', ')} WHERE id = @id AND state IN (${placeholders})`).run(params).changes === 1;
+}
+
+/**
+ * Counts one refused document upload; the `max`-th closes the application as refused, in the same
+ * transaction. Returns the count so far and whether this one closed it.
+ */
+export function countRefusedUpload(db: Db, id: string, max: number, now: number): { refused: number; closed: boolean } {
+  return db.transaction(() => {
+    const row = db
+      .prepare(
+        "UPDATE applications SET upload_failures = upload_failures + 1, updated_at = ? WHERE id = ? AND state = 'awaiting_documents' RETURNING upload_failures",
+      )
+      .get(now, id) as { upload_failures: number } | undefined;
+    if (!row) return { refused: max, closed: false };
+    const closed =
+      row.upload_failures >= max &&
+      transition(db, id, ['awaiting_documents'], now, {
+        state: 'refused',
+        reason: 'too_many_refused_uploads',
+        decided_by: 'system',
+        evidence: JSON.stringify({ code: 'too_many_refused_uploads' }),
+      });
+    return { refused: row.upload_failures, closed };
+  })();
 }
 
 export function countOfferMade(db: Db, id: string, max: number): boolean {

@@ -122,4 +122,10 @@ const proofingTables: Migration = {
   `,
 };
 
-export const issuerMigrations: readonly Migration[] = [...keyStoreMigrations, issuerTables, proofingTables, batchMigration];
+/** Refused document uploads per application: a few, then the application is closed. */
+const uploadFailures: Migration = {
+  id: 'issuer-011-upload-failures',
+  sql: 'ALTER TABLE applications ADD COLUMN upload_failures INTEGER NOT NULL DEFAULT 0;',
+};
+
+export const issuerMigrations: readonly Migration[] = [...keyStoreMigrations, issuerTables, proofingTables, batchMigration, uploadFailures];
