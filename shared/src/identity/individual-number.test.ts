@@ -6,6 +6,7 @@ import {
   MAX_DIGITS_PER_CHARACTER,
   OTHER_DIGIT_SOURCES,
 } from './individual-number.js';
+import { SAMPLE_IDENTITY } from './sample.js';
 import { identityRecordAsIs, identityRecordSchema } from './schema.js';
 
 // 1234 5678 9018: the check digit of 12345678901 is 8 (r = 212 mod 11 = 3, 11 − 3).
@@ -91,15 +92,7 @@ describe('isJapanesePhoneNumber', () => {
 });
 
 describe('the identity record refuses an Individual Number in every field', () => {
-  const base = {
-    family_name: '山田',
-    given_name: '太郎',
-    family_name_kana: 'ヤマダ',
-    given_name_kana: 'タロウ',
-    birthdate: '2006-11-22',
-    gender: 'male',
-    address: { postal_code: '1000001', region: '東京都', locality: '千代田区', street_address: '千代田1-1' },
-  };
+  const base = SAMPLE_IDENTITY;
   const hidden = ['１２３４５６７８９０１２', '1234５６７８9012', inScript('123456789012', 0x0660)];
   const withValue = (field: string, value: string): Record<string, unknown> =>
     field.startsWith('address.')
