@@ -92,6 +92,9 @@ const batchArgs = () => [
   '250',
   '--workers',
   '2',
+  // Not the default: the digest setting reaches the signing threads, and the verifier follows it.
+  '--sd-alg',
+  'sha-384',
 ];
 const outputFile = () => join(`${file}.out`, 'credentials.jsonl');
 const lineCount = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').length - 1 : 0);
@@ -192,6 +195,10 @@ describe('batch issuance, crash and resume', () => {
           .filter(Boolean)
           .map((l) => JSON.parse(l) as { external_id: string; credential: string })
           .find((o) => o.external_id === holder.externalId);
+        const payload = JSON.parse(Buffer.from((issued?.credential ?? '').split('.')[1] as string, 'base64url').toString()) as {
+          _sd_alg?: string;
+        };
+        expect(payload._sd_alg).toBe('sha-384');
         const req = await createPresentationRequest(verifier.url, apiKey, { preset: 'age_over_20' });
         const requestObject = await (await fetch(new URL(req.request_uri).searchParams.get('request_uri') as string)).text();
         const ro = JSON.parse(Buffer.from(requestObject.split('.')[1] as string, 'base64url').toString()) as {

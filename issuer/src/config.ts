@@ -103,7 +103,8 @@ export function resolveServeConfig(
   };
 }
 
-function parseSdAlg(text: string): SdAlg {
+/** A `_sd_alg` name from a flag or the environment, or a ConfigError that lists the allowed ones. */
+export function parseSdAlg(text: string): SdAlg {
   if (isSdAlg(text)) return text;
   throw new ConfigError(`the disclosure digest (--sd-alg, env ${ENV.sdAlg}) must be one of ${SD_ALGS.join(', ')}`);
 }

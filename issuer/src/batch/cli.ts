@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ShomeiError } from '@shomei/shared';
 import type { Command } from 'commander';
-import { ENV, resolveServeConfig } from '../config.js';
+import { ENV, parseSdAlg, resolveServeConfig } from '../config.js';
 import type { BatchMode, BatchProgress, BatchSummary } from './engine.js';
 import { sizeHeapsForBatch } from './heap.js';
 import { progressReporter } from './progress.js';
@@ -17,6 +17,7 @@ interface BatchFlags {
   workers?: string;
   chunk?: string;
   secretFile?: string;
+  sdAlg?: string;
   json?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function registerBatchCommand(program: Command): void {
     .option('--workers <n>', 'signing threads (default: one per core)')
     .option('--chunk <n>', 'rows per checkpoint', '2000')
     .option('--secret-file <path>', `file holding the key-vault secret (else env ${ENV.secret})`)
+    .option('--sd-alg <name>', `--mode direct: the credentials' disclosure digest, their _sd_alg (env ${ENV.sdAlg}; default sha-256)`)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -68,6 +70,7 @@ Examples:
           dbFile: join(resolve(flags.data), 'issuer.db'),
           secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
           baseUrl: publicUrl,
+          sdAlg: parseSdAlg(flags.sdAlg ?? process.env[ENV.sdAlg] ?? 'sha-256'),
           options: { file, mode: flags.mode, ...(flags.out ? { outDir: flags.out } : {}), workers, chunkSize },
         },
         (p) => progress.update(p),

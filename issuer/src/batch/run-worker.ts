@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ErrorCode, ShomeiError } from '@shomei/shared';
+import { type ErrorCode, type SdAlg, ShomeiError } from '@shomei/shared';
 import { openIssuerDeps } from '../deps.js';
 import { type BatchOptions, type BatchProgress, type BatchSummary, runBatch } from './engine.js';
 
@@ -12,6 +12,8 @@ export interface RunWorkerData {
   dbFile: string;
   secret: string;
   baseUrl: string;
+  /** The signed credentials' `_sd_alg` (--mode direct). */
+  sdAlg: SdAlg;
   options: Omit<BatchOptions, 'onProgress'>;
 }
 
@@ -28,6 +30,7 @@ try {
     dbFile: data.dbFile,
     secret: data.secret,
     baseUrl: data.baseUrl,
+    settings: { sdAlg: data.sdAlg },
     log: (line) => post({ type: 'log', line }),
   });
   try {
