@@ -25,6 +25,17 @@ describe('Token Status List', () => {
     expect(list.encode()).toBe('eNrbuRgAAhcBXQ');
   });
 
+  it('refuses a list that inflates beyond the bound the caller passes', () => {
+    const lst = StatusList.empty(8 * 4096, 2).encode(); // 8 KiB inflated
+    expect(StatusList.decode(2, lst, 8192).bytes.length).toBe(8192);
+    try {
+      StatusList.decode(2, lst, 8191);
+      throw new Error('expected a throw');
+    } catch (e) {
+      expect(isShomeiError(e, 'malformed')).toBe(true);
+    }
+  });
+
   it('refuses an index outside the list', () => {
     const list = StatusList.empty(8, 2);
     try {

@@ -8,6 +8,9 @@ export const STATUS = { VALID: 0, INVALID: 1, SUSPENDED: 2 } as const;
 export type StatusValue = number;
 export type StatusBits = 1 | 2 | 4 | 8;
 
+/** The largest inflated status list accepted anywhere (16 MiB: 67 million 2-bit statuses). */
+export const MAX_STATUS_LIST_BYTES = 16 * 1024 * 1024;
+
 /** A status list held as one byte array; `bits` statuses per entry, least significant first. */
 export class StatusList {
   constructor(
@@ -19,13 +22,18 @@ export class StatusList {
     return new StatusList(bits, new Uint8Array(Math.ceil((size * bits) / 8)));
   }
 
-  static decode(bits: number, lst: string): StatusList {
+  /**
+   * Inflates `lst`. Bounded: a hostile list may not inflate beyond `maxBytes` (at most, and by
+   * default, MAX_STATUS_LIST_BYTES): a caller that holds many lists passes what its budget allows.
+   */
+  static decode(bits: number, lst: string, maxBytes: number = MAX_STATUS_LIST_BYTES): StatusList {
     if (![1, 2, 4, 8].includes(bits)) throw new ShomeiError('malformed', 'status list bits must be 1, 2, 4 or 8');
     let bytes: Buffer;
     try {
-      // Bounded: a hostile list may not inflate beyond 16 MiB.
-      bytes = inflateSync(Buffer.from(lst, 'base64url'), { maxOutputLength: 16 * 1024 * 1024 });
+      bytes = inflateSync(Buffer.from(lst, 'base64url'), { maxOutputLength: Math.min(maxBytes, MAX_STATUS_LIST_BYTES) });
     } catch (cause) {
+      if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new ShomeiError('malformed', `status list lst inflates beyond ${Math.min(maxBytes, MAX_STATUS_LIST_BYTES)} bytes`, { cause });
       throw new ShomeiError('malformed', 'status list lst is not valid zlib data', { cause });
     }
     return new StatusList(bits as StatusBits, bytes);
