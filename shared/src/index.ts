@@ -44,7 +44,15 @@ export { issueSdJwtVcFast } from './sd-jwt-vc/fast-issue.js';
 export { type IssueSdJwtVcInput, issueSdJwtVc, LEGACY_SD_JWT_VC_TYP, SD_JWT_VC_TYP } from './sd-jwt-vc/issue.js';
 export { type KeyBindingInput, presentSdJwtVc } from './sd-jwt-vc/present.js';
 export { type VerifiedSdJwtVc, type VerifySdJwtVcOptions, verifySdJwtVc } from './sd-jwt-vc/verify.js';
-export { MAX_STATUS_LIST_BYTES, STATUS, STATUS_LIST_TYP, type StatusBits, StatusList, type StatusValue, signStatusListToken } from './status-list/status-list.js';
+export {
+  MAX_STATUS_LIST_BYTES,
+  STATUS,
+  STATUS_LIST_TYP,
+  type StatusBits,
+  StatusList,
+  type StatusValue,
+  signStatusListToken,
+} from './status-list/status-list.js';
 export { type Db, type Migration, migrate, openDatabase } from './store/db.js';
 export { describeStorageFailure, type StorageFailure, type StorageFailureKind, storageFailure } from './store/storage-errors.js';
 export { sanitize } from './terminal-text.js';
