@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   rate_limited: 429,
   internal: 500,
   upstream_unavailable: 502,
+  /** The outbound-fetch policy refused a target (scheme, port, or a private/loopback/metadata address). */
+  fetch_refused: 400,
   storage_unavailable: 503,
   // SD-JWT / SD-JWT VC verification
   signature_invalid: 400,
