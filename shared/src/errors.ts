@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   not_found: 404,
   unauthorized: 401,
   forbidden: 403,
+  /** A state-changing browser request that came from another site (no same-origin Origin / Sec-Fetch-Site): login CSRF. */
+  cross_site_request: 403,
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
