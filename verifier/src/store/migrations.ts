@@ -64,6 +64,22 @@ export const verifierMigrations: Migration[] = [
     id: 'verifier-004-claimed-at',
     sql: `ALTER TABLE presentation_requests ADD COLUMN claimed_at INTEGER;`,
   },
+  {
+    // Front-desk sign-ins as rows (issue 14, item 3), so that sign-out and `client revoke` end them on
+    // every instance; the cookie holds a random id and only its SHA-256 is stored. A revoked client's
+    // key and sessions stop at once; its requests and evidence stay for their retention.
+    id: 'verifier-005-frontdesk-sessions-client-revocation',
+    sql: `
+      CREATE TABLE frontdesk_sessions (
+        id_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL);
+      CREATE INDEX frontdesk_sessions_client ON frontdesk_sessions (client_id);
+      CREATE INDEX frontdesk_sessions_expiry ON frontdesk_sessions (expires_at);
+      ALTER TABLE clients ADD COLUMN revoked_at INTEGER;
+    `,
+  },
 ];
 
 /** Everything the verifier's database file holds: the key vault's tables and the verifier's own. */

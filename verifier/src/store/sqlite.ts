@@ -5,6 +5,8 @@ import type {
   ClientStore,
   EvidenceRow,
   EvidenceStore,
+  FrontDeskSessionRow,
+  FrontDeskSessionStore,
   PresentationRequestRow,
   PresentationRequestStore,
   SettingsStore,
@@ -21,6 +23,7 @@ interface ClientRecord {
   sealed_webhook_secret: string | null;
   retention_days: number;
   keep_values: number;
+  revoked_at: number | null;
 }
 
 const toClient = (r: ClientRecord): ClientRow => ({
@@ -32,6 +35,7 @@ const toClient = (r: ClientRecord): ClientRow => ({
   sealedWebhookSecret: r.sealed_webhook_secret,
   retentionDays: r.retention_days,
   keepValues: r.keep_values === 1,
+  revokedAt: r.revoked_at,
 });
 
 export class SqliteClientStore implements ClientStore {
@@ -75,8 +79,16 @@ export class SqliteClientStore implements ClientStore {
   }
 
   async findByKeyHash(keyHash: string): Promise<ClientRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM clients WHERE key_hash = ?').get(keyHash) as ClientRecord | undefined;
+    const r = this.db.prepare('SELECT * FROM clients WHERE key_hash = ? AND revoked_at IS NULL').get(keyHash) as ClientRecord | undefined;
     return r && toClient(r);
+  }
+
+  async replaceKeyHash(id: string, keyHash: string): Promise<boolean> {
+    return this.db.prepare('UPDATE clients SET key_hash = ? WHERE id = ? AND revoked_at IS NULL').run(keyHash, id).changes === 1;
+  }
+
+  async revoke(id: string, now: number): Promise<boolean> {
+    return this.db.prepare('UPDATE clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1;
   }
 
   async list(): Promise<ClientRow[]> {
@@ -280,6 +292,46 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 }
 
+interface SessionRecord {
+  id_hash: string;
+  client_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export class SqliteFrontDeskSessionStore implements FrontDeskSessionStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(r: FrontDeskSessionRow): Promise<void> {
+    this.db
+      .prepare('INSERT INTO frontdesk_sessions (id_hash, client_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(r.idHash, r.clientId, r.createdAt, r.expiresAt);
+  }
+
+  async findLive(idHash: string, now: number): Promise<FrontDeskSessionRow | undefined> {
+    // Joined with the client so that a revocation ends its sessions even before their rows are deleted.
+    const r = this.db
+      .prepare(
+        `SELECT s.* FROM frontdesk_sessions s JOIN clients c ON c.id = s.client_id
+         WHERE s.id_hash = ? AND s.expires_at > ? AND c.revoked_at IS NULL`,
+      )
+      .get(idHash, now) as SessionRecord | undefined;
+    return r && { idHash: r.id_hash, clientId: r.client_id, createdAt: r.created_at, expiresAt: r.expires_at };
+  }
+
+  async delete(idHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM frontdesk_sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  async deleteForClient(clientId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM frontdesk_sessions WHERE client_id = ?').run(clientId).changes;
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    return this.db.prepare('DELETE FROM frontdesk_sessions WHERE expires_at <= ?').run(now).changes;
+  }
+}
+
 /** Opens (creating and migrating) the verifier's SQLite file; `:memory:` for tests. */
 export function openSqliteVerifierStore(file: string): VerifierStore & { db: Db } {
   const db = openDatabase(file, allVerifierMigrations);
@@ -289,6 +341,7 @@ export function openSqliteVerifierStore(file: string): VerifierStore & { db: Db 
     settings: new SqliteSettingsStore(db),
     requests: new SqlitePresentationRequestStore(db),
     evidence: new SqliteEvidenceStore(db),
+    sessions: new SqliteFrontDeskSessionStore(db),
     close: () => db.close(),
   };
 }

@@ -51,6 +51,42 @@ function storeContract(name: string, open: () => VerifierStore): void {
       expect(await store.settings.putIfAbsent('k', 'second')).toBe('first');
     });
 
+    it('finds a live front-desk session only before expiry, and never after its client is revoked', async () => {
+      const s = await withClient();
+      await s.sessions.insert({ idHash: 'sh-1', clientId: 'client-1', createdAt: T, expiresAt: T + 1000 });
+      await s.sessions.insert({ idHash: 'sh-2', clientId: 'client-1', createdAt: T, expiresAt: T + 10 });
+      expect(await s.sessions.findLive('sh-1', T + 999)).toEqual({
+        idHash: 'sh-1',
+        clientId: 'client-1',
+        createdAt: T,
+        expiresAt: T + 1000,
+      });
+      expect(await s.sessions.findLive('sh-1', T + 1000)).toBeUndefined();
+      expect(await s.sessions.findLive('nope', T)).toBeUndefined();
+      expect(await s.sessions.purgeExpired(T + 10)).toBe(1);
+      await s.sessions.delete('sh-1');
+      expect(await s.sessions.findLive('sh-1', T)).toBeUndefined();
+
+      await s.sessions.insert({ idHash: 'sh-3', clientId: 'client-1', createdAt: T, expiresAt: T + 1000 });
+      expect(await s.clients.revoke('client-1', T + 1)).toBe(true);
+      expect(await s.clients.revoke('client-1', T + 2)).toBe(false);
+      // Revocation alone ends the session, before the rows are deleted.
+      expect(await s.sessions.findLive('sh-3', T + 2)).toBeUndefined();
+      expect(await s.sessions.deleteForClient('client-1')).toBe(1);
+    });
+
+    it('stops finding a revoked client by its key, and never gives a revoked client a new key', async () => {
+      const s = await withClient();
+      expect(await s.clients.replaceKeyHash('client-1', 'h1b')).toBe(true);
+      expect(await s.clients.findByKeyHash('h1')).toBeUndefined();
+      expect((await s.clients.findByKeyHash('h1b'))?.id).toBe('client-1');
+      expect(await s.clients.replaceKeyHash('nope', 'h9')).toBe(false);
+      await s.clients.revoke('client-1', T + 5);
+      expect(await s.clients.findByKeyHash('h1b')).toBeUndefined();
+      expect((await s.clients.get('client-1'))?.revokedAt).toBe(T + 5);
+      expect(await s.clients.replaceKeyHash('client-1', 'h1c')).toBe(false);
+    });
+
     it('completes only a claimed request', async () => {
       const s = await withClient();
       await s.requests.insert(row());

@@ -18,17 +18,43 @@ export interface ClientRow {
   retentionDays?: number;
   /** Whether evidence records keep claim values (sealed), or only claim names (default). */
   keepValues?: boolean;
+  /** When `client revoke` stopped the client; a revoked client is never found by its key. */
+  revokedAt?: number | null;
 }
 
 export interface ClientStore {
   insert(client: ClientRow): Promise<void>;
   get(id: string): Promise<ClientRow | undefined>;
+  /** The client holding this key, unless it is revoked. */
   findByKeyHash(keyHash: string): Promise<ClientRow | undefined>;
   list(): Promise<ClientRow[]>;
   update(
     id: string,
     fields: Partial<Pick<ClientRow, 'webhookUrl' | 'sealedWebhookSecret' | 'retentionDays' | 'keepValues'>>,
   ): Promise<void>;
+  /** Replaces the key hash of an unrevoked client; false when there is none. The old key stops at once. */
+  replaceKeyHash(id: string, keyHash: string): Promise<boolean>;
+  /** Marks the client revoked (its key is no longer found); false when already revoked or unknown. */
+  revoke(id: string, now: number): Promise<boolean>;
+}
+
+/** A signed-in front desk. The cookie carries the random id; only its SHA-256 (`idHash`) is stored. */
+export interface FrontDeskSessionRow {
+  idHash: string;
+  clientId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface FrontDeskSessionStore {
+  insert(row: FrontDeskSessionRow): Promise<void>;
+  /** The session, if it exists, has not expired at `now` and its client is not revoked. */
+  findLive(idHash: string, now: number): Promise<FrontDeskSessionRow | undefined>;
+  delete(idHash: string): Promise<void>;
+  /** Ends every session of a client (key rotated or revoked); returns how many. */
+  deleteForClient(clientId: string): Promise<number>;
+  /** Deletes expired rows; returns how many. */
+  purgeExpired(now: number): Promise<number>;
 }
 
 /** `processing` is internal: a response has claimed the request and is being verified. */
@@ -117,5 +143,6 @@ export interface VerifierStore {
   settings: SettingsStore;
   requests: PresentationRequestStore;
   evidence: EvidenceStore;
+  sessions: FrontDeskSessionStore;
   close(): void;
 }
