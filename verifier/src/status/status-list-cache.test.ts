@@ -94,3 +94,42 @@ describe('StatusListCache', () => {
     expect(warnings).toHaveLength(2);
   });
 });
+
+describe('StatusListCache bounds (issue 14, item 7)', () => {
+  const KIB = 1024;
+  const listToken = (uri: string, bytes: number) =>
+    signStatusListToken({
+      issuer: issuer.iss,
+      uri,
+      list: StatusList.empty(bytes * 4, 2),
+      issuedAt: clock,
+      ttl: 60,
+      validFor: 3600,
+      key: issuer.key.privateKey,
+      kid: issuer.kid,
+    });
+  const uri = (n: number) => `${issuer.iss}/status-lists/${n}`;
+
+  it('holds at most maxLists lists and drops the least recently used first', () => {
+    const cache = new StatusListCache({ trust, now, maxLists: 3 });
+    for (const n of [1, 2, 3]) cache.ingest(uri(n), issuer.iss, listToken(uri(n), KIB));
+    expect(cache.lookup(uri(1), issuer.iss, clock)).toBeDefined(); // 1 is now more recent than 2
+    cache.ingest(uri(4), issuer.iss, listToken(uri(4), KIB));
+    expect(cache.usage.lists).toBe(3);
+    expect(cache.lookup(uri(2), issuer.iss, clock)).toBeUndefined();
+    expect(cache.needsFetch(uri(2), issuer.iss)).toBe(true);
+    for (const n of [1, 3, 4]) expect(cache.lookup(uri(n), issuer.iss, clock)).toBeDefined();
+  });
+
+  it('holds at most maxTotalBytes inflated and refuses a list larger than the whole budget', () => {
+    const cache = new StatusListCache({ trust, now, maxTotalBytes: 100 * KIB });
+    for (let n = 1; n <= 10; n++) cache.ingest(uri(n), issuer.iss, listToken(uri(n), 30 * KIB));
+    expect(cache.usage).toEqual({ lists: 3, bytes: 90 * KIB });
+    expect(cache.uris()).toEqual([uri(8), uri(9), uri(10)]);
+    // Re-ingesting a cached URI replaces its bytes instead of counting them twice.
+    cache.ingest(uri(10), issuer.iss, listToken(uri(10), 30 * KIB));
+    expect(cache.usage.bytes).toBe(90 * KIB);
+    expect(codeOf(() => cache.ingest(uri(11), issuer.iss, listToken(uri(11), 101 * KIB)))).toBe('malformed');
+    expect(cache.usage.lists).toBe(3);
+  });
+});

@@ -46,7 +46,7 @@ const STATUS_LIST_ALGS: readonly JwsAlg[] = ALL_JWS_ALGS;
  */
 export function verifyStatusListToken(
   token: string,
-  expected: { uri: string; iss: string; now: Date; trust: IssuerKeyResolver },
+  expected: { uri: string; iss: string; now: Date; trust: IssuerKeyResolver; maxBytes?: number },
 ): VerifiedStatusList {
   const jws = parseJws(token.trim());
   if (jws.header.typ !== STATUS_LIST_TYP) throw new ShomeiError('malformed', `status list token typ must be ${STATUS_LIST_TYP}`);
@@ -58,7 +58,8 @@ export function verifyStatusListToken(
   if (p.exp !== undefined && Math.floor(expected.now.getTime() / 1000) >= p.exp) {
     throw new ShomeiError('expired', 'the status list token has expired');
   }
-  return { list: StatusList.decode(p.status_list.bits, p.status_list.lst), iat: p.iat, exp: p.exp, ttl: p.ttl };
+  const list = StatusList.decode(p.status_list.bits, p.status_list.lst, expected.maxBytes);
+  return { list, iat: p.iat, exp: p.exp, ttl: p.ttl };
 }
 
 interface CacheEntry {
@@ -68,7 +69,15 @@ interface CacheEntry {
   refreshAt: number;
   /** Epoch ms after which the list is no longer used at all. */
   usableUntil: number;
+  /** Tick of the last lookup or store: the lowest is evicted first (least recently used). */
+  lastUsed: number;
 }
+
+/** Defaults of the cache bounds (README: SHOMEI_VERIFIER_STATUS_CACHE_LISTS / _MIB). */
+export const DEFAULT_MAX_STATUS_LISTS = 256;
+export const DEFAULT_MAX_STATUS_BYTES = 256 * 1024 * 1024;
+/** Failed URIs remembered for their cooldown; past this the oldest failure is forgotten. */
+const MAX_REMEMBERED_FAILURES = 1024;
 
 export interface StatusListCacheOptions {
   trust: IssuerKeyResolver;
@@ -84,6 +93,13 @@ export interface StatusListCacheOptions {
   failureCooldownSeconds?: number;
   /** How long past its ttl a list still counts as fresh while the background refresh runs (default 60 s). */
   staleAfterSeconds?: number;
+  /**
+   * At most this many lists are held (default 256), and at most `maxTotalBytes` of them inflated
+   * (default 256 MiB): any trusted issuer can reference as many lists as it likes, so past either
+   * bound the least recently used list is dropped (a later verification fetches it again).
+   */
+  maxLists?: number;
+  maxTotalBytes?: number;
 }
 
 /**
@@ -95,6 +111,9 @@ export interface StatusListCacheOptions {
  */
 export class StatusListCache implements StatusListLookup {
   private readonly entries = new Map<string, CacheEntry>();
+  /** Inflated bytes of all cached lists. */
+  private totalBytes = 0;
+  private tick = 0;
   private readonly failures = new Map<string, number>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly log: Logger;
@@ -118,6 +137,7 @@ export class StatusListCache implements StatusListLookup {
   lookupEntry(uri: string, iss: string, now: Date): { list: StatusList; stale: boolean } | undefined {
     const entry = this.entries.get(uri);
     if (!entry || entry.iss !== iss || now.getTime() >= entry.usableUntil) return undefined;
+    entry.lastUsed = ++this.tick;
     return { list: entry.list, stale: now.getTime() >= entry.refreshAt + (this.options.staleAfterSeconds ?? 60) * 1000 };
   }
 
@@ -125,6 +145,18 @@ export class StatusListCache implements StatusListLookup {
   needsFetch(uri: string, iss: string): boolean {
     const entry = this.entries.get(uri);
     return !entry || entry.iss !== iss || this.options.now().getTime() >= entry.refreshAt;
+  }
+
+  get bounds(): { maxLists: number; maxTotalBytes: number } {
+    return {
+      maxLists: this.options.maxLists ?? DEFAULT_MAX_STATUS_LISTS,
+      maxTotalBytes: this.options.maxTotalBytes ?? DEFAULT_MAX_STATUS_BYTES,
+    };
+  }
+
+  /** How many lists are held and their inflated bytes (diagnostics, tests). */
+  get usage(): { lists: number; bytes: number } {
+    return { lists: this.entries.size, bytes: this.totalBytes };
   }
 
   /** URIs of the cached lists (for the background refresher and diagnostics). */
@@ -135,13 +167,39 @@ export class StatusListCache implements StatusListLookup {
   /** Verifies a status list token and caches it (what `ensure` does after fetching; also for offline loading). */
   ingest(uri: string, iss: string, token: string): void {
     const now = this.options.now();
-    const verified = verifyStatusListToken(token, { uri, iss, now, trust: this.options.trust });
+    const { maxLists, maxTotalBytes } = this.bounds;
+    // One list may take the whole budget, never more: a list declares its size only by inflating.
+    const verified = verifyStatusListToken(token, { uri, iss, now, trust: this.options.trust, maxBytes: maxTotalBytes });
     const { defaultTtlSeconds, maxTtlSeconds, staleGraceSeconds } = this.policy;
     const ttlMs = Math.min(verified.ttl ?? defaultTtlSeconds, maxTtlSeconds) * 1000;
     const refreshAt = now.getTime() + ttlMs;
     const graceEnd = refreshAt + staleGraceSeconds * 1000;
     const usableUntil = verified.exp === undefined ? graceEnd : Math.min(graceEnd, verified.exp * 1000);
-    this.entries.set(uri, { iss, list: verified.list, refreshAt, usableUntil });
+    this.drop(uri);
+    const bytes = verified.list.bytes.length;
+    while (this.entries.size > 0 && (this.entries.size >= maxLists || this.totalBytes + bytes > maxTotalBytes)) this.evictOne();
+    this.entries.set(uri, { iss, list: verified.list, refreshAt, usableUntil, lastUsed: ++this.tick });
+    this.totalBytes += bytes;
+  }
+
+  private drop(uri: string): void {
+    const entry = this.entries.get(uri);
+    if (!entry) return;
+    this.entries.delete(uri);
+    this.totalBytes -= entry.list.bytes.length;
+  }
+
+  /** Drops the least recently used list (a scan: eviction is on the fetch path, never on the hot path). */
+  private evictOne(): void {
+    let victim: string | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [uri, e] of this.entries) {
+      if (e.lastUsed < oldest) {
+        oldest = e.lastUsed;
+        victim = uri;
+      }
+    }
+    if (victim !== undefined) this.drop(victim);
   }
 
   /** Fetches the list at `uri` unless a fresh copy is cached; failures are logged, never thrown. */
@@ -174,6 +232,8 @@ export class StatusListCache implements StatusListLookup {
       this.ingest(uri, iss, res.body);
       this.failures.delete(uri);
     } catch (e) {
+      this.failures.delete(uri);
+      if (this.failures.size >= MAX_REMEMBERED_FAILURES) this.failures.delete(this.failures.keys().next().value as string);
       this.failures.set(uri, this.options.now().getTime());
       const why = e instanceof ShomeiError ? `${e.code}: ${e.message}` : 'unexpected error';
       this.log.warn(`status: fetching a status list from ${where} failed (${why})`);
