@@ -9,6 +9,7 @@ import { EXIT, registerVerify } from './commands/verify.js';
 import { consoleLogger, stackFrames } from './log.js';
 import { webhookSecretAad } from './oid4vp/responses.js';
 import { DATABASE_FILE, type RunningVerifier, startVerifier } from './serve.js';
+import { statusCacheBoundsFromEnv } from './status/cache-settings.js';
 import { openSqliteVerifierStore } from './store/sqlite.js';
 import { checkWebhookUrl, newWebhookSecret } from './webhooks/webhooks.js';
 
@@ -104,6 +105,7 @@ Examples:
       secret,
       log: consoleLogger,
       ...claimTimeoutFromEnv(process.env.SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS),
+      statusCache: statusCacheBoundsFromEnv(process.env),
     });
     printConfig(running, opts.trust, source);
     console.log(`shomei-verifier listening on ${running.url}`);
@@ -141,6 +143,7 @@ function printConfig(running: RunningVerifier, trustFile: string | undefined, se
     `  algorithms    ${settings.allowedAlgs.join(', ')} (none and HMAC never)`,
     `  requests      expire after ${running.requestTtlSeconds} s; one response each`,
     `  status lists  refreshed in the background by ttl (default ${policy.defaultTtlSeconds} s); stale after ttl + ${settings.staleAfterSeconds} s: ${settings.staleStatus === 'accept' ? 'accepted with a status_stale warning' : 'rejected (status_unavailable)'}; never used past exp or ${policy.staleGraceSeconds} s`,
+    `  status cache  at most ${running.statusLists.bounds.maxLists} lists and ${running.statusLists.bounds.maxTotalBytes / 1048576} MiB inflated (least recently used dropped first)`,
     '  evidence      one record per verification; purged hourly by each business retention',
     `  vault secret  from ${secretSource} (not shown)`,
   ];

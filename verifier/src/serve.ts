@@ -7,6 +7,7 @@ import { EvidenceWriter } from './evidence/evidence.js';
 import { createApp } from './http/app.js';
 import { loadVerifierIdentity } from './keys.js';
 import { consoleLogger, type Logger } from './log.js';
+import type { StatusCacheBounds } from './status/cache-settings.js';
 import { StatusListCache } from './status/status-list-cache.js';
 import { openSqliteVerifierStore } from './store/sqlite.js';
 import { TrustService } from './trust/trust-service.js';
@@ -27,6 +28,8 @@ export interface ServeOptions {
   requestTtlSeconds?: number;
   /** After how long an abandoned claim on a request may be taken over (default 30 s; env SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS in the CLI). */
   claimTimeoutSeconds?: number;
+  /** How many status lists, and how many inflated bytes of them, are cached (defaults 256 and 256 MiB). */
+  statusCache?: StatusCacheBounds;
   log?: Logger;
   now?: () => Date;
 }
@@ -95,6 +98,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
       now,
       log,
       staleAfterSeconds: trustConfig.status?.stale_after_seconds,
+      ...options.statusCache,
     });
     const evidence = new EvidenceWriter(store.evidence, log);
     const webhooks = new WebhookSender(log, now);
