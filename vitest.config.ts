@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['*/src/**/*.test.ts', 'test/**/*.test.ts'],
     // Installs Debian's chromium and tmux on a clean machine (root) before any test runs.
     globalSetup: ['./scripts/ensure-system-deps.mjs'],
+    // Every test server listens on 127.0.0.1: the outbound-fetch policy may reach loopback and private
+    // addresses in tests (tests of the policy itself turn it off explicitly).
+    env: { SHOMEI_ALLOW_PRIVATE_NETWORK: '1' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // End-to-end tests start real processes; keep files from starving each other on 2 cores.
