@@ -15,7 +15,18 @@ export {
 export { buildDidDocument, type DidDocument, didWebDocumentUrl, didWebForOrigin, resolveDidWeb } from './did/web.js';
 export { b64u, b64uDecode, b64uJson } from './encoding.js';
 export { ERROR_CODES, type ErrorCode, isShomeiError, ShomeiError } from './errors.js';
+export { Backoff, type BackoffOptions } from './http/backoff.js';
 export { type FetchOptions, type FetchResult, httpFetch } from './http/fetch.js';
+export { type AddressClass, classifyAddress } from './http/lib/address-class.js';
+export {
+  ALLOW_PRIVATE_NETWORK_ENV,
+  defaultOutboundPolicy,
+  OUTBOUND_PORTS_ENV,
+  OutboundPolicy,
+  type OutboundPolicyOptions,
+  outboundPolicyFromEnv,
+  type VettedTarget,
+} from './http/outbound-policy.js';
 export { SERVER_LIMITS, serverLimits } from './http/server-limits.js';
 export {
   AGE_THRESHOLDS,
