@@ -23,6 +23,7 @@ Shomei is running (data in ${dataDir}):
   issuer    ${net.issuer.url}   (sandbox offers on; admin token in ${secretsFile})
   verifier  ${net.verifier.url}   (business API key: ${net.apiKey})
 Try:  pnpm exec shomei-issuer sandbox offer --issuer ${net.issuer.url} --identity <file.json>
+      (the wallet reaches these loopback services with SHOMEI_ALLOW_PRIVATE_NETWORK=1 or shomei --allow-private-network)
 Ctrl-C stops both.`);
 
 function prefix(who, text) {

@@ -13,6 +13,12 @@ export const BIN = {
   wallet: join(ROOT, 'holder-cli', 'bin', 'shomei.js'),
 };
 
+/**
+ * Everything these scripts start runs on 127.0.0.1, so the services and the wallet may fetch from
+ * loopback (the outbound-fetch policy refuses it otherwise). A caller's `env` can turn it off again.
+ */
+export const LOOPBACK_NETWORK_ENV = { SHOMEI_ALLOW_PRIVATE_NETWORK: '1' };
+
 /** A random secret for a service's key vault or an admin token. */
 export function newSecret() {
   return randomBytes(32).toString('base64url');
@@ -25,7 +31,7 @@ export function newSecret() {
 export function startService(bin, args, { env = {}, timeoutMs = 30_000, onOutput } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...LOOPBACK_NETWORK_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -72,7 +78,7 @@ export function startService(bin, args, { env = {}, timeoutMs = 30_000, onOutput
 export function runCli(bin, args, { env = {}, input, timeoutMs = 60_000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...LOOPBACK_NETWORK_ENV, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
