@@ -142,7 +142,9 @@ describe('httpFetch under the outbound policy', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     let now = 0;
     const policy = new OutboundPolicy({ allowPrivateNetwork: true, now: () => now, backoff: { baseMs: 1000 } });
-    expect((await refusal(httpFetch(`http://127.0.0.1:${deadPort}/a`, { policy }))).message).toBe(`could not reach http://127.0.0.1:${deadPort}`);
+    expect((await refusal(httpFetch(`http://127.0.0.1:${deadPort}/a`, { policy }))).message).toBe(
+      `could not reach http://127.0.0.1:${deadPort}`,
+    );
     expect((await refusal(httpFetch(`http://127.0.0.1:${deadPort}/b`, { policy }))).message).toMatch(/failed recently/);
     now = 1000;
     expect((await refusal(httpFetch(`http://127.0.0.1:${deadPort}/c`, { policy }))).message).toMatch(/could not reach/);

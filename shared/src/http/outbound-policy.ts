@@ -95,8 +95,11 @@ export class OutboundPolicy {
     return port === 80 || this.publicPorts.has(port) ? undefined : `port ${port} is not allowed`;
   }
 
-  /** Checks `rawUrl` and resolves its host; throws fetch_refused (or upstream_unavailable while backing off). */
-  async vet(rawUrl: string | URL): Promise<VettedTarget> {
+  /**
+   * What can be judged without any network traffic: scheme, credentials, port, and the address
+   * when the host is an IP literal. Throws fetch_refused; `vet` does this first.
+   */
+  precheck(rawUrl: string | URL): { url: URL; hostname: string; port: number; publicRefusal: string | undefined } {
     let url: URL;
     try {
       url = new URL(rawUrl);
@@ -110,11 +113,32 @@ export class OutboundPolicy {
     const publicRefusal = this.publicAllowed(url, port);
     // Without the setting nothing but a public target can pass: refuse before any DNS traffic.
     if (publicRefusal && !this.allowPrivateNetwork) throw refused(url.host, publicRefusal);
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    if (isIP(hostname)) this.judge(url, hostname, publicRefusal);
+    return { url, hostname, port, publicRefusal };
+  }
+
+  /** Throws unless `address` may be reached for `url`; returns whether that is only by the private-network setting. */
+  private judge(url: URL, address: string, publicRefusal: string | undefined): boolean {
+    const kind = classifyAddress(address);
+    if (kind === 'public') {
+      if (publicRefusal) throw refused(url.host, publicRefusal);
+      return false;
+    }
+    if (!(this.allowPrivateNetwork && PRIVATE_NETWORK_CLASSES.has(kind))) {
+      const hint = PRIVATE_NETWORK_CLASSES.has(kind) ? ` (${ALLOW_PRIVATE_NETWORK_ENV}=1 allows it in development)` : '';
+      throw refused(url.host, `it is ${CLASS_WORDS[kind]}${hint}`);
+    }
+    return true;
+  }
+
+  /** Checks `rawUrl` and resolves its host; throws fetch_refused (or upstream_unavailable while backing off). */
+  async vet(rawUrl: string | URL): Promise<VettedTarget> {
+    const { url, hostname, port, publicRefusal } = this.precheck(rawUrl);
     const now = this.now();
     if (this.backoff.blockedUntil(url.origin, now) !== undefined) {
       throw new ShomeiError('upstream_unavailable', `${url.host} failed recently; not trying again yet`);
     }
-    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     let addresses: ResolvedAddress[];
     const literal = isIP(hostname);
     if (literal) addresses = [{ address: hostname, family: literal === 6 ? 6 : 4 }];
@@ -129,18 +153,7 @@ export class OutboundPolicy {
     const first = addresses[0];
     if (!first) throw new ShomeiError('upstream_unavailable', `could not resolve ${url.host}`);
     let insecure = url.protocol !== 'https:';
-    for (const { address } of addresses) {
-      const kind = classifyAddress(address);
-      if (kind === 'public') {
-        if (publicRefusal) throw refused(url.host, publicRefusal);
-        continue;
-      }
-      if (!(this.allowPrivateNetwork && PRIVATE_NETWORK_CLASSES.has(kind))) {
-        const hint = PRIVATE_NETWORK_CLASSES.has(kind) ? ` (${ALLOW_PRIVATE_NETWORK_ENV}=1 allows it in development)` : '';
-        throw refused(url.host, `it is ${CLASS_WORDS[kind]}${hint}`);
-      }
-      insecure = true;
-    }
+    for (const { address } of addresses) if (this.judge(url, address, publicRefusal)) insecure = true;
     if (insecure) {
       const why = url.protocol === 'https:' ? 'a private address' : 'not https';
       this.options.onInsecure?.(`fetching ${url.origin} (${why}; allowed by ${ALLOW_PRIVATE_NETWORK_ENV})`);
