@@ -1,6 +1,6 @@
 import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { ShomeiError } from '@shomei/shared';
-import type { ClientRow, ClientStore } from '../store/types.js';
+import type { ClientRow, ClientStore, FrontDeskSessionStore } from '../store/types.js';
 
 export const API_KEY_PREFIX = 'shv_';
 const API_KEY_PATTERN = /^shv_[A-Za-z0-9_-]{43}$/;
@@ -36,29 +36,57 @@ export async function authenticateClient(store: ClientStore, authorization: stri
   const match = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? '');
   const key = match?.[1];
   if (!key) throw new ShomeiError('unauthorized', 'an API key is required (Authorization: Bearer <key>)');
-  // Looked up by hash, so the comparison never touches the stored secret itself.
+  // Looked up by hash, so the comparison never touches the stored secret itself. Looked up on every
+  // call, never cached: a rotated or revoked key must stop at once, on every instance.
   const client = API_KEY_PATTERN.test(key) ? await store.findByKeyHash(hashApiKey(key)) : undefined;
   if (!client) throw new ShomeiError('unauthorized', 'the API key is not valid');
   return client;
 }
 
+/** What key rotation and revocation touch: the client and its front-desk sessions. */
+export interface ClientKeyStores {
+  clients: ClientStore;
+  sessions: FrontDeskSessionStore;
+}
+
+async function existingClient(store: ClientStore, id: string): Promise<ClientRow> {
+  const client = await store.get(id);
+  if (!client) throw new ShomeiError('not_found', 'no client with this id (see shomei-verifier client list)');
+  return client;
+}
+
 /**
- * `authenticateClient` with a short in-memory cache by key hash, so that the verification hot
- * path does not read the database for every call. A deleted client keeps working at most `ttlMs`.
+ * Gives an unrevoked client a new API key (returned once, only its hash stored). The old key stops
+ * at the next request: keys are looked up in the database on every call. Front-desk sessions signed
+ * in with the old key are ended too, since a rotation usually means the old key may be known.
  */
-export function cachedAuthenticator(store: ClientStore, now: () => Date, ttlMs = 30_000) {
-  const cache = new Map<string, { client: ClientRow; until: number }>();
-  return async (authorization: string | undefined): Promise<ClientRow> => {
-    const key = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? '')?.[1];
-    const h = key && API_KEY_PATTERN.test(key) ? hashApiKey(key) : undefined;
-    const hit = h ? cache.get(h) : undefined;
-    const t = now().getTime();
-    if (hit && hit.until > t) return hit.client;
-    const client = await authenticateClient(store, authorization);
-    if (h) {
-      if (cache.size > 1000) cache.clear();
-      cache.set(h, { client, until: t + ttlMs });
-    }
-    return client;
-  };
+export async function rotateApiKey(
+  stores: ClientKeyStores,
+  id: string,
+): Promise<{ client: ClientRow; apiKey: string; sessionsEnded: number }> {
+  const client = await existingClient(stores.clients, id);
+  if (client.revokedAt != null) throw new ShomeiError('conflict', 'the client is revoked; create a new client instead');
+  const apiKey = newApiKey();
+  if (!(await stores.clients.replaceKeyHash(id, hashApiKey(apiKey)))) {
+    throw new ShomeiError('conflict', 'the client was revoked meanwhile; create a new client instead');
+  }
+  const sessionsEnded = await stores.sessions.deleteForClient(id);
+  return { client, apiKey, sessionsEnded };
+}
+
+/**
+ * Revokes a client: its API key stops at once (API and front desk) and its front-desk sessions end.
+ * Its requests and evidence records stay until their retention. Revoking twice changes nothing.
+ */
+export async function revokeClient(
+  stores: ClientKeyStores,
+  id: string,
+  now: Date,
+): Promise<{ client: ClientRow; revokedAt: number; alreadyRevoked: boolean; sessionsEnded: number }> {
+  await existingClient(stores.clients, id);
+  const changed = await stores.clients.revoke(id, now.getTime());
+  // Deleted even when already revoked: sessions are unusable either way, the rows need not linger.
+  const sessionsEnded = await stores.sessions.deleteForClient(id);
+  const client = await existingClient(stores.clients, id);
+  return { client, revokedAt: client.revokedAt ?? now.getTime(), alreadyRevoked: !changed, sessionsEnded };
 }

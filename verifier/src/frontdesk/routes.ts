@@ -1,49 +1,38 @@
-import { randomBytes } from 'node:crypto';
 import { presentationRequestUri, ShomeiError } from '@shomei/shared';
 import { type Context, Hono } from 'hono';
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import QRCode from 'qrcode';
 import { authenticateClient } from '../clients/api-keys.js';
 import type { Oid4vpContext } from '../oid4vp/context.js';
 import { PRESET_NAMES, PRESETS } from '../oid4vp/presets.js';
 import { createPresentationRequest, describePresentationRequest, type PresentationRequestView } from '../oid4vp/requests.js';
 import type { ClientRow } from '../store/types.js';
-import { esc, page } from './html.js';
-
-const COOKIE = 'shomei_desk';
-const SESSION_SECONDS = 8 * 3600;
+import { readFormFields } from './form.js';
+import { esc, FRONT_DESK_CSP, page } from './html.js';
+import { sameOriginPosts } from './same-origin.js';
+import { FrontDeskSessions } from './session.js';
 
 /**
  * The front desk: a server-rendered page where staff sign in with their business's API key,
  * pick a preset, show the QR code (and the URI) to the customer, and see the result arrive
- * (the pending page reloads itself every 2 s). No JavaScript, no build step. The session is a
- * signed cookie naming the client, keyed by a secret kept sealed in the database (see sessionSecret).
+ * (the pending page reloads itself every 2 s). No JavaScript, no build step. Sessions are rows in
+ * the database (session.ts); every POST must come from the desk's own pages (same-origin.ts).
  */
 export function frontDeskRoutes(ctx: Oid4vpContext): Hono {
   const app = new Hono();
-  const secure = ctx.baseUrl.startsWith('https:');
-  let secretP: Promise<string> | undefined;
-  const cookieSecret = () => {
-    secretP ??= sessionSecret(ctx).catch((e: unknown) => {
-      secretP = undefined;
-      throw e;
-    });
-    return secretP;
-  };
+  const sessions = new FrontDeskSessions(ctx.store, ctx.now, ctx.baseUrl.startsWith('https:'));
+  // Scoped to the desk's paths: the sub-app is mounted at '/', and a '*' middleware would also
+  // refuse the wallets' cross-site direct_post.
+  app.use('/front-desk/*', sameOriginPosts(new URL(ctx.baseUrl).origin));
 
-  async function session(c: Context): Promise<ClientRow | undefined> {
-    const value = await getSignedCookie(c, await cookieSecret(), COOKIE);
-    if (!value) return undefined;
-    const [id, until] = value.split('.');
-    if (!id || Number(until) < ctx.now().getTime()) return undefined;
-    return ctx.store.clients.get(id);
-  }
+  const html = (c: Context, body: string, status: 200 | 401 = 200, headers: Record<string, string> = {}) =>
+    c.html(body, status, { 'content-security-policy': FRONT_DESK_CSP, ...headers });
 
   app.get('/', async (c) => {
-    const client = await session(c);
-    if (!client) return c.html(loginPage());
+    const client = await sessions.client(c);
+    if (!client) return html(c, loginPage());
     const recent = await ctx.store.requests.listForClient(client.id, 5);
-    return c.html(
+    return html(
+      c,
       presetPage(
         client,
         recent.map((r) => ({ id: r.id, preset: r.preset, status: r.status, created: r.createdAt })),
@@ -52,33 +41,26 @@ export function frontDeskRoutes(ctx: Oid4vpContext): Hono {
   });
 
   app.post('/front-desk/login', async (c) => {
-    const form = await c.req.parseBody();
-    const key = typeof form.api_key === 'string' ? form.api_key.trim() : '';
+    const form = await readFormFields(c);
     let client: ClientRow;
     try {
-      client = await authenticateClient(ctx.store.clients, `Bearer ${key}`);
+      client = await authenticateClient(ctx.store.clients, `Bearer ${(form.api_key ?? '').trim()}`);
     } catch {
-      return c.html(loginPage('API キーが正しくありません / The API key is not valid'), 401);
+      return html(c, loginPage('API キーが正しくありません / The API key is not valid'), 401);
     }
-    await setSignedCookie(c, COOKIE, `${client.id}.${ctx.now().getTime() + SESSION_SECONDS * 1000}`, await cookieSecret(), {
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure,
-      path: '/',
-      maxAge: SESSION_SECONDS,
-    });
+    await sessions.start(c, client);
     return c.redirect('/', 303);
   });
 
-  app.post('/front-desk/logout', (c) => {
-    deleteCookie(c, COOKIE, { path: '/' });
+  app.post('/front-desk/logout', async (c) => {
+    await sessions.end(c);
     return c.redirect('/', 303);
   });
 
   app.post('/front-desk/requests', async (c) => {
-    const client = await session(c);
+    const client = await sessions.client(c);
     if (!client) return c.redirect('/', 303);
-    const form = await c.req.parseBody();
+    const form = await readFormFields(c);
     const preset = PRESET_NAMES.find((p) => p === form.preset);
     if (!preset) throw new ShomeiError('invalid_request', 'pick one of the presets');
     const created = await createPresentationRequest(ctx, client, { preset });
@@ -86,32 +68,18 @@ export function frontDeskRoutes(ctx: Oid4vpContext): Hono {
   });
 
   app.get('/front-desk/requests/:id', async (c) => {
-    const client = await session(c);
+    const client = await sessions.client(c);
     if (!client) return c.redirect('/', 303);
     const view = await describePresentationRequest(ctx, client, c.req.param('id'));
-    if (view.status !== 'pending') return c.html(resultPage(view));
+    if (view.status !== 'pending') return html(c, resultPage(view));
     const row = await ctx.store.requests.get(view.id);
     if (!row) throw new ShomeiError('not_found', 'no such presentation request');
     const uri = presentationRequestUri(ctx.identity.clientId, `${ctx.baseUrl}/oid4vp/requests/${encodeURIComponent(view.id)}`);
     const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    return c.html(pendingPage(view, uri, svg), 200, { 'cache-control': 'no-store' });
+    return html(c, pendingPage(view, uri, svg), 200, { 'cache-control': 'no-store' });
   });
 
   return app;
-}
-
-const SESSION_SECRET = 'front-desk-session-secret';
-
-/**
- * The key that signs session cookies: random on the first start, sealed under the vault key in
- * the database, so sessions survive restarts and every instance sharing the database accepts them.
- */
-async function sessionSecret(ctx: Oid4vpContext): Promise<string> {
-  const sealed = await ctx.store.settings.putIfAbsent(
-    SESSION_SECRET,
-    ctx.sealer.seal(randomBytes(32).toString('base64url'), SESSION_SECRET),
-  );
-  return ctx.sealer.unseal(sealed, SESSION_SECRET);
 }
 
 function loginPage(error?: string): string {
@@ -140,7 +108,7 @@ function presetPage(client: ClientRow, recent: { id: string; preset: string | nu
     .join('');
   return page(
     'New check',
-    `<div class="muted">${esc(client.name)} <form method="post" action="/front-desk/logout" style="display:inline"><button type="submit">Sign out</button></form></div>
+    `<div class="muted">${esc(client.name)} <form method="post" action="/front-desk/logout" class="inline"><button type="submit">Sign out</button></form></div>
 <form method="post" action="/front-desk/requests">
   <fieldset><legend>確認する内容 / What to check</legend>
     ${options}

@@ -3,7 +3,7 @@ import { parseWith, ShomeiError } from '@shomei/shared';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { cachedAuthenticator } from '../clients/api-keys.js';
+import { authenticateClient } from '../clients/api-keys.js';
 import { EvidenceWriter } from '../evidence/evidence.js';
 import { frontDeskRoutes } from '../frontdesk/routes.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -39,7 +39,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     evidence: deps.evidence ?? new EvidenceWriter(deps.store.evidence, log),
     webhooks: deps.webhooks ?? new WebhookSender(log, deps.now),
   };
-  const authenticate = cachedAuthenticator(deps.store.clients, deps.now);
+  // Every call reads the key's client (one indexed lookup), so that rotation and revocation act at once.
+  const authenticate = (authorization: string | undefined) => authenticateClient(deps.store.clients, authorization);
   const app = new Hono<Env>();
 
   app.onError(errorHandler(log));
@@ -49,6 +50,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.use('*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+    // Pages set their own policy (frontdesk/html.ts); every other response, JSON or an HTML page added
+    // later without one, gets the policy that allows nothing (issue 14, item 5).
+    if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', NOTHING_ALLOWED_CSP);
   });
   const tooLarge = (): never => {
     throw new ShomeiError('payload_too_large', 'the request body is too large');
@@ -120,6 +124,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
 }
 
 const VERIFY_PATH = '/v1/verify';
+
+export const NOTHING_ALLOWED_CSP = "default-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 async function jsonBody(c: Context, limit?: number): Promise<unknown> {
   if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
