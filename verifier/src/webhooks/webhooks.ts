@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { httpFetch, ShomeiError } from '@shomei/shared';
+import { isIP } from 'node:net';
+import { defaultOutboundPolicy, httpFetch, type OutboundPolicy, ShomeiError } from '@shomei/shared';
 import type { Logger } from '../log.js';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'shomei-signature';
@@ -33,17 +34,23 @@ export function verifyWebhookSignature(
   return timingSafeEqual(expected, Buffer.from(m[2] as string, 'hex'));
 }
 
-/** Webhook URLs: https, or http to a loopback host (development). */
-export function checkWebhookUrl(url: string): string {
-  let u: URL;
+/**
+ * Webhook URLs pass the outbound-fetch policy when they are set (this check: scheme, port, a
+ * literal address) and again at each delivery (httpFetch: the address the name resolves to
+ * then). Plain http only to a literal loopback/private address or `localhost`, and only with
+ * the private-network setting: a name cannot be judged here without a DNS lookup.
+ */
+export function checkWebhookUrl(url: string, policy: OutboundPolicy = defaultOutboundPolicy()): string {
+  let checked: ReturnType<OutboundPolicy['precheck']>;
   try {
-    u = new URL(url);
-  } catch {
-    throw new ShomeiError('invalid_request', 'the webhook URL is not a URL');
+    checked = policy.precheck(url);
+  } catch (e) {
+    if (e instanceof ShomeiError && e.code === 'invalid_request') throw new ShomeiError('invalid_request', 'the webhook URL is not a URL');
+    throw e;
   }
-  const loopback = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) {
-    throw new ShomeiError('invalid_request', 'the webhook URL must be https (or http on a loopback host)');
+  const { url: u, hostname } = checked;
+  if (u.protocol !== 'https:' && !isIP(hostname) && hostname !== 'localhost') {
+    throw new ShomeiError('fetch_refused', 'the webhook URL must be https (or http to a loopback or private address, in development)');
   }
   return u.toString();
 }
@@ -65,6 +72,8 @@ export class WebhookSender {
     private readonly log: Logger,
     private readonly now: () => Date,
     private readonly delaysMs: readonly number[] = [0, 1000, 4000],
+    /** Checked at every delivery: the name may resolve elsewhere than when the URL was set. */
+    private readonly policy: OutboundPolicy = defaultOutboundPolicy(),
   ) {}
 
   send(url: string, secret: string, event: WebhookEvent): void {
@@ -90,13 +99,18 @@ export class WebhookSender {
           body,
           timeoutMs: 5000,
           maxBytes: 16 * 1024,
+          policy: this.policy,
         });
         if (res.status >= 200 && res.status < 300) {
           this.log.info(`webhook: delivered ${event.type} for ${event.id} to ${origin}`);
           return;
         }
         this.log.warn(`webhook: ${origin} answered HTTP ${res.status} (attempt ${attempt + 1})`);
-      } catch {
+      } catch (e) {
+        if (e instanceof ShomeiError && e.code === 'fetch_refused') {
+          this.log.error(`webhook: ${e.message}; not delivered`);
+          return;
+        }
         this.log.warn(`webhook: ${origin} could not be reached (attempt ${attempt + 1})`);
       }
     }
