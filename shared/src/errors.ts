@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   untrusted_issuer: 400,
   vct_not_allowed: 400,
   claim_missing: 400,
+  /** The presentation disclosed claims the request did not ask for, and the request said to refuse them (data minimization). */
+  extra_claims_disclosed: 400,
   assurance_too_low: 400,
   assurance_not_allowed: 400,
   credential_too_old: 400,
