@@ -5,6 +5,7 @@ import { isShomeiError, KeyVault, ShomeiError } from '@shomei/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createClient } from './clients/api-keys.js';
 import { registerAnchor } from './commands/anchor.js';
+import { registerClientKeyCommands } from './commands/client-keys.js';
 import { EXIT, registerVerify } from './commands/verify.js';
 import { consoleLogger, stackFrames } from './log.js';
 import { webhookSecretAad } from './oid4vp/responses.js';
@@ -54,6 +55,8 @@ const program = new Command('shomei-verifier')
     `
 Examples:
   shomei-verifier client create --name "Example Liquor Store"
+  shomei-verifier client rotate-key <client-id>
+  shomei-verifier client revoke <client-id>
   SHOMEI_VERIFIER_SECRET=… shomei-verifier serve --trust trust.json
   shomei-verifier serve --port 0 --secret-file /run/secrets/verifier --public-url https://verify.example.jp
   shomei-verifier verify presentation.txt --issuer-key issuer.jwk.json --nonce n-1 --aud did:web:shop.example
@@ -234,14 +237,18 @@ client
         id: c.id,
         name: c.name,
         created_at: new Date(c.createdAt).toISOString(),
+        ...(c.keyRotatedAt != null ? { key_rotated_at: new Date(c.keyRotatedAt).toISOString() } : {}),
+        ...(c.revokedAt != null ? { revoked_at: new Date(c.revokedAt).toISOString() } : {}),
       }));
       if (opts.json) console.log(JSON.stringify(clients));
       else if (clients.length === 0) console.log('No clients yet. Create one: shomei-verifier client create --name <name>');
-      else for (const c of clients) console.log(`${c.id}  ${c.created_at}  ${c.name}`);
+      else for (const c of clients) console.log(`${c.id}  ${c.created_at}  ${c.name}${c.revoked_at ? `  (revoked ${c.revoked_at})` : ''}`);
     } finally {
       store.close();
     }
   });
+
+registerClientKeyCommands(client, dataOption);
 
 program
   .command('purge')

@@ -63,11 +63,12 @@ async function existingClient(store: ClientStore, id: string): Promise<ClientRow
 export async function rotateApiKey(
   stores: ClientKeyStores,
   id: string,
+  now: Date,
 ): Promise<{ client: ClientRow; apiKey: string; sessionsEnded: number }> {
   const client = await existingClient(stores.clients, id);
   if (client.revokedAt != null) throw new ShomeiError('conflict', 'the client is revoked; create a new client instead');
   const apiKey = newApiKey();
-  if (!(await stores.clients.replaceKeyHash(id, hashApiKey(apiKey)))) {
+  if (!(await stores.clients.replaceKeyHash(id, hashApiKey(apiKey), now.getTime()))) {
     throw new ShomeiError('conflict', 'the client was revoked meanwhile; create a new client instead');
   }
   const sessionsEnded = await stores.sessions.deleteForClient(id);

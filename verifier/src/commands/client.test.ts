@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.js';
+import { type RunningVerifier, startVerifier } from '../serve.js';
 import { openSqliteVerifierStore } from '../store/sqlite.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'shomei-verifier.js');
@@ -70,4 +72,74 @@ describe('shomei-verifier client create / purge', () => {
       store.close();
     }
   });
+});
+
+describe('shomei-verifier client rotate-key / revoke against a running verifier', () => {
+  const data = mkdtempSync(join(tmpdir(), 'client-keys-cli-'));
+  let verifier: RunningVerifier;
+  beforeAll(async () => {
+    verifier = await startVerifier({ host: '127.0.0.1', port: 0, dataDir: data, secret: 'cli keys test secret', log: silentLogger });
+  });
+  afterAll(() => verifier?.close());
+
+  /** 404: the key is good (the request id is not); 401: the key is refused. */
+  const apiStatus = async (key: string) =>
+    (await fetch(`${verifier.url}/v1/presentation-requests/none`, { headers: { authorization: `Bearer ${key}` } })).status;
+
+  it('rotate-key prints a new key once and the old one stops at once; revoke stops the key; neither logs a key', async () => {
+    const created = JSON.parse(cli(['client', 'create', '--name', 'Shop', '--data', data, '--json']).stdout) as {
+      id: string;
+      api_key: string;
+    };
+    expect(await apiStatus(created.api_key)).toBe(404);
+
+    const rotate = cli(['client', 'rotate-key', created.id, '--data', data, '--json']);
+    expect(rotate.code).toBe(0);
+    const rotated = JSON.parse(rotate.stdout) as { id: string; api_key: string; sessions_ended: number };
+    expect(rotated).toMatchObject({ id: created.id, name: 'Shop', sessions_ended: 0 });
+    expect(rotated.api_key).toMatch(/^shv_[A-Za-z0-9_-]{43}$/);
+    expect(rotated.api_key).not.toBe(created.api_key);
+    expect(rotate.stderr).toMatch(new RegExp(`audit: client ${created.id} API key rotated`));
+    expect(rotate.stderr).not.toContain('shv_');
+    // No restart, no cache to wait for: the service reads the key on every call.
+    expect(await apiStatus(created.api_key)).toBe(401);
+    expect(await apiStatus(rotated.api_key)).toBe(404);
+
+    const human = cli(['client', 'rotate-key', created.id, '--data', data]);
+    expect(human.code).toBe(0);
+    const humanKey = human.stdout.trim().split('\n').at(-1) as string;
+    expect(humanKey).toMatch(/^shv_/);
+    expect(await apiStatus(rotated.api_key)).toBe(401);
+
+    const revoke = cli(['client', 'revoke', created.id, '--data', data, '--json']);
+    expect(revoke.code).toBe(0);
+    expect(JSON.parse(revoke.stdout)).toMatchObject({ id: created.id, already_revoked: false, sessions_ended: 0 });
+    expect(revoke.stderr).toContain(`audit: client ${created.id} revoked`);
+    expect(`${revoke.stdout}${revoke.stderr}`).not.toContain('shv_');
+    expect(await apiStatus(humanKey)).toBe(401);
+
+    const again = cli(['client', 'revoke', created.id, '--data', data]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already revoked');
+    const list = JSON.parse(cli(['client', 'list', '--data', data, '--json']).stdout) as Record<string, unknown>[];
+    expect(list.find((c) => c.id === created.id)).toHaveProperty('revoked_at');
+    expect(list.find((c) => c.id === created.id)).toHaveProperty('key_rotated_at');
+
+    const rotateRevoked = cli(['client', 'rotate-key', created.id, '--data', data]);
+    expect(rotateRevoked.code).toBe(1);
+    expect(rotateRevoked.stderr).toContain('the client is revoked');
+  }, 60_000);
+
+  it('refuses an unknown client id, and documents both commands with examples', () => {
+    for (const command of ['revoke', 'rotate-key']) {
+      const r = cli(['client', command, 'no-such-client', '--data', data]);
+      expect(r.code, command).toBe(1);
+      expect(r.stderr).toContain('no client with this id');
+      const help = cli(['client', command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Examples:');
+      expect(help.stdout).toContain(`shomei-verifier client ${command}`);
+      expect(help.stdout).toContain('--json');
+    }
+  }, 60_000);
 });

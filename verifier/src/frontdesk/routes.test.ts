@@ -192,7 +192,7 @@ describe('front desk: server-side sessions', () => {
     const { id, apiKey: oldKey } = await newKey();
     const desk = await signIn(oldKey);
     const api = (key: string) => app.request('/v1/presentation-requests/x', { headers: { authorization: `Bearer ${key}` } });
-    const { apiKey: newKeyValue, sessionsEnded } = await rotateApiKey(sqlite, id);
+    const { apiKey: newKeyValue, sessionsEnded } = await rotateApiKey(sqlite, id, clock);
     expect(sessionsEnded).toBe(1);
     expect(newKeyValue).not.toBe(oldKey);
     expect((await api(oldKey)).status).toBe(401);

@@ -80,6 +80,11 @@ export const verifierMigrations: Migration[] = [
       ALTER TABLE clients ADD COLUMN revoked_at INTEGER;
     `,
   },
+  {
+    // When `client rotate-key` last replaced the key: the durable trace of a rotation (the CLI also logs it).
+    id: 'verifier-006-client-key-rotated-at',
+    sql: `ALTER TABLE clients ADD COLUMN key_rotated_at INTEGER;`,
+  },
 ];
 
 /** Everything the verifier's database file holds: the key vault's tables and the verifier's own. */

@@ -24,6 +24,7 @@ interface ClientRecord {
   retention_days: number;
   keep_values: number;
   revoked_at: number | null;
+  key_rotated_at: number | null;
 }
 
 const toClient = (r: ClientRecord): ClientRow => ({
@@ -36,6 +37,7 @@ const toClient = (r: ClientRecord): ClientRow => ({
   retentionDays: r.retention_days,
   keepValues: r.keep_values === 1,
   revokedAt: r.revoked_at,
+  keyRotatedAt: r.key_rotated_at,
 });
 
 export class SqliteClientStore implements ClientStore {
@@ -83,8 +85,11 @@ export class SqliteClientStore implements ClientStore {
     return r && toClient(r);
   }
 
-  async replaceKeyHash(id: string, keyHash: string): Promise<boolean> {
-    return this.db.prepare('UPDATE clients SET key_hash = ? WHERE id = ? AND revoked_at IS NULL').run(keyHash, id).changes === 1;
+  async replaceKeyHash(id: string, keyHash: string, now: number): Promise<boolean> {
+    return (
+      this.db.prepare('UPDATE clients SET key_hash = ?, key_rotated_at = ? WHERE id = ? AND revoked_at IS NULL').run(keyHash, now, id)
+        .changes === 1
+    );
   }
 
   async revoke(id: string, now: number): Promise<boolean> {

@@ -77,14 +77,14 @@ function storeContract(name: string, open: () => VerifierStore): void {
 
     it('stops finding a revoked client by its key, and never gives a revoked client a new key', async () => {
       const s = await withClient();
-      expect(await s.clients.replaceKeyHash('client-1', 'h1b')).toBe(true);
+      expect(await s.clients.replaceKeyHash('client-1', 'h1b', T + 3)).toBe(true);
       expect(await s.clients.findByKeyHash('h1')).toBeUndefined();
-      expect((await s.clients.findByKeyHash('h1b'))?.id).toBe('client-1');
-      expect(await s.clients.replaceKeyHash('nope', 'h9')).toBe(false);
+      expect(await s.clients.findByKeyHash('h1b')).toMatchObject({ id: 'client-1', keyRotatedAt: T + 3 });
+      expect(await s.clients.replaceKeyHash('nope', 'h9', T + 3)).toBe(false);
       await s.clients.revoke('client-1', T + 5);
       expect(await s.clients.findByKeyHash('h1b')).toBeUndefined();
       expect((await s.clients.get('client-1'))?.revokedAt).toBe(T + 5);
-      expect(await s.clients.replaceKeyHash('client-1', 'h1c')).toBe(false);
+      expect(await s.clients.replaceKeyHash('client-1', 'h1c', T + 6)).toBe(false);
     });
 
     it('completes only a claimed request', async () => {

@@ -20,6 +20,8 @@ export interface ClientRow {
   keepValues?: boolean;
   /** When `client revoke` stopped the client; a revoked client is never found by its key. */
   revokedAt?: number | null;
+  /** When `client rotate-key` last replaced the key. */
+  keyRotatedAt?: number | null;
 }
 
 export interface ClientStore {
@@ -33,7 +35,7 @@ export interface ClientStore {
     fields: Partial<Pick<ClientRow, 'webhookUrl' | 'sealedWebhookSecret' | 'retentionDays' | 'keepValues'>>,
   ): Promise<void>;
   /** Replaces the key hash of an unrevoked client; false when there is none. The old key stops at once. */
-  replaceKeyHash(id: string, keyHash: string): Promise<boolean>;
+  replaceKeyHash(id: string, keyHash: string, now: number): Promise<boolean>;
   /** Marks the client revoked (its key is no longer found); false when already revoked or unknown. */
   revoke(id: string, now: number): Promise<boolean>;
 }
