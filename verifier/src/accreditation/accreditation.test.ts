@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { didWebForOrigin } from '@shomei/shared';
+import { didWebForOrigin, OutboundPolicy } from '@shomei/shared';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prefetchForPresentation } from '../oid4vp/prefetch.js';
@@ -163,16 +164,79 @@ describe('accreditation by a trust anchor (W3C VC-JWT via @veramo/credential-w3c
     }
   });
 
-  it('looks up at most 30 unknown issuers a minute (a presentation names its own iss)', async () => {
+  it('looks up at most 30 unknown origins a minute (a presentation names its own iss)', async () => {
     const warnings: string[] = [];
     const registry = new AccreditationRegistry({
       anchors: [anchorDid],
       now,
       log: { info: () => {}, warn: (m) => warnings.push(m), error: () => {} },
+      policy: new OutboundPolicy({ allowPrivateNetwork: true }),
     });
-    // Port 9 on loopback refuses at once: each lookup is one failed fetch.
-    await Promise.all(Array.from({ length: 31 }, (_, i) => registry.ensure(`http://127.0.0.1:9/issuer-${i}`)));
-    expect(warnings.filter((w) => w.includes('too many unknown issuers'))).toHaveLength(1);
+    // Port 9 on loopback refuses at once: each lookup is one failed fetch (127.0.0.0/8 is all loopback).
+    await Promise.all(Array.from({ length: 31 }, (_, i) => registry.ensure(`http://127.0.0.${i + 1}:9/issuer`)));
+    expect(warnings.filter((w) => w.includes('too many unknown issuer origins'))).toHaveLength(1);
     expect(warnings.filter((w) => w.includes('failed'))).toHaveLength(30);
+  });
+});
+
+describe('accreditation lookups an outsider cannot steer (issue 14, item 1)', () => {
+  let counter: Server;
+  let counterOrigin: string;
+  const hits: string[] = [];
+  beforeAll(async () => {
+    counter = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => counter.listen(0, '127.0.0.1', r));
+    counterOrigin = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => counter.close(() => r())));
+
+  const registryWith = (policy: OutboundPolicy) => new AccreditationRegistry({ anchors: [anchorDid], now, policy });
+
+  it('without the private-network setting, an unlisted iss on loopback or link-local is never contacted', async () => {
+    hits.length = 0;
+    const registry = registryWith(new OutboundPolicy());
+    for (const iss of [
+      counterOrigin,
+      `${counterOrigin}/kyc`,
+      `https://127.0.0.1/kyc`,
+      'http://169.254.169.254',
+      'https://169.254.169.254/latest',
+    ]) {
+      await registry.ensure(iss);
+      expect(registry.policyFor(iss, clock)).toEqual({ untrusted: 'the issuer is neither configured nor accredited by a trust anchor' });
+    }
+    expect(hits).toEqual([]);
+    // With the setting the same loopback lookup does arrive (the listener above would see it): the test can fail.
+    await registryWith(new OutboundPolicy({ allowPrivateNetwork: true })).ensure(`${counterOrigin}/kyc`);
+    expect(hits).toEqual(['/.well-known/shomei-accreditations']);
+  });
+
+  it('many paths on one origin: one lookup per back-off window (1 min, then 2 min), none in the background', async () => {
+    hits.length = 0;
+    const start = clock;
+    try {
+      const registry = registryWith(new OutboundPolicy({ allowPrivateNetwork: true }));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => registry.ensure(`${counterOrigin}/issuer-${i}`)));
+      expect(hits).toHaveLength(1);
+      const at = async (seconds: number) => {
+        clock = new Date(start.getTime() + seconds * 1000);
+        for (let i = 0; i < 20; i++) await registry.ensure(`${counterOrigin}/again-${seconds}-${i}`);
+        await registry.refreshDue();
+        return hits.length;
+      };
+      expect(await at(59)).toBe(1);
+      expect(await at(60)).toBe(2);
+      expect(await at(179)).toBe(2);
+      expect(await at(180)).toBe(3);
+      // The background refresh never goes back to an origin that holds no accreditation.
+      clock = new Date(start.getTime() + 86_400_000);
+      await registry.refreshDue();
+      expect(hits).toHaveLength(3);
+    } finally {
+      clock = start;
+    }
   });
 });

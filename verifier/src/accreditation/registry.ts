@@ -1,5 +1,15 @@
 import type { KeyObject } from 'node:crypto';
-import { type AssuranceLevel, didWebForOrigin, httpFetch, publicKeyFromJwk, ShomeiError, STATUS } from '@shomei/shared';
+import {
+  type AssuranceLevel,
+  Backoff,
+  defaultOutboundPolicy,
+  didWebForOrigin,
+  httpFetch,
+  type OutboundPolicy,
+  publicKeyFromJwk,
+  ShomeiError,
+  STATUS,
+} from '@shomei/shared';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log.js';
 import { StatusListCache } from '../status/status-list-cache.js';
@@ -8,14 +18,25 @@ import { type Accreditation, jwkOfDidJwk, verifyAccreditation } from './credenti
 import type { VerifyingAgent } from './veramo.js';
 
 export const ACCREDITATIONS_PATH = '/.well-known/shomei-accreditations';
-export const MAX_NEW_ISSUERS_PER_MINUTE = 30;
+/** Origins never seen before that are looked up per minute, whatever the presentations name. */
+export const MAX_NEW_ORIGINS_PER_MINUTE = 30;
+const MAX_ORIGINS = 1000;
 const MAX_ISSUERS = 1000;
+/** A failed origin waits 1 min, then 2, 4 … up to 1 h; a day without a failure forgets it. */
+export const ACCREDITATION_BACKOFF = { baseMs: 60_000, maxMs: 3_600_000, forgetAfterMs: 86_400_000, maxKeys: MAX_ORIGINS } as const;
 const bodySchema = z.object({ accreditations: z.array(z.string().max(16 * 1024)).max(32) });
 
-interface IssuerAccreditations {
-  accreditations: Accreditation[];
+/** What one origin published at `/.well-known/shomei-accreditations` when last fetched. */
+interface OriginDocument {
+  jwts: string[];
   fetchedAt: number;
-  failedAt: number | undefined;
+}
+
+interface IssuerAccreditations {
+  origin: string;
+  /** The document these were verified from: a newer copy of the origin's document is verified again. */
+  from: OriginDocument;
+  accreditations: Accreditation[];
   /** Why none was accepted, for the result message. */
   reason: string;
 }
@@ -24,32 +45,45 @@ export interface AccreditationRegistryOptions {
   anchors: readonly string[];
   now: () => Date;
   log?: Logger;
-  /** How long an issuer's published accreditations are cached (default 600 s). */
+  /** How long an origin's published accreditations are cached (default 600 s); accredited origins are refreshed then. */
   ttlSeconds?: number;
-  failureCooldownSeconds?: number;
   staleAfterSeconds?: number;
+  /** The outbound-fetch policy (default: the process's, from its environment). */
+  policy?: OutboundPolicy;
 }
 
 /**
  * Issuers admitted by trust anchors. `ensure(iss)` (background / cold path) fetches the
- * issuer's `/.well-known/shomei-accreditations`, verifies each VC-JWT with Veramo, and loads
- * the anchor's status list; `policyFor(iss, now)` answers from memory on the hot path: an
- * issuer holding a valid, unexpired, unrevoked accreditation, with the types and the highest
- * level it grants.
+ * `/.well-known/shomei-accreditations` of the issuer's origin, verifies each VC-JWT with Veramo
+ * against the issuer's did:web, and loads the anchor's status list; `policyFor(iss, now)` answers
+ * from memory on the hot path: an issuer holding a valid, unexpired, unrevoked accreditation, with
+ * the types and the highest level it grants.
+ *
+ * A presentation names its own `iss`, so this is where an outsider could try to steer the
+ * verifier's traffic. What bounds it: only an origin the outbound policy allows is looked up
+ * (https on an allowed port, a public address; checked before the lookup, and again after DNS);
+ * one document per origin, whatever the path; an origin is fetched again only when its copy is
+ * older than the TTL, a failed one only after its back-off window (1 min doubling to 1 h); only
+ * origins that hold an accreditation are refreshed in the background; at most 30 new origins a
+ * minute and 1,000 remembered.
  */
 export class AccreditationRegistry {
   private readonly byIssuer = new Map<string, IssuerAccreditations>();
+  private readonly origins = new Map<string, OriginDocument>();
+  private readonly failures = new Backoff(ACCREDITATION_BACKOFF);
   private readonly inflight = new Map<string, Promise<void>>();
   /** Veramo is loaded on first use: a verifier without anchors (and the CLI) never pays for it. */
   private agent: Promise<VerifyingAgent> | undefined;
   private readonly anchorKeys = new Map<string, KeyObject>();
   readonly statusLists: StatusListCache;
   private readonly log: Logger;
+  private readonly policy: OutboundPolicy;
   private anchors: readonly string[];
 
   constructor(private readonly options: AccreditationRegistryOptions) {
     this.log = options.log ?? silentLogger;
     this.anchors = options.anchors;
+    this.policy = options.policy ?? defaultOutboundPolicy();
     this.statusLists = new StatusListCache({
       trust: { resolveKey: (iss) => this.anchorKey(iss) },
       now: options.now,
@@ -61,6 +95,7 @@ export class AccreditationRegistry {
   setAnchors(anchors: readonly string[]): void {
     this.anchors = anchors;
     this.byIssuer.clear();
+    this.origins.clear();
   }
 
   get anchorCount(): number {
@@ -82,87 +117,122 @@ export class AccreditationRegistry {
     return (this.byIssuer.get(iss)?.accreditations.length ?? 0) > 0;
   }
 
-  private newIssuerFetches: number[] = [];
+  private newOriginFetches: number[] = [];
 
-  /**
-   * A presented credential names its own `iss`, so an attacker could make the verifier fetch
-   * from many origins: at most `MAX_NEW_ISSUERS_PER_MINUTE` issuers never seen before are looked
-   * up per minute, and issuers found unaccredited are forgotten first when the table is full.
-   */
-  private admitNewIssuer(now: number): boolean {
-    this.newIssuerFetches = this.newIssuerFetches.filter((t) => now - t < 60_000);
-    if (this.newIssuerFetches.length >= MAX_NEW_ISSUERS_PER_MINUTE) return false;
-    this.newIssuerFetches.push(now);
-    if (this.byIssuer.size >= MAX_ISSUERS) {
-      for (const [iss, e] of this.byIssuer) if (e.accreditations.length === 0) this.byIssuer.delete(iss);
-    }
-    return this.byIssuer.size < MAX_ISSUERS;
+  /** At most `MAX_NEW_ORIGINS_PER_MINUTE` origins never seen before are looked up per minute. */
+  private admitNewOrigin(now: number): boolean {
+    this.newOriginFetches = this.newOriginFetches.filter((t) => now - t < 60_000);
+    if (this.newOriginFetches.length >= MAX_NEW_ORIGINS_PER_MINUTE) return false;
+    this.newOriginFetches.push(now);
+    return true;
   }
 
-  /** Fetches and verifies the issuer's accreditations unless a fresh copy is cached. Never throws. */
+  private ttlMs(): number {
+    return (this.options.ttlSeconds ?? 600) * 1000;
+  }
+
+  /** The issuer's origin if the outbound policy could fetch from it at all (no traffic to find out). */
+  private lookupOrigin(iss: string): string | undefined {
+    try {
+      return this.policy.precheck(new URL(ACCREDITATIONS_PATH, iss)).url.origin;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Fetches (if due) and verifies the accreditations of `iss`'s origin. Never throws. */
   async ensure(iss: string): Promise<void> {
     if (this.anchors.length === 0) return;
+    const origin = this.lookupOrigin(iss);
+    if (origin === undefined) return;
     const now = this.options.now().getTime();
-    const entry = this.byIssuer.get(iss);
-    if (!entry && !this.inflight.has(iss) && !this.admitNewIssuer(now)) {
-      this.log.warn('accreditation: too many unknown issuers this minute; not looking this one up');
-      return;
+    const doc = this.origins.get(origin);
+    const fresh = doc !== undefined && now - doc.fetchedAt < this.ttlMs();
+    if (!fresh && this.failures.blockedUntil(origin, now) === undefined) {
+      let pending = this.inflight.get(origin);
+      if (!pending) {
+        if (doc === undefined && !this.admitNewOrigin(now)) {
+          this.log.warn('accreditation: too many unknown issuer origins this minute; not looking this one up');
+          return;
+        }
+        pending = this.load(origin).finally(() => this.inflight.delete(origin));
+        this.inflight.set(origin, pending);
+      }
+      await pending;
     }
-    if (entry && now - entry.fetchedAt < (this.options.ttlSeconds ?? 600) * 1000) return;
-    if (entry?.failedAt !== undefined && now - entry.failedAt < (this.options.failureCooldownSeconds ?? 30) * 1000) return;
-    let pending = this.inflight.get(iss);
-    if (!pending) {
-      pending = this.load(iss).finally(() => this.inflight.delete(iss));
-      this.inflight.set(iss, pending);
-    }
-    await pending;
+    const current = this.origins.get(origin);
+    if (current && this.byIssuer.get(iss)?.from !== current) await this.evaluate(iss, origin, current);
   }
 
-  /** Re-fetches accreditations and anchor status lists that are due (background timer). */
+  /**
+   * Re-fetches, once their copy is past the TTL, the origins that hold an accreditation, and the
+   * anchor status lists (background timer). An origin without one is never fetched in the
+   * background; it is forgotten once its copy is stale.
+   */
   async refreshDue(): Promise<void> {
-    await Promise.all([...this.byIssuer.keys()].map((iss) => this.ensure(iss)));
+    const now = this.options.now().getTime();
+    const accredited = new Set<string>();
+    for (const e of this.byIssuer.values()) if (e.accreditations.length > 0) accredited.add(e.origin);
+    for (const [origin, doc] of this.origins) {
+      if (!accredited.has(origin) && now - doc.fetchedAt >= this.ttlMs()) this.forgetOrigin(origin);
+    }
+    await Promise.all([...this.byIssuer].filter(([, e]) => accredited.has(e.origin)).map(([iss]) => this.ensure(iss)));
     await this.statusLists.refreshDue();
   }
 
-  private async load(iss: string): Promise<void> {
-    const previous = this.byIssuer.get(iss);
-    let origin: string;
+  private forgetOrigin(origin: string): void {
+    this.origins.delete(origin);
+    for (const [iss, e] of this.byIssuer) if (e.origin === origin) this.byIssuer.delete(iss);
+  }
+
+  private async load(origin: string): Promise<void> {
     try {
-      origin = new URL(iss).origin;
-    } catch {
-      return;
-    }
-    const subject = didWebForOrigin(iss);
-    try {
-      const res = await httpFetch(`${origin}${ACCREDITATIONS_PATH}`, { timeoutMs: 5000, maxBytes: 256 * 1024 });
+      const res = await httpFetch(`${origin}${ACCREDITATIONS_PATH}`, { timeoutMs: 5000, maxBytes: 256 * 1024, policy: this.policy });
       if (res.status !== 200) throw new ShomeiError('upstream_unavailable', `answered HTTP ${res.status}`);
       const parsed = bodySchema.safeParse(res.json());
       if (!parsed.success) throw new ShomeiError('upstream_unavailable', 'its accreditations document is malformed');
-      const now = this.options.now();
-      const accepted: Accreditation[] = [];
-      let reason = 'the issuer publishes no accreditation from a configured anchor';
-      for (const jwt of parsed.data.accreditations) {
-        try {
-          this.agent ??= import('./veramo.js').then((m) => m.verifyingAgent());
-          const a = await verifyAccreditation(await this.agent, jwt, { anchors: this.anchors, subject, now });
-          if (a.status) await this.statusLists.ensure(a.status.uri, a.anchor);
-          accepted.push(a);
-        } catch (e) {
-          reason = e instanceof ShomeiError ? `accreditation rejected: ${e.message}` : 'an accreditation could not be verified';
-        }
+      this.failures.succeeded(origin);
+      this.origins.delete(origin); // re-inserted last: the Map's order is the eviction order
+      this.origins.set(origin, { jwts: parsed.data.accreditations, fetchedAt: this.options.now().getTime() });
+      while (this.origins.size > MAX_ORIGINS) {
+        const oldest = this.origins.keys().next().value;
+        if (oldest === undefined) break;
+        this.forgetOrigin(oldest);
       }
-      this.byIssuer.set(iss, { accreditations: accepted, fetchedAt: now.getTime(), failedAt: undefined, reason });
-      this.log.info(`accreditation: ${iss} holds ${accepted.length} valid accreditation(s)`);
     } catch (e) {
+      const waitMs = this.failures.failed(origin, this.options.now().getTime());
       const why = e instanceof ShomeiError ? e.message : 'unexpected error';
-      this.byIssuer.set(iss, {
-        accreditations: previous?.accreditations ?? [],
-        fetchedAt: previous?.fetchedAt ?? 0,
-        failedAt: this.options.now().getTime(),
-        reason: "the issuer's accreditations could not be fetched",
-      });
-      this.log.warn(`accreditation: fetching accreditations of ${origin} failed (${why})`);
+      this.log.warn(`accreditation: fetching accreditations of ${origin} failed (${why}); not tried again for ${waitMs / 1000} s`);
     }
+  }
+
+  /** Verifies an origin's published accreditations for one issuer on it (its own did:web subject). No fetch but anchor status lists. */
+  private async evaluate(iss: string, origin: string, doc: OriginDocument): Promise<void> {
+    const subject = didWebForOrigin(iss);
+    const now = this.options.now();
+    const accepted: Accreditation[] = [];
+    let reason = 'the issuer publishes no accreditation from a configured anchor';
+    for (const jwt of doc.jwts) {
+      try {
+        this.agent ??= import('./veramo.js').then((m) => m.verifyingAgent());
+        const a = await verifyAccreditation(await this.agent, jwt, { anchors: this.anchors, subject, now });
+        if (a.status) await this.statusLists.ensure(a.status.uri, a.anchor);
+        accepted.push(a);
+      } catch (e) {
+        reason = e instanceof ShomeiError ? `accreditation rejected: ${e.message}` : 'an accreditation could not be verified';
+      }
+    }
+    this.byIssuer.delete(iss);
+    this.byIssuer.set(iss, { origin, from: doc, accreditations: accepted, reason });
+    if (this.byIssuer.size > MAX_ISSUERS) {
+      for (const [other, e] of this.byIssuer) if (e.accreditations.length === 0 && other !== iss) this.byIssuer.delete(other);
+      while (this.byIssuer.size > MAX_ISSUERS) {
+        const oldest = this.byIssuer.keys().next().value;
+        if (oldest === undefined) break;
+        this.byIssuer.delete(oldest);
+      }
+    }
+    this.log.info(`accreditation: ${iss} holds ${accepted.length} valid accreditation(s)`);
   }
 
   /** From memory: what the issuer is accredited for at `now`, or why it is not. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { OutboundPolicy } from '@shomei/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log.js';
-import { checkWebhookUrl, WebhookSender } from './webhooks.js';
+import { checkWebhookUrl, type WebhookEvent, WebhookSender } from './webhooks.js';
 
 let server: Server;
 let hookUrl: string;
@@ -21,13 +21,13 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const strict = new OutboundPolicy();
 const dev = new OutboundPolicy({ allowPrivateNetwork: true });
-const event = {
+const event: WebhookEvent = {
   type: 'presentation_request.completed',
   id: 'r1',
   status: 'accepted',
   completed_at: '2026-01-01T00:00:00Z',
   error_codes: [],
-} as const;
+};
 
 describe('webhook targets pass the outbound policy', () => {
   it('when set: metadata, loopback and plain-http names are refused; https to a public name passes without a lookup', () => {
