@@ -85,7 +85,7 @@ const cache = new StatusListCache({ trust, now });
 /** What a verifier does: refresh the status list if its ttl has passed, then verify. */
 async function verify(credential: string): Promise<string[]> {
   await cache.ensure(`${issuer.url}/status-lists/1`, issuer.url);
-  const result = await verifyPresentation(credential, { now: now(), trust, statusLists: cache, requireKeyBinding: false });
+  const result = await verifyPresentation(credential, { now: now(), trust, statusLists: cache, keyBinding: 'optional' });
   return result.errors.map((e) => e.code);
 }
 

@@ -106,6 +106,19 @@ describe('shomei-verifier verify', () => {
     expect(r.json).toMatchObject({ matches: { name: true }, disclosed: {}, key_binding: 'verified' });
   });
 
+  it('a credential bound to a holder key without key binding: exit 1 kb_missing, unless --key-binding optional', async () => {
+    const vp = await present(await issuer.issue(), [['birthdate']], { nonce: 'n', aud: 'a', iat: new Date() });
+    writeFileSync(join(dir, 'no-kb.txt'), `${vp.slice(0, vp.lastIndexOf('~'))}~`);
+    const args = [join(dir, 'no-kb.txt'), '--issuer-key', join(dir, 'issuer.jwk.json')];
+    const refused = await run(args);
+    expect(refused.code).toBe(1);
+    expect(refused.json.errors?.map((e) => e.code)).toEqual(['kb_missing']);
+    const optional = await run([...args, '--key-binding', 'optional']);
+    expect(optional.code).toBe(0);
+    expect(optional.json).toMatchObject({ valid: true, key_binding: 'absent', warnings: [{ code: 'key_binding_absent' }] });
+    expect((await run([...args, '--key-binding', 'maybe'])).code).toBe(2);
+  });
+
   it('exit 2 for usage errors', async () => {
     expect((await run(['--bogus'])).code).toBe(2);
     expect((await run([join(dir, 'missing.txt')])).code).toBe(2);

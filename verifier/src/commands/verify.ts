@@ -29,6 +29,8 @@ export interface VerifyCommandOptions {
   stalePolicy?: 'reject' | 'accept';
   /** Accept a credential without a `status` claim (status "none"), as trust file `status.required: false`. */
   statusOptional?: boolean;
+  /** `optional`: a credential with `cnf` may come without key binding (warning key_binding_absent). */
+  keyBinding?: 'required' | 'optional';
 }
 
 function usage(message: string): never {
@@ -117,6 +119,7 @@ export async function runVerify(file: string | undefined, opts: VerifyCommandOpt
     statusLists,
     expectedNonce: opts.nonce,
     expectedAud: opts.aud,
+    keyBinding: opts.keyBinding ?? 'required',
     requiredPaths: required,
     minAssurance: opts.minAssurance,
     maxCredentialAgeSeconds: opts.maxAge,
@@ -142,6 +145,12 @@ export function registerVerify(program: Command): void {
     .option('--issuer-key <jwk.json>', 'trust this public JWK as the issuer key for this check')
     .option('--nonce <nonce>', 'the nonce the key-binding JWT must carry (key binding then required)')
     .option('--aud <aud>', 'the audience the key-binding JWT must carry (key binding then required)')
+    .addOption(
+      new Option(
+        '--key-binding <mode>',
+        'required (default): a credential bound to a holder key (cnf) needs a key-binding JWT; optional: accepted without one, with the warning key_binding_absent',
+      ).choices(['required', 'optional']),
+    )
     .option('--at <time>', 'verify as of this ISO time (re-checking evidence); status is as the list says now')
     .addOption(
       new Option('--profile <profile>', 'sd-jwt-vc (default) or sd-jwt: any RFC 9901 SD-JWT, no VC type rules')
@@ -179,7 +188,8 @@ Examples:
   cat vp.txt | shomei-verifier verify --trust trust.json --preset age_over_20
   shomei-verifier verify vp.txt --trust trust.json --at 2026-11-21T03:00:00Z --match customer.json
   shomei-verifier verify any-sd-jwt.txt --issuer-key key.json --profile sd-jwt
-  shomei-verifier verify vc-without-status.txt --issuer-key key.json --status-optional`,
+  shomei-verifier verify vc-without-status.txt --issuer-key key.json --status-optional
+  shomei-verifier verify credential-only.txt --issuer-key key.json --key-binding optional`,
     )
     .action(async (file: string | undefined, opts: VerifyCommandOptions) => {
       const result = await runVerify(file, opts);

@@ -94,11 +94,22 @@ describe('policy', () => {
     expect(codes(await verifyPresentation(vp, options({ trust: other })))).toEqual(['vct_not_allowed']);
   });
 
-  it('says key binding was absent when no nonce or audience is expected', async () => {
+  it('refuses a credential bound to a holder key without key binding, even when no nonce or audience is expected (kb_missing)', async () => {
     const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
     const noKb = `${vp.slice(0, vp.lastIndexOf('~'))}~`;
     const r = await verifyPresentation(noKb, options({ expectedNonce: undefined, expectedAud: undefined }));
-    expect(r).toMatchObject({ valid: true, key_binding: 'absent' });
+    expect(r).toMatchObject({ valid: false, errors: [{ code: 'kb_missing' }], disclosed: {}, key_binding: 'absent' });
+  });
+
+  it('with key binding optional, says it was absent and warns (key_binding_absent)', async () => {
+    const vp = await present(await fx.issuer.issue(), [['birthdate']], kb);
+    const noKb = `${vp.slice(0, vp.lastIndexOf('~'))}~`;
+    const r = await verifyPresentation(noKb, options({ expectedNonce: undefined, expectedAud: undefined, keyBinding: 'optional' }));
+    expect(r).toMatchObject({ valid: true, key_binding: 'absent', disclosed: { birthdate: '1991-08-14' } });
+    expect(r.warnings?.map((w) => w.code)).toEqual(['key_binding_absent']);
+    // A key binding that is there is still checked.
+    const other = await verifyPresentation(vp, options({ expectedNonce: 'another', keyBinding: 'optional' }));
+    expect(other.errors.map((e) => e.code)).toEqual(['kb_nonce_mismatch']);
   });
 });
 

@@ -9,10 +9,11 @@ import {
   type VerifiedSdJwtVc,
   verifySdJwtVc,
 } from '@shomei/shared';
-import { type MatchRecord, toMatchResult } from '../matching/match.js';
+import { type MatchRecord, matchPaths, toMatchResult } from '../matching/match.js';
 import type { StatusListLookup } from '../status/status-list-cache.js';
 import type { IssuerKeyResolver, IssuerPolicySource } from '../trust/trust-store.js';
 import { disclosedClaims, isPathDisclosed } from './disclosed.js';
+import { keepAsked } from './minimize.js';
 
 /** `none`: the credential carries no `status` claim and the policy did not require one. */
 export type CredentialStatus = 'valid' | 'revoked' | 'suspended' | 'unknown' | 'none';
@@ -41,7 +42,13 @@ export interface VerificationResult {
   matches?: Record<string, boolean>;
 }
 
-export type WarningCode = 'legacy_typ' | 'status_stale' | 'status_not_checked' | 'status_absent';
+export type WarningCode =
+  | 'legacy_typ'
+  | 'status_stale'
+  | 'status_not_checked'
+  | 'status_absent'
+  | 'key_binding_absent'
+  | 'extra_claims_dropped';
 export interface VerificationWarning {
   code: WarningCode;
   message: string;
@@ -61,10 +68,25 @@ export interface VerifyPresentationOptions {
   /** The request nonce and the verifier's client_id, which the key-binding JWT must carry. */
   expectedNonce?: string;
   expectedAud?: string;
-  /** Default: required whenever a nonce or audience is expected. */
+  /** A key-binding JWT even for a credential without `cnf`. Default: whenever a nonce or audience is expected. */
   requireKeyBinding?: boolean;
+  /**
+   * A credential bound to a holder key (`cnf`) needs a key-binding JWT: `required` (default),
+   * else a stolen credential alone would verify. `optional`: one is checked when present, and
+   * without one the result says `key_binding: "absent"` with the warning `key_binding_absent`.
+   */
+  keyBinding?: 'required' | 'optional';
   /** DCQL claim paths that must be disclosed. */
   requiredPaths?: readonly (readonly string[])[];
+  /** Claim paths the request allows without requiring them (OpenID4VP optional claims). */
+  optionalPaths?: readonly (readonly string[])[];
+  /**
+   * Data minimization: disclosures the request did not ask for (required, optional or needed by
+   * `match`) are left out of `disclosed` with the warning `extra_claims_dropped` (`drop`, the
+   * default), or fail the presentation with `extra_claims_disclosed` (`refuse`). A check that
+   * names no claim at all asked for none in particular: it hands on what was presented.
+   */
+  extraClaims?: 'drop' | 'refuse';
   /** Accepted `vct` values (default: the identity credential's). */
   allowedVcts?: readonly string[];
   allowedAlgs?: readonly JwsAlg[];
@@ -119,6 +141,18 @@ export async function verifyPresentation(presentation: string, options: VerifyPr
   const errors: VerificationError[] = [];
   const warnings: VerificationWarning[] = [];
   const profile = options.profile ?? 'sd-jwt-vc';
+  if (!verified.keyBinding.present && payload.cnf !== undefined) {
+    if ((options.keyBinding ?? 'required') === 'required') {
+      return failed(checkedAt, {
+        code: 'kb_missing',
+        message: 'the credential is bound to a holder key and the presentation has no key-binding JWT',
+      });
+    }
+    warnings.push({
+      code: 'key_binding_absent',
+      message: 'the credential is bound to a holder key but was presented without key binding; accepted by request',
+    });
+  }
   if (verified.legacyTyp) {
     warnings.push({ code: 'legacy_typ', message: 'the credential uses the legacy typ vc+sd-jwt (accepted beside dc+sd-jwt)' });
   }
@@ -162,7 +196,23 @@ export async function verifyPresentation(presentation: string, options: VerifyPr
   if (status.error) errors.push(status.error);
   if (status.warning) warnings.push(status.warning);
 
-  const disclosed = disclosedClaims(payload, verified.claims, verified.disclosures);
+  let disclosed = disclosedClaims(payload, verified.claims, verified.disclosures);
+  const asked = [...(options.requiredPaths ?? []), ...(options.optionalPaths ?? []), ...(options.match ? matchPaths(options.match) : [])];
+  if (asked.length > 0) {
+    const { kept, dropped } = keepAsked(disclosed, asked);
+    if (dropped.length > 0) {
+      const names = dropped.join(', ');
+      if (options.extraClaims === 'refuse') {
+        errors.push({
+          code: 'extra_claims_disclosed',
+          message: `the presentation disclosed claims the request did not ask for (${names})`,
+        });
+      } else {
+        warnings.push({ code: 'extra_claims_dropped', message: `claims the request did not ask for were left out (${names})` });
+      }
+      disclosed = kept;
+    }
+  }
   for (const path of options.requiredPaths ?? []) {
     if (!isPathDisclosed(disclosed, path)) {
       errors.push({ code: 'claim_missing', message: `the requested claim ${path.join('.')} was not disclosed` });
