@@ -4,7 +4,7 @@ import { KeyVault, parseJws, parsePresentationRequestUri, requestObjectSchema, S
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../clients/api-keys.js';
-import { EvidenceWriter } from '../evidence/evidence.js';
+import { EvidenceWriter, evidenceAad } from '../evidence/evidence.js';
 import { loadVerifierIdentity, type VerifierIdentity } from '../keys.js';
 import { silentLogger } from '../log.js';
 import { webhookSecretAad } from '../oid4vp/responses.js';
@@ -132,7 +132,9 @@ describe('POST /v1/verify (stateless)', () => {
       status: 'valid',
       key_binding: 'verified',
     });
-    expect(json.disclosed).toEqual({ birthdate: '1991-08-14', family_name: '山田' });
+    // family_name was disclosed but not asked for: the business does not get it (data minimization).
+    expect(json.disclosed).toEqual({ birthdate: '1991-08-14' });
+    expect(json.warnings).toEqual([{ code: 'extra_claims_dropped', message: expect.stringContaining('family_name') }]);
     expect(typeof json.checked_at).toBe('string');
   });
 
@@ -300,4 +302,79 @@ it('identity_basic through the request API discloses the address members', async
   await wallet(request_uri, [['family_name'], ['given_name'], ['birthdate'], ['address'], ...ADDRESS_PATHS]);
   const view = (await (await app.request(`/v1/presentation-requests/${id}`, { headers: auth(keyA) })).json()) as { status: string };
   expect(view.status).toBe('accepted');
+});
+
+describe('data minimization and key binding (issue 14, items 11 and 16)', () => {
+  let keyC: string;
+  let clientC: string;
+  beforeAll(async () => {
+    const c = await createClient(store.clients, 'Shop C', START);
+    keyC = c.apiKey;
+    clientC = c.client.id;
+    await store.clients.update(clientC, { retentionDays: 30, keepValues: true });
+  });
+  const overDisclosed = ['age_equal_or_over', '20'];
+  const extra = [overDisclosed, ['family_name'], ['birthdate']];
+
+  it('an age_over_20 check answered with family_name and birthdate: the business and the evidence get only the age', async () => {
+    const vp = await present(await issuer.issue(), extra, { nonce: 'n-min', aud: 'shop-c', iat: clock });
+    const { json } = await verify({ presentation: vp, nonce: 'n-min', aud: 'shop-c', preset: 'age_over_20' }, keyC);
+    expect(json).toMatchObject({ valid: true, disclosed: { age_equal_or_over: { '20': true } } });
+    expect(Object.keys(json.disclosed as object)).toEqual(['age_equal_or_over']);
+    expect(json.warnings).toEqual([
+      { code: 'extra_claims_dropped', message: 'claims the request did not ask for were left out (birthdate, family_name)' },
+    ]);
+    expect(JSON.stringify(json)).not.toContain('山田');
+    expect(JSON.stringify(json)).not.toContain('1991');
+    await evidence.flush();
+    const rows = await store.evidence.listForClient(clientC, 100);
+    expect(rows).toHaveLength(1);
+    const row = rows[0];
+    expect(row?.disclosedNames).toEqual(['age_equal_or_over.20']);
+    expect(JSON.parse(vault.unseal(row?.sealedValues as string, evidenceAad(row?.id as string)))).toEqual({
+      age_equal_or_over: { '20': true },
+    });
+  });
+
+  it('with "extra_claims": "refuse" the over-disclosed presentation fails (extra_claims_disclosed) and hands on nothing', async () => {
+    const vp = await present(await issuer.issue(), extra, { nonce: 'n-ref', aud: 'shop-c', iat: clock });
+    const { json } = await verify({ presentation: vp, nonce: 'n-ref', aud: 'shop-c', preset: 'age_over_20', extra_claims: 'refuse' }, keyC);
+    expect(json).toMatchObject({ valid: false, errors: [{ code: 'extra_claims_disclosed' }], disclosed: {} });
+    const exact = await present(await issuer.issue(), [overDisclosed], { nonce: 'n-ok', aud: 'shop-c', iat: clock });
+    const ok = await verify({ presentation: exact, nonce: 'n-ok', aud: 'shop-c', preset: 'age_over_20', extra_claims: 'refuse' }, keyC);
+    expect(ok.json).toMatchObject({ valid: true, errors: [] });
+    expect(ok.json.warnings).toBeUndefined();
+  });
+
+  it('through OpenID4VP: extra disclosures beyond the required and optional claims are dropped from the result', async () => {
+    const created = await app.request('/v1/presentation-requests', {
+      method: 'POST',
+      headers: auth(keyC),
+      body: JSON.stringify({ claims: [['birthdate'], { path: ['address', 'locality'], optional: true }] }),
+    });
+    const { request_uri } = (await created.json()) as { request_uri: string };
+    const { res, id } = await wallet(request_uri, [['birthdate'], ['address', 'locality'], ['address', 'region'], ['family_name']]);
+    expect(res.status).toBe(200);
+    const view = (await (await app.request(`/v1/presentation-requests/${id}`, { headers: auth(keyC) })).json()) as {
+      result: { disclosed: unknown; warnings: { code: string }[] };
+    };
+    expect(view.result.disclosed).toEqual({ birthdate: '1991-08-14', address: { locality: '千代田区' } });
+    expect(view.result.warnings.map((w) => w.code)).toEqual(['extra_claims_dropped']);
+    await evidence.flush();
+    const row = (await store.evidence.listForClient(clientC, 100)).find((e) => e.requestId === id);
+    expect(row?.disclosedNames).toEqual(['address.locality', 'birthdate']);
+  });
+
+  it('POST /v1/verify without nonce or aud refuses a holder-bound credential presented without key binding, unless "key_binding": "optional"', async () => {
+    const vp = await present(await issuer.issue(), [['birthdate']], { nonce: 'n', aud: 'a', iat: clock });
+    const credentialOnly = `${vp.slice(0, vp.lastIndexOf('~'))}~`;
+    const refused = await verify({ presentation: credentialOnly, claims: [['birthdate']] }, keyC);
+    expect(refused.json).toMatchObject({ valid: false, errors: [{ code: 'kb_missing' }], disclosed: {}, key_binding: 'absent' });
+    const optional = await verify({ presentation: credentialOnly, claims: [['birthdate']], key_binding: 'optional' }, keyC);
+    expect(optional.json).toMatchObject({ valid: true, key_binding: 'absent', disclosed: { birthdate: '1991-08-14' } });
+    expect(optional.json.warnings).toEqual([{ code: 'key_binding_absent', message: expect.any(String) }]);
+    // With key binding present and no nonce/aud expected, it is still checked and reported.
+    const bound = await verify({ presentation: vp, claims: [['birthdate']] }, keyC);
+    expect(bound.json).toMatchObject({ valid: true, key_binding: 'verified' });
+  });
 });

@@ -152,6 +152,8 @@ async function verifyVpToken(
     expectedAud: ctx.identity.clientId,
     requireKeyBinding: true,
     requiredPaths: row.paths,
+    optionalPaths: policy.optional,
+    extraClaims: policy.extra_claims,
     minAssurance: policy.min_assurance,
     maxCredentialAgeSeconds: policy.max_credential_age_seconds,
     allowedAlgs: settings?.allowedAlgs,

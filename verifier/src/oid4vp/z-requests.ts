@@ -27,6 +27,8 @@ export const policyInputShape = {
     .max(20 * 365 * 86_400)
     .optional(),
   mode: z.enum(['fill_in', 'match']).optional(),
+  /** Disclosures nobody asked for: `drop` them with a warning (default), or `refuse` the presentation. */
+  extra_claims: z.enum(['drop', 'refuse']).optional(),
   /** Match mode: the business's own record; the result holds only per-field true/false. */
   record: matchRecordSchema.optional(),
 };
@@ -49,6 +51,8 @@ export interface RequestPolicy {
   optional: string[][];
   min_assurance?: AssuranceLevel;
   max_credential_age_seconds?: number;
+  /** Absent: `drop`. */
+  extra_claims?: 'drop' | 'refuse';
 }
 
 export interface ResolvedQuery {
@@ -64,6 +68,7 @@ export function resolveQuery(input: CreateRequestInput): ResolvedQuery {
   const policy: RequestPolicy = { mode: input.mode ?? 'fill_in', optional: [] };
   if (input.min_assurance) policy.min_assurance = input.min_assurance;
   if (input.max_credential_age_seconds) policy.max_credential_age_seconds = input.max_credential_age_seconds;
+  if (input.extra_claims) policy.extra_claims = input.extra_claims;
   const required = new Map<string, string[]>();
   const optional = new Map<string, string[]>();
   let preset: PresetName | null = null;

@@ -1,7 +1,7 @@
 import { type AssuranceLevel, DISCLOSABLE_PATHS } from '@shomei/shared';
 import { z } from 'zod';
 import { buildEvidence } from '../evidence/evidence.js';
-import { toMatchResult } from '../matching/match.js';
+import { matchPaths, toMatchResult } from '../matching/match.js';
 import type { Oid4vpContext } from '../oid4vp/context.js';
 import { prefetchForPresentation } from '../oid4vp/prefetch.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
@@ -21,6 +21,8 @@ export const statelessVerifyInputSchema = z
     /** The nonce and audience the key-binding JWT must carry; with either, key binding is required. */
     nonce: z.string().min(1).max(256).optional(),
     aud: z.string().min(1).max(512).optional(),
+    /** A credential with `cnf` needs key binding unless this says `optional` (then `key_binding_absent` warns). */
+    key_binding: z.enum(['required', 'optional']).optional(),
     preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).optional(),
     /** Claim paths that must have been disclosed. */
     claims: z
@@ -53,7 +55,11 @@ export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, inp
     statusLists: ctx.statusLists,
     expectedNonce: input.nonce,
     expectedAud: input.aud,
+    keyBinding: input.key_binding ?? 'required',
     requiredPaths: required,
+    // Match mode compares outside verifyPresentation: the record's claims are asked for too.
+    optionalPaths: input.record ? matchPaths(input.record) : [],
+    extraClaims: input.extra_claims,
     minAssurance: input.min_assurance as AssuranceLevel | undefined,
     maxCredentialAgeSeconds: input.max_credential_age_seconds,
     allowedAlgs: settings?.allowedAlgs,
@@ -72,10 +78,12 @@ export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, inp
           claims: required,
           nonce_checked: input.nonce !== undefined,
           aud_checked: input.aud !== undefined,
+          key_binding: input.key_binding ?? 'required',
           policy: {
             mode: input.mode ?? 'fill_in',
             min_assurance: input.min_assurance,
             max_credential_age_seconds: input.max_credential_age_seconds,
+            extra_claims: input.extra_claims ?? 'drop',
           },
         },
         result: out,
