@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { httpFetch, ShomeiError } from '@shomei/shared';
+import { httpFetch, outboundPolicyFromEnv, ShomeiError } from '@shomei/shared';
 import { x509 } from './x509.js';
 
 /** Reads the bytes (or PEM text) of a CRL from a file path or an http(s) URL. */
@@ -7,7 +7,8 @@ export type CrlLoader = (location: string) => Promise<string | Uint8Array>;
 
 export const defaultCrlLoader: CrlLoader = async (location) => {
   if (/^https?:\/\//i.test(location)) {
-    const res = await httpFetch(location, { timeoutMs: 10_000 });
+    // CRLs are signed, and distribution points are commonly plain http: http to public addresses is allowed here.
+    const res = await httpFetch(location, { timeoutMs: 10_000, policy: outboundPolicyFromEnv(process.env, { allowPublicHttp: true }) });
     if (res.status !== 200) throw new Error(`CRL fetch answered ${res.status}`);
     return res.body; // PEM over HTTP (the fetch wrapper reads text)
   }
