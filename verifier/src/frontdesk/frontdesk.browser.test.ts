@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpFetch, parseJws, parsePresentationRequestUri, requestObjectSchema } from '@shomei/shared';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../clients/api-keys.js';
 import { silentLogger } from '../log.js';
@@ -42,6 +44,24 @@ afterAll(async () => {
   await issuer?.close();
 });
 
+/**
+ * Collects what the browser says the page's CSP blocked: the console messages Chromium prints and
+ * the securitypolicyviolation events (an init script runs outside the page's policy).
+ */
+async function cspViolations(page: Page): Promise<string[]> {
+  const seen: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) seen.push(m.text());
+  });
+  await page.exposeFunction('reportCspViolation', (v: string) => seen.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  return seen;
+}
+
 /** A wallet on the customer's phone: reads the URI from the page, fetches the request object, answers. */
 async function walletAnswers(requestUri: string, paths: string[][]) {
   const { requestUri: objectUrl } = parsePresentationRequestUri(requestUri);
@@ -58,6 +78,7 @@ async function walletAnswers(requestUri: string, paths: string[][]) {
 describe('front desk page in headless Chromium', () => {
   it('staff sign in, pick a preset, show the QR code, and see the result arrive', async () => {
     const page = await browser.newPage();
+    const violations = await cspViolations(page);
     await page.goto(`${verifier.url}/`);
     await page.fill('input[name=api_key]', 'shv_wrong');
     await page.click('button[type=submit]');
@@ -81,6 +102,39 @@ describe('front desk page in headless Chromium', () => {
     expect(claims).toContain('age_equal_or_over.20');
     expect(claims).toContain('true');
     expect(await page.textContent('body')).toContain('確認できました');
+    // The styles applied (the stylesheet's hash matched) and nothing on any page was blocked.
+    expect(violations).toEqual([]);
+    expect(await page.$eval('#status', (e) => getComputedStyle(e).fontWeight)).toBe('700');
+    await page.click('text=次の確認 / Next check');
+    await page.click('text=Sign out');
+    await page.waitForSelector('input[name=api_key]');
+    expect(violations).toEqual([]);
     await page.close();
+  }, 60_000);
+
+  it('a login form posted from another site is refused and leaves the desk signed out', async () => {
+    // The attacker's page: another origin (localhost vs 127.0.0.1 is cross-site too) whose form
+    // submits itself to the desk's login with the attacker's own API key.
+    const attacker: Server = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><form method="post" action="${verifier.url}/front-desk/login">
+        <input name="api_key" value="${apiKey}"></form><script>document.forms[0].submit()</script>`);
+    });
+    await new Promise<void>((done) => attacker.listen(0, '127.0.0.1', done));
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const answer = page.waitForResponse((r) => r.url().endsWith('/front-desk/login'));
+      await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
+      const res = await answer;
+      expect(res.status()).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'cross_site_request' });
+      expect(await context.cookies(verifier.url)).toEqual([]);
+      await page.goto(`${verifier.url}/`);
+      expect(await page.locator('input[name=api_key]').count()).toBe(1);
+    } finally {
+      await context.close();
+      attacker.close();
+    }
   }, 60_000);
 });
