@@ -56,6 +56,18 @@ describe.skipIf(!existsSync(CHROMIUM))('operator page', () => {
     const rejectMe = await documentApplication();
     const token = createAdminToken(issuer.deps.db, new Date(), 'alice', ['review']).token;
     const page = await browser.newPage();
+    // What the page's CSP blocked, as Chromium reports it: console messages and securitypolicyviolation
+    // events (the init script runs outside the page's policy).
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.exposeFunction('reportCspViolation', (v: string) => violations.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
     try {
       await page.goto(`${issuer.url}/operator`);
       await page.fill('#token', 'shia_wrong');
@@ -83,6 +95,9 @@ describe.skipIf(!existsSync(CHROMIUM))('operator page', () => {
       await page.click('text=Reject');
       await page.waitForSelector('text=The queue is empty.');
       expect(findApplication(issuer.deps.db, rejectMe.id)).toMatchObject({ state: 'rejected', reason: 'the photo ID is expired' });
+      // The script ran, the styles applied and the blob: images loaded under the policy, and nothing was blocked.
+      expect(violations).toEqual([]);
+      expect(await page.$eval('#msg', (e) => getComputedStyle(e).color)).toBe('rgb(187, 0, 0)');
     } finally {
       await page.close();
     }

@@ -1,19 +1,11 @@
-/**
- * The operator page: the review queue in a browser. It holds no secret; the operator pastes a
- * `review` token, which stays in the page's memory and goes only to this issuer's admin API.
- */
-export const OPERATOR_PAGE = `<!doctype html>
-<html lang="ja"><head><meta charset="utf-8"><title>Shomei issuer — review queue</title>
-<style>
+import { hash } from 'node:crypto';
+
+const STYLE = `
 body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
 img{max-width:22em;max-height:16em;margin:4px;border:1px solid #999}.err{color:#b00}pre{background:#f4f4f4;padding:8px}
-</style></head><body>
-<h1>審査キュー / Review queue</h1>
-<p><label>Admin token (scope <code>review</code>): <input id="token" type="password" size="50" autocomplete="off"></label>
-<button id="load">Load</button> <span id="msg" class="err"></span></p>
-<table id="queue"><thead><tr><th>application</th><th>method</th><th>created</th><th></th></tr></thead><tbody></tbody></table>
-<div id="detail"></div>
-<script>
+`;
+
+const SCRIPT = `
 const $ = (id) => document.getElementById(id);
 const api = async (path, opts = {}) => {
   const res = await fetch(path, { ...opts, headers: { authorization: 'Bearer ' + $('token').value, ...(opts.headers || {}) } });
@@ -56,5 +48,37 @@ async function show(id) {
   d.append(document.createElement('br'), corr, document.createElement('br'), approve, document.createElement('br'), reason, reject);
 }
 $('load').onclick = load;
-</script></body></html>
+`;
+
+const sha256 = (text: string) => `'sha256-${hash('sha256', text, 'base64')}'`;
+
+/**
+ * The operator page's Content-Security-Policy (issue 14, item 5): its one script and one stylesheet
+ * by hash (no 'unsafe-inline'), images only from blob: URLs the script makes from the admin API's
+ * answers, fetches only to this origin, no form (the page posts nothing itself), never framed.
+ */
+export const OPERATOR_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src ${sha256(SCRIPT)}`,
+  `style-src ${sha256(STYLE)}`,
+  'img-src blob:',
+  "connect-src 'self'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/**
+ * The operator page: the review queue in a browser. It holds no secret; the operator pastes a
+ * `review` token, which stays in the page's memory and goes only to this issuer's admin API.
+ */
+export const OPERATOR_PAGE = `<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>Shomei issuer — review queue</title>
+<style>${STYLE}</style></head><body>
+<h1>審査キュー / Review queue</h1>
+<p><label>Admin token (scope <code>review</code>): <input id="token" type="password" size="50" autocomplete="off"></label>
+<button id="load">Load</button> <span id="msg" class="err"></span></p>
+<table id="queue"><thead><tr><th>application</th><th>method</th><th>created</th><th></th></tr></thead><tbody></tbody></table>
+<div id="detail"></div>
+<script>${SCRIPT}</script></body></html>
 `;

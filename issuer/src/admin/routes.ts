@@ -11,7 +11,7 @@ import { readApplicationImage } from '../proofing/documents.js';
 import { type ApplicationState, findApplication, listApplications } from '../proofing/store.js';
 import { setCredentialStatus } from '../status/set-status.js';
 import { findCredential } from '../store/credentials.js';
-import { OPERATOR_PAGE } from './page.js';
+import { OPERATOR_PAGE, OPERATOR_PAGE_CSP } from './page.js';
 import { type AdminScope, authenticateAdmin } from './tokens.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -27,12 +27,7 @@ export function adminRoutes(deps: IssuerDeps): Hono {
   const app = new Hono();
   const admin = (c: Context, scope: AdminScope) => authenticateAdmin(deps.db, bearerToken(c), scope);
 
-  app.get('/operator', (c) =>
-    c.html(OPERATOR_PAGE, 200, {
-      'content-security-policy':
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src blob:; connect-src 'self'",
-    }),
-  );
+  app.get('/operator', (c) => c.html(OPERATOR_PAGE, 200, { 'content-security-policy': OPERATOR_PAGE_CSP }));
 
   app.get('/v1/admin/applications', (c) => {
     admin(c, 'review');

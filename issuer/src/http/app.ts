@@ -15,10 +15,18 @@ import { errorHandler, problemJson } from './errors.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+export const NOTHING_ALLOWED_CSP = "default-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
 /** The issuer's HTTP app; all state and the clock come in through `deps`. */
 export function createIssuerApp(deps: IssuerDeps): Hono {
   const app = new Hono();
   app.use(secureHeaders());
+  app.use(async (c, next) => {
+    await next();
+    // The operator page sets its own policy (admin/page.ts); every other response, JSON or an HTML
+    // page added later without one, gets the policy that allows nothing (issue 14, item 5).
+    if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', NOTHING_ALLOWED_CSP);
+  });
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,
