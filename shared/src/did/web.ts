@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PublicJwk } from '../crypto/keys.js';
 import { ShomeiError } from '../errors.js';
 import { httpFetch } from '../http/fetch.js';
+import type { OutboundPolicy } from '../http/outbound-policy.js';
 import { parseWith } from '../validation.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -59,8 +60,8 @@ const didDocumentSchema = z.looseObject({
 });
 
 /** Fetches and checks a did:web document: its `id` must be the DID asked for. */
-export async function resolveDidWeb(did: string): Promise<DidDocument> {
-  const res = await httpFetch(didWebDocumentUrl(did), { maxBytes: 256 * 1024 });
+export async function resolveDidWeb(did: string, options: { policy?: OutboundPolicy | undefined } = {}): Promise<DidDocument> {
+  const res = await httpFetch(didWebDocumentUrl(did), { maxBytes: 256 * 1024, policy: options.policy });
   if (res.status !== 200) throw new ShomeiError('upstream_unavailable', `DID document request answered ${res.status}`);
   const doc = parseWith(didDocumentSchema, res.json(), 'DID document', 'upstream_unavailable');
   if (doc.id !== did) throw new ShomeiError('upstream_unavailable', 'DID document id does not match the DID');

@@ -21,7 +21,7 @@ export interface OutboundPolicyOptions {
   allowedPorts?: readonly number[];
   /** Plain http to public addresses, for content that is signed anyway (certificate revocation lists). */
   allowPublicHttp?: boolean;
-  /** Told, before the request, about any fetch that is not https to a public address (the wallet prints it). */
+  /** Told, before the request, about any fetch that is not https (the wallet prints it). */
   onInsecure?: (note: string) => void;
   backoff?: Partial<BackoffOptions>;
   now?: () => number;
@@ -152,11 +152,11 @@ export class OutboundPolicy {
     }
     const first = addresses[0];
     if (!first) throw new ShomeiError('upstream_unavailable', `could not resolve ${url.host}`);
-    let insecure = url.protocol !== 'https:';
-    for (const { address } of addresses) if (this.judge(url, address, publicRefusal)) insecure = true;
-    if (insecure) {
-      const why = url.protocol === 'https:' ? 'a private address' : 'not https';
-      this.options.onInsecure?.(`fetching ${url.origin} (${why}; allowed by ${ALLOW_PRIVATE_NETWORK_ENV})`);
+    let privateTarget = false;
+    for (const { address } of addresses) if (this.judge(url, address, publicRefusal)) privateTarget = true;
+    if (url.protocol !== 'https:') {
+      const why = privateTarget ? `not https; allowed by ${ALLOW_PRIVATE_NETWORK_ENV}` : 'not https';
+      this.options.onInsecure?.(`fetching ${url.origin} (${why})`);
     }
     return { url, hostname, port, address: first.address, family: first.family };
   }
