@@ -56,6 +56,10 @@ export function hintFor(error: unknown): string | undefined {
         : 'if the offer has expired or was already used, ask the issuer for a new one';
     case 'upstream_unavailable':
       return error.message.startsWith('could not reach') ? 'check the address and your connection, or try again later' : undefined;
+    case 'fetch_refused':
+      return /SHOMEI_ALLOW_PRIVATE_NETWORK/.test(error.message)
+        ? 'the wallet does not follow codes and links to this machine or its network; for development pass --allow-private-network'
+        : 'the wallet fetches only https from public addresses';
     case 'no_matching_credential':
       return 'see `shomei list`; receive a credential that holds what the verifier asks for';
     case 'expired':

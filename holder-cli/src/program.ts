@@ -13,6 +13,7 @@ import {
   showCommand,
 } from './commands/index.js';
 import { describeError, EXIT, exitCodeFor, hintFor } from './errors.js';
+import { walletOutboundPolicy } from './lib/outbound.js';
 import type { CliContext } from './ui/io.js';
 import { resolveHome } from './wallet/location.js';
 
@@ -25,6 +26,8 @@ Environment:
                      (x509_san_dns, x509_hash) in \`present\`; --verifier-roots wins
   SHOMEI_NEW_PASSPHRASE     new passphrase for \`passphrase change\`
   SHOMEI_BACKUP_PASSPHRASE  passphrase of the backup for \`export\` and \`import\`
+  SHOMEI_ALLOW_PRIVATE_NETWORK=1  offers and requests may reach loopback and private addresses
+                     (development; each such fetch is named on stderr); --allow-private-network too
   SHOMEI_DEBUG=1     print stack traces of unexpected errors
   NO_COLOR           no colour even on a terminal
 
@@ -45,6 +48,10 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const program = new Command('shomei')
     .description('Shomei wallet: keep identity credentials and share only what each verifier needs.')
     .option('--home <dir>', 'wallet directory (env SHOMEI_HOME, default ~/.shomei)')
+    .option(
+      '--allow-private-network',
+      'let offers and requests reach loopback and private addresses, for development (env SHOMEI_ALLOW_PRIVATE_NETWORK=1)',
+    )
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(run shomei --help for usage)')
     .exitOverride()
@@ -55,8 +62,9 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     });
 
   const global = (): GlobalOptions => {
-    home = resolveHome(program.opts<{ home?: string }>().home, ctx.env);
-    return { home };
+    const opts = program.opts<{ home?: string; allowPrivateNetwork?: boolean }>();
+    home = resolveHome(opts.home, ctx.env);
+    return { home, outbound: walletOutboundPolicy(ctx.env, opts.allowPrivateNetwork === true, ctx.stderr) };
   };
 
   const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;

@@ -1,3 +1,4 @@
+import type { OutboundPolicy } from '@shomei/shared';
 import { UsageError } from '../errors.js';
 import type { CliContext } from '../ui/io.js';
 import type { CredentialRecord } from '../wallet/credential-repository.js';
@@ -6,6 +7,8 @@ import { assertWalletExists, openWallet, type Wallet } from '../wallet/wallet.js
 export interface GlobalOptions {
   /** The wallet directory, already resolved (see resolveHome). */
   home: string;
+  /** What the wallet may fetch (see walletOutboundPolicy); default: the process's policy. */
+  outbound?: OutboundPolicy | undefined;
 }
 
 /** SHOMEI_PASSPHRASE, else a hidden prompt (twice when creating), else a usage error. */

@@ -14,7 +14,7 @@ export async function listCommand(
   const now = ctx.now();
   const { batches, statuses } = await withWallet(ctx, global, async (wallet) => {
     const batches = wallet.credentials.batches();
-    return { batches, statuses: await batchStatuses(wallet, batches, now, options.offline === true) };
+    return { batches, statuses: await batchStatuses(wallet, batches, now, options.offline === true, global.outbound) };
   });
   const se = styleFor(ctx.stderr, ctx.env);
   for (const w of warnings(batches, statuses, now)) ctx.stderr.write(`${se.yellow('warning:')} ${w}\n`);

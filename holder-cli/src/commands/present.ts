@@ -40,7 +40,7 @@ export async function presentCommand(ctx: CliContext, global: GlobalOptions, uri
   const only = parseOnly(options.only);
   const verifierRoots = loadVerifierRoots(options.verifierRoots, ctx.env, global.home);
   return withWallet(ctx, global, async (wallet) => {
-    const { request, candidates } = await preparePresentation(wallet, uri, { now: ctx.now, verifierRoots });
+    const { request, candidates } = await preparePresentation(wallet, uri, { now: ctx.now, verifierRoots, policy: global.outbound });
     // With --json, stdout carries only the JSON result; the consent screen goes to stderr.
     const screen = options.json ? ctx.stderr : ctx.stdout;
     writeRequest(ctx, screen, request);
@@ -54,16 +54,16 @@ export async function presentCommand(ctx: CliContext, global: GlobalOptions, uri
       if (only) proposal = applyOnly(proposal, only);
       else if (!options.yes && ctx.prompter) proposal = await askOptional(ctx, screen, proposal);
     } catch (e) {
-      if (e instanceof CancelledError) return decline(ctx, wallet, request, null, options.json === true);
+      if (e instanceof CancelledError) return decline(ctx, global, wallet, request, null, options.json === true);
       throw e;
     }
     writeProposal(ctx, screen, proposal);
     const agreed = await askConsent(ctx, screen, proposal, options.yes === true);
-    if (!agreed) return decline(ctx, wallet, request, proposal, options.json === true);
+    if (!agreed) return decline(ctx, global, wallet, request, proposal, options.json === true);
 
     let result: Awaited<ReturnType<typeof sharePresentation>>;
     try {
-      result = await sharePresentation(wallet, proposal, { now: ctx.now });
+      result = await sharePresentation(wallet, proposal, { now: ctx.now, policy: global.outbound });
     } catch (e) {
       // The claims may have reached the verifier before it failed: the history says so.
       record(wallet, ctx, proposal, 'failed', e instanceof ShomeiError ? e.code : 'error');
@@ -72,7 +72,7 @@ export async function presentCommand(ctx: CliContext, global: GlobalOptions, uri
     const { presentation, answer } = result;
     const accepted = answer.status === null || answer.status === 'accepted';
     record(wallet, ctx, proposal, accepted ? 'accepted' : 'rejected', answer.status);
-    const refill = await topUp(ctx, wallet, proposal);
+    const refill = await topUp(ctx, global, wallet, proposal);
     if (options.json) {
       printJson(ctx, {
         ...summary(proposal.request),
@@ -337,11 +337,16 @@ function record(
 }
 
 /** After a copy is spent: more from the issuer when the batch runs low and it can be refreshed. */
-async function topUp(ctx: CliContext, wallet: Wallet, p: PresentationProposal): Promise<{ unused: number; message?: string }> {
+async function topUp(
+  ctx: CliContext,
+  global: GlobalOptions,
+  wallet: Wallet,
+  p: PresentationProposal,
+): Promise<{ unused: number; message?: string }> {
   const before = wallet.credentials.batch(p.batch.id);
   if (!before || !isLow(before.unused, before.batchSize)) return { unused: before?.unused ?? 0 };
   try {
-    const added = await refillBatch(wallet, p.batch.id, { now: ctx.now });
+    const added = await refillBatch(wallet, p.batch.id, { now: ctx.now, policy: global.outbound });
     const after = wallet.credentials.batch(p.batch.id);
     if (added > 0)
       return { unused: after?.unused ?? 0, message: `fetched ${added} fresh copies of credential ${p.batch.id} from the issuer` };
@@ -357,6 +362,7 @@ async function topUp(ctx: CliContext, wallet: Wallet, p: PresentationProposal): 
 
 async function decline(
   ctx: CliContext,
+  global: GlobalOptions,
   wallet: Wallet,
   request: VerifiedRequest,
   p: PresentationProposal | null,
@@ -364,7 +370,7 @@ async function decline(
 ): Promise<number> {
   let answer: VerifierAnswer | undefined;
   try {
-    answer = await declinePresentation(request);
+    answer = await declinePresentation(request, global.outbound);
   } catch (e) {
     ctx.stderr.write(`shomei: the verifier could not be told: ${describeError(e)}\n`);
   }

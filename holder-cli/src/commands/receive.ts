@@ -18,7 +18,12 @@ export async function receiveCommand(
   options: ReceiveCommandOptions,
 ): Promise<number> {
   const received = await withWallet(ctx, global, (wallet) =>
-    receiveCredential(wallet, offerUri, { now: ctx.now, txCode: txCodeSource(ctx, options.txCode), copies: options.copies }),
+    receiveCredential(wallet, offerUri, {
+      now: ctx.now,
+      txCode: txCodeSource(ctx, options.txCode),
+      copies: options.copies,
+      policy: global.outbound,
+    }),
   );
   if (options.json) {
     printJson(ctx, {

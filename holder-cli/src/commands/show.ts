@@ -20,7 +20,7 @@ export async function showCommand(
     const compact = batch ? wallet.credentials.compact(batch.record.id) : undefined;
     if (!batch || compact === undefined)
       throw new ShomeiError('not_found', `no credential ${JSON.stringify(sanitize(id, 64))} in this wallet (see shomei list)`);
-    return { batch, compact, statuses: await batchStatuses(wallet, [batch], now, options.offline === true) };
+    return { batch, compact, statuses: await batchStatuses(wallet, [batch], now, options.offline === true, global.outbound) };
   });
   const record = batch.record;
   const status = statuses.get(batch.id);

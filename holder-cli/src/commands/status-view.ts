@@ -1,3 +1,4 @@
+import type { OutboundPolicy } from '@shomei/shared';
 import { daysLeft, type LiveStatus, NEAR_EXPIRY_DAYS, StatusChecker, type StatusReport } from '../credential/status.js';
 import type { Style } from '../ui/io.js';
 import type { CredentialBatch } from '../wallet/credential-repository.js';
@@ -14,8 +15,9 @@ export async function batchStatuses(
   batches: readonly CredentialBatch[],
   now: Date,
   offline: boolean,
+  policy?: OutboundPolicy,
 ): Promise<Map<string, StatusReport>> {
-  const checker = new StatusChecker(now);
+  const checker = new StatusChecker(now, policy);
   const out = new Map<string, StatusReport>();
   for (const b of batches) {
     if (offline) {

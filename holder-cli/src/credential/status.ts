@@ -1,5 +1,6 @@
 import {
   httpFetch,
+  type OutboundPolicy,
   type PublicJwk,
   parseJws,
   publicKeyFromJwk,
@@ -45,7 +46,10 @@ export class StatusChecker {
   private readonly lists = new Map<string, Promise<StatusList>>();
   private readonly keys = new Map<string, Promise<PublicJwk[]>>();
 
-  constructor(private readonly now: Date) {}
+  constructor(
+    private readonly now: Date,
+    private readonly policy?: OutboundPolicy,
+  ) {}
 
   async check(record: CredentialRecord, compact: string): Promise<StatusReport> {
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= this.now.getTime()) return { status: 'expired' };
@@ -74,13 +78,18 @@ export class StatusChecker {
   }
 
   private async fetchList(uri: string, issuer: string): Promise<StatusList> {
-    const res = await httpFetch(uri, { headers: { accept: 'application/statuslist+jwt' }, timeoutMs: 5000, maxBytes: 4 * 1024 * 1024 });
+    const res = await httpFetch(uri, {
+      headers: { accept: 'application/statuslist+jwt' },
+      timeoutMs: 5000,
+      maxBytes: 4 * 1024 * 1024,
+      policy: this.policy,
+    });
     if (res.status !== 200) throw new ShomeiError('status_unavailable', `the status list answered HTTP ${res.status}`);
     const jws = parseJws(res.body.trim(), 'status_unavailable');
     if (jws.header.typ !== STATUS_LIST_TYP) throw new ShomeiError('status_unavailable', `the status list is not a ${STATUS_LIST_TYP}`);
     let keys = this.keys.get(issuer);
     if (!keys) {
-      keys = fetchIssuerKeys(issuer);
+      keys = fetchIssuerKeys(issuer, this.policy);
       this.keys.set(issuer, keys);
     }
     const candidates = (await keys).filter((k) => typeof jws.header.kid !== 'string' || k.kid === jws.header.kid);

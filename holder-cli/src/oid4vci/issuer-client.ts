@@ -7,6 +7,7 @@ import {
   type IssuerMetadata,
   issuerMetadataSchema,
   nonceResponseSchema,
+  type OutboundPolicy,
   PRE_AUTHORIZED_GRANT,
   type PublicJwk,
   parseWith,
@@ -25,30 +26,35 @@ function wellKnown(base: string, name: string): string {
   return `${base.replace(/\/+$/, '')}/.well-known/${name}`;
 }
 
-async function getJson(url: string, what: string): Promise<unknown> {
-  const res = await httpFetch(url, { headers: JSON_ACCEPT });
+async function getJson(url: string, what: string, policy: OutboundPolicy | undefined): Promise<unknown> {
+  const res = await httpFetch(url, { headers: JSON_ACCEPT, policy });
   if (res.status !== 200) throw new ShomeiError('upstream_unavailable', `${what} request answered HTTP ${res.status}`);
   return res.json();
 }
 
-export async function fetchCredentialOffer(offerUri: string): Promise<CredentialOffer> {
-  return parseWith(credentialOfferSchema, await getJson(offerUri, 'credential offer'), 'credential offer', 'invalid_request');
+export async function fetchCredentialOffer(offerUri: string, policy?: OutboundPolicy): Promise<CredentialOffer> {
+  return parseWith(credentialOfferSchema, await getJson(offerUri, 'credential offer', policy), 'credential offer', 'invalid_request');
 }
 
-export async function fetchIssuerMetadata(credentialIssuer: string): Promise<IssuerMetadata> {
+export async function fetchIssuerMetadata(credentialIssuer: string, policy?: OutboundPolicy): Promise<IssuerMetadata> {
   const url = wellKnown(credentialIssuer, 'openid-credential-issuer');
-  const metadata = parseWith(issuerMetadataSchema, await getJson(url, 'issuer metadata'), 'issuer metadata', 'upstream_unavailable');
+  const metadata = parseWith(
+    issuerMetadataSchema,
+    await getJson(url, 'issuer metadata', policy),
+    'issuer metadata',
+    'upstream_unavailable',
+  );
   if (metadata.credential_issuer !== credentialIssuer) {
     throw new ShomeiError('untrusted_issuer', "the issuer metadata names another credential_issuer than the offer's");
   }
   return metadata;
 }
 
-export async function fetchTokenEndpoint(authorizationServer: string): Promise<string> {
+export async function fetchTokenEndpoint(authorizationServer: string, policy?: OutboundPolicy): Promise<string> {
   const url = wellKnown(authorizationServer, 'oauth-authorization-server');
   const as = parseWith(
     authorizationServerMetadataSchema,
-    await getJson(url, 'authorization server metadata'),
+    await getJson(url, 'authorization server metadata', policy),
     'authorization server metadata',
     'upstream_unavailable',
   );
@@ -65,19 +71,24 @@ export interface IssuedToken {
   refreshToken: string | undefined;
 }
 
-export async function requestToken(tokenEndpoint: string, preAuthorizedCode: string, txCode: string | undefined): Promise<IssuedToken> {
+export async function requestToken(
+  tokenEndpoint: string,
+  preAuthorizedCode: string,
+  txCode: string | undefined,
+  policy?: OutboundPolicy,
+): Promise<IssuedToken> {
   const form = new URLSearchParams({ grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': preAuthorizedCode });
   if (txCode !== undefined) form.set('tx_code', txCode);
-  return postToken(tokenEndpoint, form);
+  return postToken(tokenEndpoint, form, policy);
 }
 
 /** A new access token for a batch the wallet already holds (refresh_token grant). */
-export async function refreshAccessToken(tokenEndpoint: string, refreshToken: string): Promise<IssuedToken> {
-  return postToken(tokenEndpoint, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }));
+export async function refreshAccessToken(tokenEndpoint: string, refreshToken: string, policy?: OutboundPolicy): Promise<IssuedToken> {
+  return postToken(tokenEndpoint, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }), policy);
 }
 
-async function postToken(tokenEndpoint: string, form: URLSearchParams): Promise<IssuedToken> {
-  const res = await httpFetch(tokenEndpoint, { method: 'POST', body: form, headers: JSON_ACCEPT });
+async function postToken(tokenEndpoint: string, form: URLSearchParams, policy: OutboundPolicy | undefined): Promise<IssuedToken> {
+  const res = await httpFetch(tokenEndpoint, { method: 'POST', body: form, headers: JSON_ACCEPT, policy });
   if (res.status !== 200) throw oauthFailure(res, "the issuer's token endpoint");
   const token = parseWith(tokenResponseSchema, res.json(), 'token response', 'upstream_unavailable');
   if (token.token_type.toLowerCase() !== 'bearer') throw new ShomeiError('upstream_unavailable', 'the issuer issued a non-Bearer token');
@@ -85,8 +96,8 @@ async function postToken(tokenEndpoint: string, form: URLSearchParams): Promise<
   return { accessToken: token.access_token, refreshToken: typeof refresh === 'string' && refresh.length > 0 ? refresh : undefined };
 }
 
-export async function requestNonce(nonceEndpoint: string): Promise<string> {
-  const res = await httpFetch(nonceEndpoint, { method: 'POST', headers: JSON_ACCEPT });
+export async function requestNonce(nonceEndpoint: string, policy?: OutboundPolicy): Promise<string> {
+  const res = await httpFetch(nonceEndpoint, { method: 'POST', headers: JSON_ACCEPT, policy });
   if (res.status !== 200) throw oauthFailure(res, "the issuer's nonce endpoint");
   return parseWith(nonceResponseSchema, res.json(), 'nonce response', 'upstream_unavailable').c_nonce;
 }
@@ -100,12 +111,14 @@ export async function requestCredentials(
   accessToken: string,
   configurationId: string,
   proofJwts: readonly string[],
+  policy?: OutboundPolicy,
 ): Promise<string[]> {
   const res = await httpFetch(credentialEndpoint, {
     method: 'POST',
     headers: { ...JSON_ACCEPT, 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
     body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: proofJwts } }),
     maxBytes: 512 * 1024 * Math.max(1, proofJwts.length),
+    policy,
   });
   if (res.status !== 200) throw oauthFailure(res, "the issuer's credential endpoint");
   const body = parseWith(credentialResponseSchema, res.json(), 'credential response', 'upstream_unavailable');
@@ -124,9 +137,9 @@ const jwtVcIssuerSchema = z.looseObject({
 });
 
 /** The issuer's signing keys from `/.well-known/jwt-vc-issuer`; its `issuer` must be the issuer asked. */
-export async function fetchIssuerKeys(credentialIssuer: string): Promise<PublicJwk[]> {
+export async function fetchIssuerKeys(credentialIssuer: string, policy?: OutboundPolicy): Promise<PublicJwk[]> {
   const url = wellKnown(credentialIssuer, 'jwt-vc-issuer');
-  const doc = parseWith(jwtVcIssuerSchema, await getJson(url, 'issuer key'), 'JWT VC issuer metadata', 'upstream_unavailable');
+  const doc = parseWith(jwtVcIssuerSchema, await getJson(url, 'issuer key', policy), 'JWT VC issuer metadata', 'upstream_unavailable');
   if (doc.issuer !== credentialIssuer) throw new ShomeiError('untrusted_issuer', 'the JWT VC issuer metadata names another issuer');
   return doc.jwks.keys as PublicJwk[];
 }

@@ -2,6 +2,7 @@ import {
   type CredentialOffer,
   type IssuerMetadata,
   isShomeiError,
+  type OutboundPolicy,
   PRE_AUTHORIZED_GRANT,
   parseCredentialOfferUri,
   SD_JWT_VC_TYP,
@@ -45,6 +46,8 @@ export interface ReceiveOptions {
   txCode: TxCodeSource;
   /** How many copies to ask for at most (default DEFAULT_COPIES); the issuer's batch_size caps it. */
   copies?: number | undefined;
+  /** The wallet's outbound-fetch policy (offers come from QR codes: never loopback unless the setting allows it). */
+  policy?: OutboundPolicy | undefined;
 }
 
 export interface ReceivedCredential extends CheckedCredential {
@@ -72,15 +75,15 @@ export function copiesToRequest(metadata: IssuerMetadata, wanted: number | undef
  */
 export async function receiveCredential(wallet: Wallet, offerUri: string, options: ReceiveOptions): Promise<ReceivedCredential> {
   const parsed = parseCredentialOfferUri(offerUri);
-  const offer = 'offer' in parsed ? parsed.offer : await fetchCredentialOffer(parsed.offerUri);
+  const offer = 'offer' in parsed ? parsed.offer : await fetchCredentialOffer(parsed.offerUri, options.policy);
   const issuer = offer.credential_issuer;
-  const metadata = await fetchIssuerMetadata(issuer);
+  const metadata = await fetchIssuerMetadata(issuer, options.policy);
   const configurationId = chooseConfiguration(offer, metadata);
   const configuration = metadata.credential_configurations_supported[configurationId];
   const issuerName = displayName(metadata);
   // Everything that can be checked before the single-use code is spent is checked first.
-  const tokenEndpoint = await fetchTokenEndpoint(metadata.authorization_servers?.[0] ?? issuer);
-  const issuerKeys = await fetchIssuerKeys(issuer);
+  const tokenEndpoint = await fetchTokenEndpoint(metadata.authorization_servers?.[0] ?? issuer, options.policy);
+  const issuerKeys = await fetchIssuerKeys(issuer, options.policy);
 
   const grant = offer.grants[PRE_AUTHORIZED_GRANT];
   let txCode: string | undefined;
@@ -95,7 +98,7 @@ export async function receiveCredential(wallet: Wallet, offerUri: string, option
     txCode = checkTxCode(given, spec);
   }
 
-  const token = await requestToken(tokenEndpoint, grant['pre-authorized_code'], txCode);
+  const token = await requestToken(tokenEndpoint, grant['pre-authorized_code'], txCode, options.policy);
   const count = copiesToRequest(metadata, options.copies);
 
   return wallet.transaction(async () => {
@@ -109,6 +112,7 @@ export async function receiveCredential(wallet: Wallet, offerUri: string, option
       count,
       batchId: undefined,
       now: options.now,
+      policy: options.policy,
     });
     const batchId = stored.ids[0] as string;
     wallet.credentials.recordBatch(batchId, { configurationId, batchSize: count, refreshToken: token.refreshToken });
@@ -127,6 +131,7 @@ interface FetchCopiesInput {
   /** Adds the copies to this batch; undefined starts a new batch named after the first copy. */
   batchId: string | undefined;
   now: () => Date;
+  policy: OutboundPolicy | undefined;
 }
 
 /**
@@ -141,7 +146,7 @@ async function fetchAndStoreCopies(
   const issuer = input.metadata.credential_issuer;
   const keys: SigningKey[] = [];
   for (let i = 0; i < input.count; i++) keys.push(await wallet.vault.createEs256Key(HOLDER_KEY_PURPOSE));
-  const compacts = await obtainCredentials(input.metadata, input.accessToken, input.configurationId, keys, input.now);
+  const compacts = await obtainCredentials(input.metadata, input.accessToken, input.configurationId, keys, input.now, input.policy);
   const checked = await Promise.all(
     compacts.map((compact, i) =>
       checkIssuedCredential(compact, {
@@ -188,15 +193,19 @@ export function isLow(unused: number, batchSize: number): boolean {
  * Tops a batch up to its size with new copies, using the refresh token the issuer gave with it.
  * Returns the number of copies added (0 when the batch is not low or cannot be refreshed).
  */
-export async function refillBatch(wallet: Wallet, batchId: string, options: { now: () => Date }): Promise<number> {
+export async function refillBatch(
+  wallet: Wallet,
+  batchId: string,
+  options: { now: () => Date; policy?: OutboundPolicy | undefined },
+): Promise<number> {
   const batch = wallet.credentials.batch(batchId);
   const refreshToken = wallet.credentials.refreshToken(batchId);
   if (!batch || !refreshToken || !batch.configurationId || !isLow(batch.unused, batch.batchSize)) return 0;
   const issuer = batch.record.issuer;
-  const metadata = await fetchIssuerMetadata(issuer);
-  const tokenEndpoint = await fetchTokenEndpoint(metadata.authorization_servers?.[0] ?? issuer);
-  const issuerKeys = await fetchIssuerKeys(issuer);
-  const token = await refreshAccessToken(tokenEndpoint, refreshToken);
+  const metadata = await fetchIssuerMetadata(issuer, options.policy);
+  const tokenEndpoint = await fetchTokenEndpoint(metadata.authorization_servers?.[0] ?? issuer, options.policy);
+  const issuerKeys = await fetchIssuerKeys(issuer, options.policy);
+  const token = await refreshAccessToken(tokenEndpoint, refreshToken, options.policy);
   const configurationId = batch.configurationId;
   const count = Math.min(batch.batchSize - batch.unused, copiesToRequest(metadata, batch.batchSize));
   if (count <= 0) return 0;
@@ -211,6 +220,7 @@ export async function refillBatch(wallet: Wallet, batchId: string, options: { no
       count,
       batchId,
       now: options.now,
+      policy: options.policy,
     });
     wallet.credentials.recordBatch(batchId, {
       configurationId,
@@ -228,11 +238,12 @@ async function obtainCredentials(
   configurationId: string,
   holderKeys: readonly SigningKey[],
   now: () => Date,
+  policy: OutboundPolicy | undefined,
 ): Promise<string[]> {
   const attempt = async () => {
-    const nonce = metadata.nonce_endpoint ? await requestNonce(metadata.nonce_endpoint) : undefined;
+    const nonce = metadata.nonce_endpoint ? await requestNonce(metadata.nonce_endpoint, policy) : undefined;
     const proofs = holderKeys.map((key) => buildProofJwt(key, { audience: metadata.credential_issuer, nonce, now: now() }));
-    return requestCredentials(metadata.credential_endpoint, accessToken, configurationId, proofs);
+    return requestCredentials(metadata.credential_endpoint, accessToken, configurationId, proofs, policy);
   };
   try {
     return await attempt();

@@ -1,4 +1,4 @@
-import { generateEs256KeyPair, httpFetch, presentSdJwtVc, ShomeiError } from '@shomei/shared';
+import { generateEs256KeyPair, httpFetch, type OutboundPolicy, presentSdJwtVc, ShomeiError } from '@shomei/shared';
 import { type ClaimLeaf, type ClaimPath, leaves, openCredential, samePath } from '../credential/claims.js';
 import { problemFailure } from '../lib/remote-errors.js';
 import { formatPath } from '../ui/text.js';
@@ -161,7 +161,7 @@ export function withChoices(p: PresentationProposal, included: readonly boolean[
 export async function sharePresentation(
   wallet: Wallet,
   proposal: PresentationProposal,
-  options: { now: () => Date },
+  options: { now: () => Date; policy?: OutboundPolicy | undefined },
 ): Promise<{ presentation: string; answer: VerifierAnswer }> {
   const holderKey = await wallet.vault.signingKey(proposal.credential.holderKid);
   const presentation = await presentSdJwtVc(proposal.compact, proposal.paths, {
@@ -175,15 +175,19 @@ export async function sharePresentation(
   const same = disclosed.length === agreed.length && disclosed.every((d) => agreed.some((a) => samePath(a.path, d.path)));
   if (!same) throw new ShomeiError('internal', 'the presentation would disclose other claims than the ones agreed to; nothing was sent');
   const vpToken = JSON.stringify({ [proposal.request.query.id]: [presentation] });
-  const answer = await postResponse(proposal.request.responseUri, withState({ vp_token: vpToken }, proposal.request.state));
+  const answer = await postResponse(proposal.request.responseUri, withState({ vp_token: vpToken }, proposal.request.state), options.policy);
   return { presentation, answer };
 }
 
 /** Tells the verifier the person refused (OpenID4VP §8.5: `access_denied`). */
-export async function declinePresentation(request: Pick<VerifiedRequest, 'responseUri' | 'state'>): Promise<VerifierAnswer> {
+export async function declinePresentation(
+  request: Pick<VerifiedRequest, 'responseUri' | 'state'>,
+  policy?: OutboundPolicy,
+): Promise<VerifierAnswer> {
   return postResponse(
     request.responseUri,
     withState({ error: 'access_denied', error_description: 'the holder declined to share the requested claims' }, request.state),
+    policy,
   );
 }
 
@@ -192,8 +196,8 @@ function withState(fields: Record<string, string>, state: string | null): URLSea
   return new URLSearchParams(state === null ? fields : { ...fields, state });
 }
 
-async function postResponse(responseUri: string, form: URLSearchParams): Promise<VerifierAnswer> {
-  const res = await httpFetch(responseUri, { method: 'POST', body: form, headers: { accept: 'application/json' } });
+async function postResponse(responseUri: string, form: URLSearchParams, policy: OutboundPolicy | undefined): Promise<VerifierAnswer> {
+  const res = await httpFetch(responseUri, { method: 'POST', body: form, headers: { accept: 'application/json' }, policy });
   if (res.status !== 200) throw problemFailure(res, 'the verifier');
   let body: unknown = null;
   if (res.body.trim() !== '') {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { httpFetch, ShomeiError } from '@shomei/shared';
+import { httpFetch, type OutboundPolicy, ShomeiError } from '@shomei/shared';
 import { sanitize } from '../ui/text.js';
 import { REQUEST_SIGNING_ALGS } from './client-id/signature.js';
 
@@ -87,8 +87,8 @@ export function checkedHttpUrl(value: string, what: string): string {
 }
 
 /** GETs the request object behind `request_uri` (OpenID4VP 1.0 §5, RFC 9101 §5.2). */
-export async function fetchRequestObject(requestUri: string): Promise<string> {
-  const res = await httpFetch(requestUri, { headers: { accept: 'application/oauth-authz-req+jwt' }, maxBytes: 64 * 1024 });
+export async function fetchRequestObject(requestUri: string, policy?: OutboundPolicy): Promise<string> {
+  const res = await httpFetch(requestUri, { headers: { accept: 'application/oauth-authz-req+jwt' }, maxBytes: 64 * 1024, policy });
   if (res.status !== 200) throw new ShomeiError('request_invalid', `the request object could not be fetched (HTTP ${res.status})`);
   return res.body.trim();
 }
@@ -101,6 +101,7 @@ export async function fetchRequestObject(requestUri: string): Promise<string> {
 export async function postRequestObject(
   requestUri: string,
   clientId: string | undefined,
+  policy?: OutboundPolicy,
 ): Promise<{ requestObject: string; walletNonce: string }> {
   const walletNonce = randomBytes(16).toString('base64url');
   const body = new URLSearchParams({ wallet_metadata: JSON.stringify(walletMetadata(clientId)), wallet_nonce: walletNonce });
@@ -109,6 +110,7 @@ export async function postRequestObject(
     body,
     headers: { accept: 'application/oauth-authz-req+jwt', 'content-type': 'application/x-www-form-urlencoded' },
     maxBytes: 64 * 1024,
+    policy,
   });
   if (res.status !== 200) throw new ShomeiError('request_invalid', `the request object could not be fetched (HTTP ${res.status})`);
   return { requestObject: res.body.trim(), walletNonce };

@@ -3,6 +3,7 @@ import {
   authorizationRequestSchema,
   type DcqlQuery,
   type DidDocument,
+  type OutboundPolicy,
   type ParsedJws,
   parseJws,
   parseWith,
@@ -179,18 +180,21 @@ export interface LoadRequestOptions {
   now: () => Date;
   resolveDid?: ((did: string) => Promise<DidDocument>) | undefined;
   verifierRoots?: readonly X509Certificate[] | undefined;
+  /** The wallet's outbound-fetch policy: a request URI from a QR code never reaches loopback unless the setting allows it. */
+  policy?: OutboundPolicy | undefined;
 }
 
 /** A pasted request (see parseRequestInput) → the verified request, fetching the request object if it is by reference. */
 export async function loadPresentationRequest(uri: string, options: LoadRequestOptions): Promise<VerifiedRequest> {
   const input = parseRequestInput(uri);
-  const verify = { now: options.now(), resolveDid: options.resolveDid, verifierRoots: options.verifierRoots };
+  const resolveDid = options.resolveDid ?? ((did: string) => resolveDidWeb(did, { policy: options.policy }));
+  const verify = { now: options.now(), resolveDid, verifierRoots: options.verifierRoots };
   switch (input.kind) {
     case 'by_reference': {
       if (input.method === 'get') {
-        return verifyRequestObject(await fetchRequestObject(input.requestUri), { ...verify, clientId: input.clientId });
+        return verifyRequestObject(await fetchRequestObject(input.requestUri, options.policy), { ...verify, clientId: input.clientId });
       }
-      const { requestObject, walletNonce } = await postRequestObject(input.requestUri, input.clientId);
+      const { requestObject, walletNonce } = await postRequestObject(input.requestUri, input.clientId, options.policy);
       return verifyRequestObject(requestObject, { ...verify, clientId: input.clientId, walletNonce });
     }
     case 'by_value':

@@ -80,8 +80,13 @@ export async function startServer(app: Hono): Promise<{ origin: string; close: (
 
 export interface CapturedContext extends CliContext {
   out: () => string;
+  /** stderr without the "fetching http://… (not https…)" notes, which every loopback test server causes. */
   err: () => string;
+  /** stderr as written, the notes included. */
+  rawErr: () => string;
 }
+
+const FETCH_NOTE = /^shomei: fetching \S+ \(not https[^)]*\)\n/gm;
 
 /** A CLI context that records output; `answers` are handed out to prompts in order. */
 export function captureContext(
@@ -98,13 +103,15 @@ export function captureContext(
   };
   const prompter: Prompter = { hidden: next, line: next };
   return {
-    env,
+    // Every test server is on loopback: the wallet may fetch there (a test of the refusal sets it to 0).
+    env: { SHOMEI_ALLOW_PRIVATE_NETWORK: '1', ...env },
     now: options.now ?? (() => NOW),
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
     prompter: options.terminal || options.answers ? prompter : undefined,
     out: () => out,
-    err: () => err,
+    err: () => err.replace(FETCH_NOTE, ''),
+    rawErr: () => err,
   };
 }
 
