@@ -10,7 +10,17 @@ import { authenticateAdmin } from '../admin/tokens.js';
 import type { IssuerDeps } from '../deps.js';
 import { bearerToken } from '../http/auth.js';
 import { type BatchMode, runBatch } from './engine.js';
-import { findBatchJob } from './store.js';
+import {
+  type BatchRetention,
+  batchRetentionFromEnv,
+  deleteBatchFiles,
+  deleteOutput,
+  isUploadedBatch,
+  readSealedOutput,
+  sealBatchOutputs,
+  sweepBatchFiles,
+} from './retention.js';
+import { type BatchJobRow, findBatchJob } from './store.js';
 
 /** The largest batch file an operator may upload (a million rows is ~700 MB of JSONL). */
 export const MAX_BATCH_UPLOAD_BYTES = 1024 * 1024 * 1024;
@@ -19,18 +29,40 @@ const NO_STORE = { 'cache-control': 'no-store' };
 
 interface Running {
   error?: { code: string; message: string };
+  /** True once the batch has stopped and its outputs are sealed. */
   done: boolean;
 }
+
+const SWEEP_INTERVAL_MS = 3600_000;
 
 /**
  * Batch issuance for remote operators (scope `issue`): upload a CSV or JSONL file, the issuer runs
  * it in the background (the same engine and exactly-once bookkeeping as `shomei-issuer batch`),
  * and the operator polls its progress and downloads the outputs.
  */
-export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
+export function batchRoutes(deps: IssuerDeps, dataDir: string, retention: BatchRetention = batchRetentionFromEnv(process.env)): Hono {
   const app = new Hono();
   const running = new Map<string, Running>();
   const admin = (c: Context) => authenticateAdmin(deps.db, bearerToken(c), 'issue');
+  const isRunning = (id: string) => running.get(id)?.done === false;
+  const sweep = () => {
+    try {
+      for (const id of sweepBatchFiles(deps, retention, isRunning)) {
+        deps.audit({ actor: 'system', action: 'batch.files_deleted', subject: id, data: { reason: 'retention', days: retention.days } });
+        deps.log(`batch ${id}: files deleted (past ${retention.days} days of retention)`);
+      }
+    } catch (e) {
+      // A failed sweep (a closed database at shutdown, a busy file) is retried by the next one.
+      deps.log(`batch retention: the sweep failed (${e instanceof Error ? e.name : 'error'})`);
+    }
+  };
+  sweep();
+  setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+  // Every batch request also sweeps, so that retention holds by the injected clock as well.
+  app.use('/v1/admin/batches/*', async (_c, next) => {
+    sweep();
+    await next();
+  });
 
   app.post('/v1/admin/batches', async (c) => {
     admin(c);
@@ -92,6 +124,7 @@ export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
         deps.log(`batch from upload failed: ${state.error.code}`);
         refuse(e);
       })
+      .then(() => closeUpload(file))
       .finally(() => {
         state.done = true;
       });
@@ -102,7 +135,7 @@ export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
       rmSync(file, { force: true });
       throw e;
     }
-    deps.log(`batch ${id} uploaded (${bytes} bytes, ${mode})`);
+    deps.log(`batch ${id} uploaded (${bytes} bytes, ${mode}); its files are deleted once downloaded or after ${retention.days} days`);
     return c.json({ id, mode, status: 'running', progress: `/v1/admin/batches/${id}` }, 202, NO_STORE);
   });
 
@@ -111,7 +144,8 @@ export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
     const job = findBatchJob(deps.db, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     const run = running.get(job.id);
-    const status = job.finished_at !== null ? 'done' : run?.error ? 'failed' : run && !run.done ? 'running' : 'interrupted';
+    // `done` only once the outputs are sealed: until then a download would get the plain files.
+    const status = run && !run.done ? 'running' : job.finished_at !== null ? 'done' : run?.error ? 'failed' : 'interrupted';
     return c.json(
       {
         id: job.id,
@@ -131,17 +165,61 @@ export function batchRoutes(deps: IssuerDeps, dataDir: string): Hono {
     );
   });
 
+  /** Once an uploaded batch has stopped: its upload is deleted (it holds the identity records) and its outputs are sealed. */
+  async function closeUpload(file: string): Promise<void> {
+    rmSync(file, { force: true });
+    const job = deps.db.prepare('SELECT * FROM batch_jobs WHERE input = ?').get(file) as BatchJobRow | undefined;
+    if (!job) return;
+    try {
+      await sealBatchOutputs(deps, job);
+    } catch (e) {
+      deps.log(`batch ${job.id}: sealing its outputs failed (${e instanceof Error ? e.name : 'error'})`);
+    }
+  }
+
   // The outputs: offers.jsonl holds tx_codes and credentials.jsonl credentials, hence scope `issue`.
   app.get('/v1/admin/batches/:id/:file{output|errors}', (c) => {
-    admin(c);
+    const principal = admin(c);
     const job = findBatchJob(deps.db, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     const name = c.req.param('file') === 'errors' ? 'errors.jsonl' : job.mode === 'direct' ? 'credentials.jsonl' : 'offers.jsonl';
+    const sealed = readSealedOutput(deps, job, name);
+    if (sealed) {
+      // Deleted only once the whole file has gone out: a broken download can be retried.
+      const body = async function* () {
+        yield* sealed;
+        if (!retention.deleteOnDownload) return;
+        deleteOutput(job, name);
+        deps.audit({ actor: principal.actor, action: 'batch.files_deleted', subject: job.id, data: { reason: 'downloaded', file: name } });
+      };
+      return new Response(Readable.toWeb(Readable.from(body())) as ReadableStream, {
+        headers: { 'content-type': 'application/x-ndjson', ...NO_STORE },
+      });
+    }
+    // A batch still running (its outputs so far), or one the CLI ran: plain files.
     const path = join(job.out_dir, name);
-    if (!existsSync(path)) throw new ShomeiError('not_found', 'no output yet');
+    if (!existsSync(path))
+      throw new ShomeiError('not_found', 'no such output: not written yet, or deleted (downloaded, or past retention)');
     return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {
       headers: { 'content-type': 'application/x-ndjson', ...NO_STORE },
     });
+  });
+
+  app.delete('/v1/admin/batches/:id', (c) => {
+    const principal = admin(c);
+    const job = findBatchJob(deps.db, c.req.param('id'));
+    if (!job) throw new ShomeiError('not_found', 'no such batch');
+    if (!isUploadedBatch(job, dataDir)) {
+      throw new ShomeiError(
+        'invalid_request',
+        "this batch ran from the operator's own folder (shomei-issuer batch): delete its files there",
+      );
+    }
+    if (isRunning(job.id)) throw new ShomeiError('conflict', 'the batch is still running');
+    deleteBatchFiles(job);
+    deps.audit({ actor: principal.actor, action: 'batch.files_deleted', subject: job.id, data: { reason: 'operator' } });
+    deps.log(`batch ${job.id}: files deleted by the operator`);
+    return c.body(null, 204);
   });
 
   return app;
