@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { isShomeiError, KeyVault, ShomeiError } from '@shomei/shared';
+import { ALLOW_PRIVATE_NETWORK_ENV, defaultOutboundPolicy, isShomeiError, KeyVault, ShomeiError } from '@shomei/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createClient } from './clients/api-keys.js';
 import { registerAnchor } from './commands/anchor.js';
@@ -83,6 +83,10 @@ program
     ).env('SHOMEI_VERIFIER_TRUST'),
   )
   .option('--secret-file <file>', 'file holding the vault secret (default: env SHOMEI_VERIFIER_SECRET)')
+  .option(
+    '--allow-private-network',
+    'let issuer, accreditation, status-list and webhook fetches reach loopback and private addresses (development; env SHOMEI_ALLOW_PRIVATE_NETWORK=1)',
+  )
   .addHelpText(
     'after',
     `
@@ -95,33 +99,45 @@ Examples:
   shomei-verifier serve --host 127.0.0.1 --port 0 --data /tmp/verifier --secret-file secret.txt
   trust.json: {"issuers":[{"iss":"http://127.0.0.1:4000"}]}`,
   )
-  .action(async (opts: { host: string; port: number; data: string; publicUrl?: string; trust?: string; secretFile?: string }) => {
-    const { secret, source } = readSecret(opts.secretFile);
-    if (opts.publicUrl !== undefined && !URL.canParse(opts.publicUrl))
-      throw new ShomeiError('invalid_request', '--public-url is not a URL');
-    const running = await startVerifier({
-      host: opts.host,
-      port: opts.port,
-      dataDir: opts.data,
-      publicUrl: opts.publicUrl,
-      trustFile: opts.trust,
-      secret,
-      log: consoleLogger,
-      ...claimTimeoutFromEnv(process.env.SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS),
-      statusCache: statusCacheBoundsFromEnv(process.env),
-    });
-    printConfig(running, opts.trust, source);
-    console.log(`shomei-verifier listening on ${running.url}`);
-    running.startBackgroundRefresh();
-    const stop = (signal: string) => {
-      consoleLogger.info(`shomei-verifier: ${signal}, shutting down`);
-      const force = setTimeout(() => process.exit(0), 5000);
-      force.unref();
-      void running.close().then(() => process.exit(0));
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  .action(
+    async (opts: {
+      host: string;
+      port: number;
+      data: string;
+      publicUrl?: string;
+      trust?: string;
+      secretFile?: string;
+      allowPrivateNetwork?: boolean;
+    }) => {
+      // The flag is a spelling of the named setting, which every outbound fetch of this process reads.
+      if (opts.allowPrivateNetwork) process.env[ALLOW_PRIVATE_NETWORK_ENV] = '1';
+      const { secret, source } = readSecret(opts.secretFile);
+      if (opts.publicUrl !== undefined && !URL.canParse(opts.publicUrl))
+        throw new ShomeiError('invalid_request', '--public-url is not a URL');
+      const running = await startVerifier({
+        host: opts.host,
+        port: opts.port,
+        dataDir: opts.data,
+        publicUrl: opts.publicUrl,
+        trustFile: opts.trust,
+        secret,
+        log: consoleLogger,
+        ...claimTimeoutFromEnv(process.env.SHOMEI_VERIFIER_CLAIM_TIMEOUT_SECONDS),
+        statusCache: statusCacheBoundsFromEnv(process.env),
+      });
+      printConfig(running, opts.trust, source);
+      console.log(`shomei-verifier listening on ${running.url}`);
+      running.startBackgroundRefresh();
+      const stop = (signal: string) => {
+        consoleLogger.info(`shomei-verifier: ${signal}, shutting down`);
+        const force = setTimeout(() => process.exit(0), 5000);
+        force.unref();
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    },
+  );
 
 function printConfig(running: RunningVerifier, trustFile: string | undefined, secretSource: string): void {
   const issuers = running.trust.issuers();
@@ -148,6 +164,7 @@ function printConfig(running: RunningVerifier, trustFile: string | undefined, se
     `  status lists  refreshed in the background by ttl (default ${policy.defaultTtlSeconds} s); stale after ttl + ${settings.staleAfterSeconds} s: ${settings.staleStatus === 'accept' ? 'accepted with a status_stale warning' : 'rejected (status_unavailable)'}; never used past exp or ${policy.staleGraceSeconds} s`,
     `  status cache  at most ${running.statusLists.bounds.maxLists} lists and ${running.statusLists.bounds.maxTotalBytes / 1048576} MiB inflated (least recently used dropped first)`,
     '  evidence      one record per verification; purged hourly by each business retention',
+    `  outbound      https to public addresses only, no redirects${defaultOutboundPolicy().allowPrivateNetwork ? `; loopback and private addresses too (${ALLOW_PRIVATE_NETWORK_ENV}, development)` : ''}`,
     `  vault secret  from ${secretSource} (not shown)`,
   ];
   console.log(lines.join('\n'));
