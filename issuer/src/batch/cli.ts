@@ -89,10 +89,19 @@ Examples:
         process.stdout.write(
           `Batch ${summary.resumed ? 'resumed and ' : ''}complete in ${summary.seconds.toFixed(1)} s: issued ${summary.issued} (${rate}/s), ` +
             `already issued before ${summary.skipped}, errors ${summary.errors}${summary.errors ? ` (see ${summary.errorsFile})` : ''}.\n` +
-            `Output: ${summary.output}\nPeak RSS: ${peakRssMb} MB, cores used: ${coresUsed.toFixed(2)}\n`,
+            `Output: ${summary.output}\n${deleteAdvice(summary.mode)}\nPeak RSS: ${peakRssMb} MB, cores used: ${coresUsed.toFixed(2)}\n`,
         );
       }
     });
+}
+
+/** The files in the operator's folder hold secrets and identity data: nothing deletes them but the operator. */
+function deleteAdvice(mode: 'offers' | 'direct'): string {
+  const what =
+    mode === 'offers'
+      ? 'It holds each pre-authorized code with its tx_code: deliver them, then delete it at once'
+      : 'It holds the issued credentials: hand them over, then delete it';
+  return `${what}; delete the input file too once no rerun is needed (it holds the identity records).`;
 }
 
 /** Runs the batch on a worker thread with a bounded heap; resolves with its summary. */
