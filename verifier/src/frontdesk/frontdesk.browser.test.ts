@@ -105,8 +105,14 @@ describe('front desk page in headless Chromium', () => {
     expect(violations).toEqual([]);
     expect(await page.evaluate("getComputedStyle(document.getElementById('status')).fontWeight")).toBe('700');
     await page.click('text=次の確認 / Next check');
+    // Someone copies the desk's cookie before staff sign out: it works until then, never after.
+    const stolen = (await page.context().cookies(verifier.url)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const deskWith = async (cookie: string) => (await httpFetch(`${verifier.url}/`, { headers: { cookie } })).body;
+    expect(await deskWith(stolen)).toContain('action="/front-desk/requests"');
     await page.click('text=Sign out');
     await page.waitForSelector('input[name=api_key]');
+    expect(await deskWith(stolen)).toContain('name="api_key"');
+    expect(await deskWith(stolen)).not.toContain('action="/front-desk/requests"');
     expect(violations).toEqual([]);
     await page.close();
   }, 60_000);
