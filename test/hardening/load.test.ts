@@ -107,6 +107,18 @@ function searchable(bytes: Buffer): string {
   return [utf8, ...decoded].join('\n');
 }
 
+/** Where a value of `values`, a private JWK or a PEM private key appears in the searchable texts. */
+function findSecrets(haystacks: [string, string][], values: Record<string, string>): string[] {
+  const found: string[] = [];
+  for (const [where, text] of haystacks) {
+    for (const [what, value] of Object.entries(values)) if (text.includes(value)) found.push(`${what} in ${where}`);
+    // A private JWK in the clear, of any key.
+    if (/"d"\s*:\s*"[A-Za-z0-9_-]{20,}"/.test(text)) found.push(`a private JWK in ${where}`);
+    if (/-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(text)) found.push(`a PEM private key in ${where}`);
+  }
+  return found;
+}
+
 describe('secrets', () => {
   it('no PII value, passphrase, private key, access token or pre-authorized code in the logs or the database files', async () => {
     await net.stop();
@@ -137,13 +149,16 @@ describe('secrets', () => {
     expect(files.some((f) => f.endsWith('wallet.db'))).toBe(true);
     const haystacks: [string, string][] = files.map((f) => [f.slice(dir.length), searchable(readFileSync(f))]);
     haystacks.push(['service logs', searchable(Buffer.from(logs.join('')))]);
-    const found: string[] = [];
-    for (const [where, text] of haystacks) {
-      for (const [what, value] of Object.entries({ ...pii, ...secretValues })) if (text.includes(value)) found.push(`${what} in ${where}`);
-      // A private JWK in the clear, of any key.
-      if (/"d"\s*:\s*"[A-Za-z0-9_-]{20,}"/.test(text)) found.push(`a private JWK in ${where}`);
-      if (/-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(text)) found.push(`a PEM private key in ${where}`);
-    }
+    const values = { ...pii, ...secretValues };
+    // Control: the scan fails when a secret is planted, in a database file's bytes and in a log line.
+    const verifierDb = files.find((f) => f.endsWith('verifier.db'));
+    expect(verifierDb).toBeDefined();
+    const planted: [string, string][] = [
+      ['planted db', searchable(Buffer.concat([readFileSync(verifierDb as string), Buffer.from(PASSPHRASE)]))],
+      ['planted log', searchable(Buffer.from(`[issuer] request ${JSON.stringify({ kty: 'EC', d: secretValues.admin_token })}`))],
+    ];
+    expect(findSecrets(planted, values)).toEqual(['passphrase in planted db', 'admin_token in planted log', 'a private JWK in planted log']);
+    const found = findSecrets(haystacks, values);
     expect(found).toEqual([]);
     expect(logs.join('').length).toBeGreaterThan(1000);
   }, 60_000);
