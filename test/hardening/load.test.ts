@@ -99,6 +99,11 @@ function filesUnder(root: string): string[] {
   });
 }
 
+/** `root` and every folder under it. */
+function foldersUnder(root: string): string[] {
+  return [root, ...readdirSync(root).flatMap((name) => (statSync(join(root, name)).isDirectory() ? foldersUnder(join(root, name)) : []))];
+}
+
 /** The text of a file plus the decoding of every base64url run in it (JWTs, disclosures, tokens). */
 function searchable(bytes: Buffer): string {
   const text = bytes.toString('latin1');
@@ -106,6 +111,22 @@ function searchable(bytes: Buffer): string {
   const decoded = (text.match(/[A-Za-z0-9_-]{16,}/g) ?? []).map((run) => Buffer.from(run, 'base64url').toString('utf8'));
   return [utf8, ...decoded].join('\n');
 }
+
+describe('file modes after a journey', () => {
+  it('every database file (with -wal and -shm) is 0600 and every data folder 0700: services and wallet', () => {
+    const roots = [join(dir, 'services'), join(dir, 'wallet')];
+    const files = roots.flatMap(filesUnder);
+    const databases = files.filter((f) => /\.db(-wal|-shm)?$/.test(f));
+    expect(databases.filter((f) => f.endsWith('.db')).map((f) => f.slice(dir.length)).sort()).toEqual(
+      ['/services/issuer/issuer.db', '/services/verifier/verifier.db', '/wallet/wallet.db'].sort(),
+    );
+    const loose = [
+      ...databases.filter((f) => (statSync(f).mode & 0o777) !== 0o600),
+      ...roots.flatMap(foldersUnder).filter((d) => (statSync(d).mode & 0o777) !== 0o700),
+    ];
+    expect(loose.map((p) => `${p.slice(dir.length)} ${(statSync(p).mode & 0o777).toString(8)}`)).toEqual([]);
+  });
+});
 
 /** Where a value of `values`, a private JWK or a PEM private key appears in the searchable texts. */
 function findSecrets(haystacks: [string, string][], values: Record<string, string>): string[] {
