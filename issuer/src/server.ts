@@ -2,11 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { serverLimits } from '@shomei/shared';
+import { scheduleJobs, serverLimits } from '@shomei/shared';
 import type { Hono } from 'hono';
 import { type IssuerDeps, type Logger, normalizeBaseUrl, openIssuerDeps, type SandboxConfig } from './deps.js';
-import { createIssuerApp } from './http/app.js';
-import { recheckCrls } from './lifecycle/crl-recheck.js';
+import { createIssuerService } from './http/app.js';
 import type { ProofingConfig } from './proofing/config.js';
 import type { IssuerSettings } from './settings.js';
 import { setCredentialStatus } from './status/set-status.js';
@@ -83,8 +82,9 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
     await closeServer(server);
     throw e;
   }
-  app = createIssuerApp(deps);
-  const recheck = scheduleCrlRechecks(deps);
+  const service = createIssuerService(deps);
+  app = service.app;
+  const jobs = scheduleJobs(service.jobs, (job) => deps.log(`job ${job} failed`));
   let closing: Promise<void> | undefined;
   return {
     url: deps.baseUrl,
@@ -93,27 +93,11 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
     deps,
     setCredentialStatus: (credentialId, status) => setCredentialStatus(deps, credentialId, status),
     close() {
-      clearInterval(recheck);
+      jobs.stop();
       closing ??= closeServer(server).finally(() => deps.db.close());
       return closing;
     },
   };
-}
-
-/** Re-checks the CRLs behind issued credentials every `crlRecheckSeconds` (only when JPKI is configured). */
-function scheduleCrlRechecks(deps: IssuerDeps): NodeJS.Timeout | undefined {
-  if (!deps.proofing.jpki) return undefined;
-  const timer = setInterval(() => {
-    recheckCrls(deps).then(
-      (r) =>
-        deps.log(
-          `crl re-check: ${r.checked_certificates} certificate(s), ${r.revoked_credentials.length} credential(s) revoked, ${r.unavailable} unavailable`,
-        ),
-      () => deps.log('crl re-check failed'),
-    );
-  }, deps.settings.crlRecheckSeconds * 1000);
-  timer.unref();
-  return timer;
 }
 
 function urlHost(host: string): string {

@@ -43,6 +43,7 @@ export {
   KANA_FAMILY,
   KANA_GIVEN,
 } from './identity/schema.js';
+export { type Job, type ScheduledJobs, scheduleJobs } from './jobs/scheduler.js';
 export { KeyVault, type SigningKey, VAULT_CHECK_AAD } from './keys/key-vault.js';
 export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/secret-box.js';
 export { keyStoreMigrations } from './keys/sqlite-stores.js';

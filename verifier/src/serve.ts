@@ -2,9 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { KeyVault, serverLimits } from '@shomei/shared';
+import { KeyVault, type ScheduledJobs, scheduleJobs, serverLimits } from '@shomei/shared';
 import { EvidenceWriter } from './evidence/evidence.js';
 import { createApp } from './http/app.js';
+import { retentionPurgeJob } from './jobs/retention-purge.js';
+import { statusRefreshJob } from './jobs/status-refresh.js';
+import { trustRefreshJob } from './jobs/trust-refresh.js';
 import { loadVerifierIdentity } from './keys.js';
 import { consoleLogger, type Logger } from './log.js';
 import type { StatusCacheBounds } from './status/cache-settings.js';
@@ -68,8 +71,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
   const databaseFile = resolve(join(options.dataDir, DATABASE_FILE));
   const store = openSqliteVerifierStore(databaseFile);
   let server: Server | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let purgeTimer: NodeJS.Timeout | undefined;
+  let jobs: ScheduledJobs | undefined;
   try {
     const vault = KeyVault.open(store.db, options.secret);
     let app: ReturnType<typeof createApp> | undefined;
@@ -116,14 +118,8 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
       evidence,
       webhooks,
     });
-    const purge = async () => {
-      await evidence.flush();
-      const done = await store.evidence.purge(now().getTime());
-      if (done.evidence + done.requestResults > 0) {
-        log.info(`retention: purged ${done.evidence} evidence record(s) and ${done.requestResults} request result(s)`);
-      }
-      return done;
-    };
+    const purgeJob = retentionPurgeJob(store.evidence, evidence, now, log);
+    const purge = () => purgeJob.run();
 
     return {
       url,
@@ -138,19 +134,15 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
       webhooks,
       purge,
       startBackgroundRefresh(intervalMs = 10_000) {
-        void trustService.refreshDue();
+        if (jobs) return;
         if (options.trustFile) trustService.watchFile(options.trustFile);
-        timer ??= setInterval(() => {
-          void trustService.refreshDue();
-          void statusLists.refreshDue();
-        }, intervalMs).unref();
-        void purge();
-        purgeTimer ??= setInterval(() => void purge(), 3600_000).unref();
+        jobs = scheduleJobs([trustRefreshJob(trustService, intervalMs), statusRefreshJob(statusLists, intervalMs), purgeJob], (job) =>
+          log.warn(`job ${job} failed`),
+        );
       },
       close: () =>
         new Promise<void>((done) => {
-          clearInterval(timer);
-          clearInterval(purgeTimer);
+          jobs?.stop();
           trustService.close();
           listening.close(() => {
             void evidence.flush().finally(() => {

@@ -4,11 +4,12 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ShomeiError } from '@shomei/shared';
+import { type Job, ShomeiError } from '@shomei/shared';
 import { type Context, Hono } from 'hono';
 import { authenticateAdmin } from '../admin/tokens.js';
 import type { IssuerDeps } from '../deps.js';
 import { bearerToken } from '../http/auth.js';
+import { batchFileSweepJob } from '../jobs/batch-file-sweep.js';
 import { type BatchMode, runBatch } from './engine.js';
 import {
   type BatchRetention,
@@ -18,7 +19,6 @@ import {
   isUploadedBatch,
   readSealedOutput,
   sealBatchOutputs,
-  sweepBatchFiles,
 } from './retention.js';
 import { type BatchJobRow, findBatchJob } from './store.js';
 
@@ -33,31 +33,23 @@ interface Running {
   done: boolean;
 }
 
-const SWEEP_INTERVAL_MS = 3600_000;
-
 /**
  * Batch issuance for remote operators (scope `issue`): upload a CSV or JSONL file, the issuer runs
  * it in the background (the same engine and exactly-once bookkeeping as `shomei-issuer batch`),
- * and the operator polls its progress and downloads the outputs.
+ * and the operator polls its progress and downloads the outputs. The retention sweep is a job the
+ * server schedules; it must live here, beside the batches this process is running.
  */
-export function batchRoutes(deps: IssuerDeps, dataDir: string, retention: BatchRetention = batchRetentionFromEnv(process.env)): Hono {
+export function batchRoutes(
+  deps: IssuerDeps,
+  dataDir: string,
+  retention: BatchRetention = batchRetentionFromEnv(process.env),
+): { routes: Hono; jobs: Job[] } {
   const app = new Hono();
   const running = new Map<string, Running>();
   const admin = (c: Context) => authenticateAdmin(deps.db, bearerToken(c), 'issue');
   const isRunning = (id: string) => running.get(id)?.done === false;
-  const sweep = () => {
-    try {
-      for (const id of sweepBatchFiles(deps, retention, isRunning)) {
-        deps.audit({ actor: 'system', action: 'batch.files_deleted', subject: id, data: { reason: 'retention', days: retention.days } });
-        deps.log(`batch ${id}: files deleted (past ${retention.days} days of retention)`);
-      }
-    } catch (e) {
-      // A failed sweep (a closed database at shutdown, a busy file) is retried by the next one.
-      deps.log(`batch retention: the sweep failed (${e instanceof Error ? e.name : 'error'})`);
-    }
-  };
-  sweep();
-  setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+  const fileSweep = batchFileSweepJob(deps, retention, isRunning);
+  const sweep = () => void fileSweep.run();
   // Every batch request also sweeps, so that retention holds by the injected clock as well.
   app.use('/v1/admin/batches/*', async (_c, next) => {
     sweep();
@@ -222,5 +214,5 @@ export function batchRoutes(deps: IssuerDeps, dataDir: string, retention: BatchR
     return c.body(null, 204);
   });
 
-  return app;
+  return { routes: app, jobs: [fileSweep] };
 }

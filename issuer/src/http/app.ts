@@ -1,4 +1,4 @@
-import { ShomeiError } from '@shomei/shared';
+import { type Job, ShomeiError } from '@shomei/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -7,6 +7,7 @@ import { adminRoutes } from '../admin/routes.js';
 import { BATCH_UPLOAD_PATH, batchRoutes } from '../batch/routes.js';
 import type { IssuerDeps } from '../deps.js';
 import { discoveryRoutes } from '../discovery/routes.js';
+import { crlRecheckJob } from '../jobs/crl-recheck.js';
 import { oid4vciRoutes } from '../oid4vci/routes.js';
 import { applicationRoutes } from '../proofing/routes.js';
 import { sandboxRoutes } from '../sandbox/routes.js';
@@ -19,6 +20,14 @@ export const NOTHING_ALLOWED_CSP = "default-src 'none'; form-action 'none'; fram
 
 /** The issuer's HTTP app; all state and the clock come in through `deps`. */
 export function createIssuerApp(deps: IssuerDeps): Hono {
+  return createIssuerService(deps).app;
+}
+
+/**
+ * The HTTP app and the background jobs that belong with it (a running batch and the sweep of batch
+ * files share one process's knowledge of what runs). The server schedules the jobs.
+ */
+export function createIssuerService(deps: IssuerDeps): { app: Hono; jobs: Job[] } {
   const app = new Hono();
   app.use(secureHeaders());
   app.use(async (c, next) => {
@@ -49,8 +58,10 @@ export function createIssuerApp(deps: IssuerDeps): Hono {
   app.route('/', applicationRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', accreditationRoutes(deps));
-  app.route('/', batchRoutes(deps, deps.dataDir));
+  const batches = batchRoutes(deps, deps.dataDir);
+  app.route('/', batches.routes);
   app.notFound(() => problemJson(404, 'not_found', 'no such resource'));
   app.onError(errorHandler(deps.log));
-  return app;
+  const crlRecheck = crlRecheckJob(deps);
+  return { app, jobs: [...batches.jobs, ...(crlRecheck ? [crlRecheck] : [])] };
 }
