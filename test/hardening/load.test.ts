@@ -117,9 +117,12 @@ describe('file modes after a journey', () => {
     const roots = [join(dir, 'services'), join(dir, 'wallet')];
     const files = roots.flatMap(filesUnder);
     const databases = files.filter((f) => /\.db(-wal|-shm)?$/.test(f));
-    expect(databases.filter((f) => f.endsWith('.db')).map((f) => f.slice(dir.length)).sort()).toEqual(
-      ['/services/issuer/issuer.db', '/services/verifier/verifier.db', '/wallet/wallet.db'].sort(),
-    );
+    expect(
+      databases
+        .filter((f) => f.endsWith('.db'))
+        .map((f) => f.slice(dir.length))
+        .sort(),
+    ).toEqual(['/services/issuer/issuer.db', '/services/verifier/verifier.db', '/wallet/wallet.db'].sort());
     const loose = [
       ...databases.filter((f) => (statSync(f).mode & 0o777) !== 0o600),
       ...roots.flatMap(foldersUnder).filter((d) => (statSync(d).mode & 0o777) !== 0o700),
@@ -178,7 +181,11 @@ describe('secrets', () => {
       ['planted db', searchable(Buffer.concat([readFileSync(verifierDb as string), Buffer.from(PASSPHRASE)]))],
       ['planted log', searchable(Buffer.from(`[issuer] request ${JSON.stringify({ kty: 'EC', d: secretValues.admin_token })}`))],
     ];
-    expect(findSecrets(planted, values)).toEqual(['passphrase in planted db', 'admin_token in planted log', 'a private JWK in planted log']);
+    expect(findSecrets(planted, values)).toEqual([
+      'passphrase in planted db',
+      'admin_token in planted log',
+      'a private JWK in planted log',
+    ]);
     const found = findSecrets(haystacks, values);
     expect(found).toEqual([]);
     expect(logs.join('').length).toBeGreaterThan(1000);
