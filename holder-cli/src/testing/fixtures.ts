@@ -1,18 +1,8 @@
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import {
-  generateEs256KeyPair,
-  IDENTITY_VCT,
-  type IdentityRecord,
-  identityClaims,
-  issueSdJwtVc,
-  type KeyPair,
-  type PublicJwk,
-} from '@shomei/shared';
-import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
+import { generateEs256KeyPair, IDENTITY_VCT, type IdentityRecord, type KeyPair, type PublicJwk } from '@shomei/shared';
+import { issueTestIdentityCredential, type LoopbackServer, SAMPLE_IDENTITY, serveOnLoopback } from '@shomei/shared/testing';
 import type { Hono } from 'hono';
 import type { CliContext, Prompter } from '../ui/io.js';
 import { initWallet } from '../wallet/wallet.js';
@@ -31,51 +21,26 @@ export function newTestIssuer(iss = 'http://127.0.0.1:4999'): TestIssuer {
   return { iss, key: { ...generateEs256KeyPair(), kid: 'issuer-key-1' } };
 }
 
-/** An identity credential shaped as the Shomei issuer makes it. */
+/** An identity credential shaped as the Shomei issuer's sandbox makes it. */
 export function issueTestCredential(
   issuer: TestIssuer,
   holderJwk: PublicJwk,
   options: { issuedAt?: Date; validDays?: number; record?: IdentityRecord; vct?: string; statusIdx?: number } = {},
 ): Promise<string> {
   const issuedAt = options.issuedAt ?? NOW;
-  return issueSdJwtVc(
-    { kid: issuer.key.kid, privateKey: issuer.key.privateKey, publicJwk: { ...issuer.key.publicJwk, kid: issuer.key.kid } },
-    {
-      issuer: issuer.iss,
-      vct: options.vct ?? IDENTITY_VCT,
-      claims: identityClaims(options.record ?? PERSON, issuedAt),
-      visible: {
-        verification: {
-          trust_framework: 'jp_aml',
-          assurance_level: 'IAL2',
-          time: issuedAt.toISOString(),
-          evidence: [{ type: 'sandbox', method: 'sandbox', time: issuedAt.toISOString() }],
-          sandbox: true,
-        },
-      },
-      holderJwk,
-      status: { idx: options.statusIdx ?? 7, uri: `${issuer.iss}/status-lists/1` },
-      issuedAt,
-      expiresAt: new Date(issuedAt.getTime() + (options.validDays ?? 365) * 86_400_000),
-      containersNotDisclosable: ['age_equal_or_over'],
-    },
-  );
+  return issueTestIdentityCredential({ iss: issuer.iss, kid: issuer.key.kid, key: issuer.key }, holderJwk, {
+    record: options.record ?? PERSON,
+    issuedAt,
+    expiresAt: new Date(issuedAt.getTime() + (options.validDays ?? 365) * 86_400_000),
+    ...(options.vct ? { vct: options.vct } : {}),
+    ...(options.statusIdx === undefined ? {} : { statusIdx: options.statusIdx }),
+    sandbox: true,
+  });
 }
 
 /** Serves a hono app on 127.0.0.1 with a port the OS picks. */
-export async function startServer(app: Hono): Promise<{ origin: string; close: () => Promise<void> }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      resolve({
-        origin: `http://127.0.0.1:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            if ('closeAllConnections' in server) server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+export function startServer(app: Hono): Promise<LoopbackServer> {
+  return serveOnLoopback(app.fetch);
 }
 
 export interface CapturedContext extends CliContext {

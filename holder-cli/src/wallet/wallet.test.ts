@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeSdJwt, type ErrorCode, IDENTITY_VCT, isShomeiError } from '@shomei/shared';
+import { decodeSdJwt, type ErrorCode, IDENTITY_VCT } from '@shomei/shared';
+import { codeOf } from '@shomei/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.js';
 import { captureContext, issueTestCredential, NOW, newTestIssuer, PERSON } from '../testing/fixtures.js';
@@ -20,14 +21,7 @@ function sha256(file: string): string {
 }
 
 function expectCode(fn: () => unknown, code: ErrorCode): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(isShomeiError(thrown), `expected ShomeiError ${code}, got ${String(thrown)}`).toBe(true);
-  expect((thrown as { code: string }).code).toBe(code);
+  expect(codeOf(fn)).toBe(code);
 }
 
 async function storeOne(wallet: Wallet): Promise<{ id: string; compact: string }> {

@@ -3,18 +3,9 @@
 // chains, and batch CSV/JSONL rows. Invariants: no 5xx, every refusal carries a stable code.
 import { type KeyObject, sign } from 'node:crypto';
 import { ERROR_CODES, generateEs256KeyPair, PRE_AUTHORIZED_GRANT, PROOF_TYP } from '@shomei/shared';
+import { anyJson, FUZZ_RUNS, FUZZ_TIMEOUT_MS, fuzzParams, jwsLike, mutationOf, segment, stableOutcome } from '@shomei/shared/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  anyJson,
-  FUZZ_RUNS,
-  FUZZ_TIMEOUT_MS,
-  fuzzParams,
-  jwsLike,
-  mutationOf,
-  segment,
-  stableOutcome,
-} from '../../../shared/src/testing/fuzz.js';
 import { parseCsvLine } from '../batch/csv.js';
 import { CSV_COLUMNS, csvHeader, csvRow, validateRow } from '../batch/record.js';
 import type { Upstream } from '../proofing/config.js';

@@ -1,4 +1,4 @@
-import { isShomeiError } from '@shomei/shared';
+import { asyncCodeOf } from '@shomei/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { readMultipartFiles } from './multipart.js';
 
@@ -30,16 +30,6 @@ function streamedRequest(text: string): { request: Request; pulled: () => number
   return { request, pulled: () => Math.min(offset, bytes.length) };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isShomeiError(e)) return e.code;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('readMultipartFiles', () => {
   it('returns each file with its field, type and bytes', async () => {
     const form = new FormData();
@@ -55,36 +45,36 @@ describe('readMultipartFiles', () => {
   it('stops reading at the first part past the limit: 80,000 tiny parts cost the first few chunks', async () => {
     const text = `${Array.from({ length: 80_000 }, () => part('id_document', 'x')).join('')}--${BOUNDARY}--\r\n`;
     const { request, pulled } = streamedRequest(text);
-    expect(await codeOf(readMultipartFiles(request, LIMITS))).toBe('invalid_request');
+    expect(await asyncCodeOf(readMultipartFiles(request, LIMITS))).toBe('invalid_request');
     expect(text.length).toBeGreaterThan(8_000_000);
     expect(pulled()).toBeLessThan(100 * 1024);
   });
 
   it('stops at the first byte past the file size limit', async () => {
     const { request, pulled } = streamedRequest(`${part('selfie', 'x'.repeat(4_000_000))}--${BOUNDARY}--\r\n`);
-    expect(await codeOf(readMultipartFiles(request, LIMITS))).toBe('payload_too_large');
+    expect(await asyncCodeOf(readMultipartFiles(request, LIMITS))).toBe('payload_too_large');
     expect(pulled()).toBeLessThan(100 * 1024);
   });
 
   it('refuses text fields, unknown fields, a missing boundary and a body that is not multipart', async () => {
     const text = new FormData();
     text.append('selfie', 'not a file');
-    expect(await codeOf(readMultipartFiles(new Request('http://127.0.0.1/u', { method: 'POST', body: text }), LIMITS))).toBe(
+    expect(await asyncCodeOf(readMultipartFiles(new Request('http://127.0.0.1/u', { method: 'POST', body: text }), LIMITS))).toBe(
       'invalid_request',
     );
-    expect(await codeOf(readMultipartFiles(streamedRequest(`${part('constructor', 'x')}--${BOUNDARY}--\r\n`).request, LIMITS))).toBe(
+    expect(await asyncCodeOf(readMultipartFiles(streamedRequest(`${part('constructor', 'x')}--${BOUNDARY}--\r\n`).request, LIMITS))).toBe(
       'invalid_request',
     );
     const noBoundary = new Request('http://127.0.0.1/u', { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
-    expect(await codeOf(readMultipartFiles(noBoundary, LIMITS))).toBe('invalid_request');
+    expect(await asyncCodeOf(readMultipartFiles(noBoundary, LIMITS))).toBe('invalid_request');
     const json = new Request('http://127.0.0.1/u', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(await codeOf(readMultipartFiles(json, LIMITS))).toBe('invalid_request');
+    expect(await asyncCodeOf(readMultipartFiles(json, LIMITS))).toBe('invalid_request');
   });
 
   it('refuses a truncated body', async () => {
     const { request } = streamedRequest(
       `--${BOUNDARY}\r\ncontent-disposition: form-data; name="selfie"; filename="a"\r\ncontent-type: image/jpeg\r\n\r\nabc`,
     );
-    expect(await codeOf(readMultipartFiles(request, LIMITS))).toBe('invalid_request');
+    expect(await asyncCodeOf(readMultipartFiles(request, LIMITS))).toBe('invalid_request');
   });
 });

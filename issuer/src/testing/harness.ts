@@ -1,4 +1,5 @@
 // Test support only (excluded from the build): an issuer on a temp database with a controllable clock.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   parseCredentialOfferUri,
   signJws,
 } from '@shomei/shared';
+import { samplePerson, TARO } from '@shomei/shared/testing';
 import type { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type IssuerDeps, openIssuerDeps } from '../deps.js';
@@ -24,15 +26,7 @@ export const ADMIN_TOKEN = 'test-admin-token-7c1f9a2e';
 export const SECRET = 'test vault secret';
 export const START = new Date('2026-11-21T03:00:00Z');
 
-export const taro: IdentityRecord = {
-  family_name: '山田',
-  given_name: '太郎',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'タロウ',
-  birthdate: '1991-08-14',
-  gender: 'male',
-  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
-};
+export const taro: IdentityRecord = samplePerson(TARO, ['phone_number']);
 
 export interface Harness {
   deps: IssuerDeps;

@@ -4,8 +4,8 @@ import type { Hasher } from '@sd-jwt/types';
 import { describe, expect, it } from 'vitest';
 import { signJws } from '../crypto/jws.js';
 import { generateEs256KeyPair } from '../crypto/keys.js';
-import { isShomeiError } from '../errors.js';
 import { IDENTITY_VCT } from '../identity/schema.js';
+import { asyncCodeOf } from '../testing/error-code.js';
 import { nodeSigner, saltGenerator } from './capabilities.js';
 import { decodeSdJwt, disclosureDigest } from './decode.js';
 import { SD_ALGS, type SdAlg, sdDigest } from './digest.js';
@@ -57,13 +57,6 @@ const referenceHasher: Hasher = (data, alg) =>
       .update(typeof data === 'string' ? data : Buffer.from(data))
       .digest(),
   );
-
-async function codeOf(pending: Promise<unknown>): Promise<string> {
-  return pending.then(
-    () => 'accepted',
-    (e: unknown) => (isShomeiError(e) ? e.code : `threw ${String(e)}`),
-  );
-}
 
 describe('_sd_alg beyond sha-256 (RFC 9901 §4.1.1, IANA Named Information Hash Algorithm names)', () => {
   for (const alg of SD_ALGS) {
@@ -124,7 +117,7 @@ describe('_sd_alg beyond sha-256 (RFC 9901 §4.1.1, IANA Named Information Hash 
       { nonce: kb.nonce, aud: kb.aud, iat: now.getTime() / 1000, sd_hash: sdDigest('sha-256', sdPart) },
       holder.privateKey,
     );
-    expect(await codeOf(verifySdJwtVc(sdPart + kbJwt, verifyOpts))).toBe('kb_sd_hash_mismatch');
+    expect(await asyncCodeOf(verifySdJwtVc(sdPart + kbJwt, verifyOpts))).toBe('kb_sd_hash_mismatch');
   });
 
   it('digests in one alg under an _sd_alg naming another do not match (disclosure_digest_mismatch)', async () => {
@@ -132,9 +125,9 @@ describe('_sd_alg beyond sha-256 (RFC 9901 §4.1.1, IANA Named Information Hash 
     const payload = { iss: ISS, vct: IDENTITY_VCT, iat: 1, _sd: [disclosureDigest(disclosure, 'sha-256')], _sd_alg: 'sha3-256' };
     const jwt = signJws({ typ: 'dc+sd-jwt', alg: 'ES256', kid: 'k1' }, payload, issuer.privateKey);
     const opts = { now, resolveIssuerKey: () => issuer.publicKey };
-    expect(await codeOf(verifySdJwtVc(`${jwt}~${disclosure}~`, opts))).toBe('disclosure_digest_mismatch');
+    expect(await asyncCodeOf(verifySdJwtVc(`${jwt}~${disclosure}~`, opts))).toBe('disclosure_digest_mismatch');
     const right = signJws({ typ: 'dc+sd-jwt', alg: 'ES256', kid: 'k1' }, { ...payload, _sd_alg: 'sha-256' }, issuer.privateKey);
-    expect(await codeOf(verifySdJwtVc(`${right}~${disclosure}~`, opts))).toBe('accepted');
+    expect(await asyncCodeOf(verifySdJwtVc(`${right}~${disclosure}~`, opts))).toBe('no error');
   });
 
   it('other names, truncated digests and other spellings stay refused with unsupported_alg', async () => {
@@ -142,7 +135,7 @@ describe('_sd_alg beyond sha-256 (RFC 9901 §4.1.1, IANA Named Information Hash 
     for (const sdAlg of ['sha-256-128', 'sha3-224', 'blake2b-256', 'md5', 'SHA-256', 'sha256', 'sha-1', '', 42, null, { toString: 1 }]) {
       const payload = { iss: ISS, vct: IDENTITY_VCT, iat: 1, _sd: [disclosureDigest(disclosure)], _sd_alg: sdAlg };
       const jwt = signJws({ typ: 'dc+sd-jwt', alg: 'ES256', kid: 'k1' }, payload, issuer.privateKey);
-      expect(await codeOf(verifySdJwtVc(`${jwt}~${disclosure}~`, { now, resolveIssuerKey: () => issuer.publicKey }))).toBe(
+      expect(await asyncCodeOf(verifySdJwtVc(`${jwt}~${disclosure}~`, { now, resolveIssuerKey: () => issuer.publicKey }))).toBe(
         'unsupported_alg',
       );
     }

@@ -2,6 +2,7 @@ import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { describe, expect, it } from 'vitest';
 import { generateEs256KeyPair } from '../crypto/keys.js';
 import { IDENTITY_VCT, type IdentityRecord, identityClaims } from '../identity/schema.js';
+import { samplePerson } from '../testing/person.js';
 import { sha256Hasher } from './capabilities.js';
 import { decodeSdJwt } from './decode.js';
 import { issueSdJwtVcFast } from './fast-issue.js';
@@ -12,7 +13,7 @@ import { verifySdJwtVc } from './verify.js';
 const issuer = generateEs256KeyPair();
 const holder = generateEs256KeyPair();
 const now = new Date('2026-11-21T00:00:00Z');
-const record: IdentityRecord = {
+const record: IdentityRecord = samplePerson({
   family_name: '佐藤',
   given_name: '一郎',
   family_name_kana: 'サトウ',
@@ -21,7 +22,7 @@ const record: IdentityRecord = {
   gender: 'male',
   address: { postal_code: '530-0001', region: '大阪府', locality: '大阪市北区', street_address: '梅田1-1', country: 'JP' },
   phone_number: '+81-90-0000-0000',
-};
+});
 const input: IssueSdJwtVcInput = {
   issuer: 'http://127.0.0.1:4000',
   vct: IDENTITY_VCT,

@@ -1,5 +1,6 @@
 // Property-based hostile input for the shared parsers: every one either parses or throws a ShomeiError with a
 // stable code, never anything else; mutated presentations are never accepted with different claims.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJws, signJws } from '../crypto/jws.js';
@@ -19,6 +20,7 @@ import {
   stableOutcome,
   stableOutcomeAsync,
 } from '../testing/fuzz.js';
+import { samplePerson, TARO } from '../testing/person.js';
 import { parseWith } from '../validation.js';
 import { decodeSdJwt } from './decode.js';
 import { issueSdJwtVc } from './issue.js';
@@ -29,15 +31,7 @@ const issuerKey = generateEs256KeyPair();
 const holder = generateEs256KeyPair();
 const now = new Date('2026-11-21T00:00:00Z');
 const NONCE = 'n-0123456789abcdef';
-const record: IdentityRecord = {
-  family_name: '山田',
-  given_name: '太郎',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'タロウ',
-  birthdate: '1991-08-14',
-  gender: 'male',
-  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
-};
+const record: IdentityRecord = samplePerson(TARO, ['phone_number']);
 const options: VerifySdJwtVcOptions = {
   now,
   resolveIssuerKey: () => issuerKey.publicKey,

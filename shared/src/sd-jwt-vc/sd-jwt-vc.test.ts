@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { signJws } from '../crypto/jws.js';
 import { generateEs256KeyPair } from '../crypto/keys.js';
-import { type ErrorCode, isShomeiError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import { IDENTITY_VCT, type IdentityRecord, identityClaims } from '../identity/schema.js';
+import { asyncCodeOf } from '../testing/error-code.js';
+import { samplePerson, TARO } from '../testing/person.js';
 import { decodeSdJwt, disclosureDigest } from './decode.js';
 import { issueSdJwtVc } from './issue.js';
 import { presentSdJwtVc } from './present.js';
@@ -13,15 +15,7 @@ const holder = generateEs256KeyPair();
 const now = new Date('2026-11-21T00:00:00Z');
 const ISS = 'http://127.0.0.1:4000';
 
-const record: IdentityRecord = {
-  family_name: '山田',
-  given_name: '太郎',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'タロウ',
-  birthdate: '1991-08-14',
-  gender: 'male',
-  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
-};
+const record: IdentityRecord = samplePerson(TARO, ['phone_number']);
 
 async function issue(): Promise<string> {
   return issueSdJwtVc(
@@ -52,13 +46,7 @@ const kb = { holderKey: holder.privateKey, nonce: 'n-0123456789abcdef', aud: 've
 
 /** Awaits a verification that must be refused with this stable code. */
 async function expectCode(pending: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const refusal = await pending.then(
-    () => undefined,
-    (e: unknown) => ({ e }),
-  );
-  if (refusal === undefined) throw new Error(`expected ${code}`);
-  if (!isShomeiError(refusal.e)) throw refusal.e;
-  expect(refusal.e.code).toBe(code);
+  expect(await asyncCodeOf(pending)).toBe(code);
 }
 
 describe('SD-JWT VC issue → present → verify', () => {

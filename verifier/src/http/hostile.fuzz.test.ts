@@ -2,9 +2,9 @@
 // HTTP endpoints that take untrusted bodies (the wallet's direct_post, the business /v1/verify, request ids).
 // Invariants: no 5xx, no throw out of verifyPresentation, every refusal carries a stable code.
 import { ERROR_CODES, KeyVault, parsePresentationRequestUri } from '@shomei/shared';
+import { anyJson, FUZZ_RUNS, FUZZ_TIMEOUT_MS, fuzzParams, mutationOf, sdJwtLike, stableOutcome } from '@shomei/shared/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anyJson, FUZZ_RUNS, FUZZ_TIMEOUT_MS, fuzzParams, mutationOf, sdJwtLike, stableOutcome } from '../../../shared/src/testing/fuzz.js';
 import { createClient } from '../clients/api-keys.js';
 import { loadVerifierIdentity } from '../keys.js';
 import type { Logger } from '../log.js';

@@ -1,6 +1,6 @@
 import { STATUS, StatusList, signStatusListToken } from '@shomei/shared';
+import { codeOf } from '@shomei/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf } from '../testing/error-code.js';
 import { type IssuerStandIn, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 import { TrustStore } from '../trust/trust-store.js';
 import { StatusListCache, verifyStatusListToken } from './status-list-cache.js';

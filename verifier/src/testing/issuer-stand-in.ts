@@ -1,30 +1,17 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import {
   generateEs256KeyPair,
-  IDENTITY_VCT,
   type IdentityRecord,
-  identityClaims,
-  issueSdJwtVc,
   type KeyPair,
   type PublicJwk,
   presentSdJwtVc,
   StatusList,
   signStatusListToken,
 } from '@shomei/shared';
+import { issueTestIdentityCredential, samplePerson, serveOnLoopback } from '@shomei/shared/testing';
 import { Hono } from 'hono';
 
-/** A person's record as a KYC body proved it (test data, not a real person). */
-export const RECORD: IdentityRecord = {
-  family_name: '山田',
-  given_name: '太郎',
-  family_name_kana: 'ヤマダ',
-  given_name_kana: 'タロウ',
-  birthdate: '1991-08-14',
-  gender: 'male',
-  phone_number: '090-1234-5678',
-  address: { postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1', country: 'JP' },
-};
+/** A person's record as a KYC body proved it (the sample person as 太郎; test data, not a real person). */
+export const RECORD: IdentityRecord = samplePerson({ given_name: '太郎', given_name_kana: 'タロウ', gender: 'male' });
 
 export const ADDRESS_PATHS = ['postal_code', 'region', 'locality', 'street_address', 'formatted', 'country'].map((p) => ['address', p]);
 
@@ -66,9 +53,8 @@ export async function startIssuerStandIn(now: () => Date, options: { ttl?: numbe
   const key = generateEs256KeyPair();
   const kid = 'issuer-key-1';
   const app = new Hono();
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const iss = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveOnLoopback(app.fetch);
+  const iss = server.origin;
 
   const standIn: IssuerStandIn = {
     iss,
@@ -82,28 +68,15 @@ export async function startIssuerStandIn(now: () => Date, options: { ttl?: numbe
     assurance: 'IAL2',
     async issue(o = {}) {
       const issuedAt = o.issuedAt ?? new Date(now().getTime() - 60_000);
-      return issueSdJwtVc(
-        { kid, privateKey: key.privateKey, publicJwk: key.publicJwk },
-        {
-          issuer: iss,
-          vct: o.vct ?? IDENTITY_VCT,
-          claims: identityClaims(RECORD, issuedAt),
-          visible: {
-            verification: {
-              trust_framework: 'jp_aml',
-              assurance_level: standIn.assurance,
-              time: issuedAt.toISOString(),
-              evidence: [{ type: 'sandbox', method: 'sandbox', time: issuedAt.toISOString() }],
-              ...(o.sandbox ? { sandbox: true } : {}),
-            },
-          },
-          holderJwk: o.holderJwk ?? HOLDER.publicJwk,
-          status: { idx: o.idx ?? 7, uri: `${iss}/status-lists/1` },
-          issuedAt,
-          expiresAt: o.expiresAt ?? new Date(issuedAt.getTime() + 365 * 86_400_000),
-          containersNotDisclosable: ['age_equal_or_over'],
-        },
-      );
+      return issueTestIdentityCredential({ iss, kid, key }, o.holderJwk ?? HOLDER.publicJwk, {
+        record: RECORD,
+        issuedAt,
+        ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+        ...(o.vct ? { vct: o.vct } : {}),
+        statusIdx: o.idx ?? 7,
+        assurance: standIn.assurance,
+        sandbox: o.sandbox === true,
+      });
     },
     statusToken() {
       return signStatusListToken({
@@ -117,11 +90,7 @@ export async function startIssuerStandIn(now: () => Date, options: { ttl?: numbe
         kid,
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 
   app.get('/.well-known/jwt-vc-issuer', (c) => {

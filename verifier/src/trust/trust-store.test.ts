@@ -1,6 +1,6 @@
 import { generateEs256KeyPair } from '@shomei/shared';
+import { codeOf } from '@shomei/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf } from '../testing/error-code.js';
 import { type IssuerStandIn, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 import { jwtVcIssuerMetadataUrl, TrustStore } from './trust-store.js';
 import { parseTrustConfig } from './z-trust-config.js';
