@@ -43,7 +43,7 @@ export {
   KANA_FAMILY,
   KANA_GIVEN,
 } from './identity/schema.js';
-export { type ExportedKey, KeyVault, type RekeyOptions, type Reseal, type SigningKey, VAULT_CHECK_AAD } from './keys/key-vault.js';
+export { type ExportedKey, KeyVault, type RekeyOptions, type Reseal, type SigningKey } from './keys/key-vault.js';
 export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/secret-box.js';
 export { keyStoreMigrations, SqliteVaultStorage } from './keys/sqlite-stores.js';
 export type { SealedPrivateKey, StoredDid, StoredKey, VaultStorage } from './keys/vault-storage.js';

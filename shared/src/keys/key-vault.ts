@@ -47,8 +47,6 @@ export interface RekeyOptions {
 
 /** Associated data of the vault's passphrase check value. */
 const CHECK_AAD = 'vault-check';
-/** @deprecated the wallet's re-key still writes the check value itself; it moves to `rekey` next. */
-export const VAULT_CHECK_AAD = CHECK_AAD;
 
 /**
  * A small typed facade over a Veramo agent (key manager + DID manager) whose stores live in the
