@@ -44,9 +44,10 @@ export {
   KANA_GIVEN,
 } from './identity/schema.js';
 export { type Job, type ScheduledJobs, scheduleJobs } from './jobs/scheduler.js';
-export { KeyVault, type SigningKey, VAULT_CHECK_AAD } from './keys/key-vault.js';
+export { type ExportedKey, KeyVault, type RekeyOptions, type Reseal, type SigningKey } from './keys/key-vault.js';
 export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/secret-box.js';
-export { keyStoreMigrations } from './keys/sqlite-stores.js';
+export { keyStoreMigrations, SqliteVaultStorage } from './keys/sqlite-stores.js';
+export type { SealedPrivateKey, StoredDid, StoredKey, VaultStorage } from './keys/vault-storage.js';
 export * from './protocol/oid4vci.js';
 export * from './protocol/oid4vp.js';
 export { nodeSigner, saltGenerator, sdHasher, sha256Hasher } from './sd-jwt-vc/capabilities.js';

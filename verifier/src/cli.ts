@@ -208,7 +208,7 @@ Examples:
       const secret = url === undefined ? undefined : readSecret(opts.secretFile).secret;
       const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
       try {
-        const vault = secret === undefined ? undefined : KeyVault.open(store.db, secret);
+        const vault = secret === undefined ? undefined : KeyVault.open(store.vault, secret);
         const { client: created, apiKey } = await createClient(store.clients, opts.name, new Date());
         await store.clients.update(created.id, { retentionDays: opts.retentionDays, keepValues: opts.keepValues === true });
         let webhookSecret: string | undefined;

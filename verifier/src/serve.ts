@@ -73,7 +73,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
   let server: Server | undefined;
   let jobs: ScheduledJobs | undefined;
   try {
-    const vault = KeyVault.open(store.db, options.secret);
+    const vault = KeyVault.open(store.vault, options.secret);
     let app: ReturnType<typeof createApp> | undefined;
     // The public URL (and with it the DID) may depend on the port the OS picks: the app is built once listening.
     const listening = createAdaptorServer({

@@ -1,4 +1,4 @@
-import { type KdfParams, newKdfParams, SecretBox, ShomeiError } from '@shomei/shared';
+import { type ExportedKey, type KdfParams, newKdfParams, SecretBox, ShomeiError } from '@shomei/shared';
 import { z } from 'zod';
 import type { Wallet } from './wallet.js';
 
@@ -38,6 +38,33 @@ const contentsSchema = z.object({
 });
 type Contents = z.infer<typeof contentsSchema>;
 
+type BackupKey = Contents['keys'][number];
+
+/** A vault key as the backup spells it: the names of its first version, snake_case like the vault's rows then. */
+function toBackupKey(k: ExportedKey): BackupKey {
+  return {
+    kid: k.kid,
+    kms: k.kms,
+    type: k.type,
+    public_key_hex: k.publicKeyHex,
+    meta: k.meta,
+    private_type: k.privateType,
+    private_key_hex: k.privateKeyHex,
+  };
+}
+
+function fromBackupKey(k: BackupKey): ExportedKey {
+  return {
+    kid: k.kid,
+    kms: k.kms,
+    type: k.type,
+    publicKeyHex: k.public_key_hex,
+    meta: k.meta,
+    privateType: k.private_type,
+    privateKeyHex: k.private_key_hex,
+  };
+}
+
 const CREDENTIAL_COLUMNS = [
   'id',
   'format',
@@ -60,13 +87,7 @@ const CREDENTIAL_COLUMNS = [
  */
 export function exportBackup(wallet: Wallet, passphrase: string, now: Date, params: KdfParams = newKdfParams()): string {
   const db = wallet.db;
-  const keys = (
-    db
-      .prepare(
-        'SELECT k.kid, k.kms, k.type, k.public_key_hex, k.meta, p.type AS private_type, p.sealed FROM veramo_keys k JOIN veramo_private_keys p ON p.alias = k.kid',
-      )
-      .all() as (Omit<Contents['keys'][number], 'private_key_hex'> & { sealed: string })[]
-  ).map(({ sealed, ...k }) => ({ ...k, private_key_hex: wallet.vault.unseal(sealed, k.kid) }));
+  const keys = wallet.vault.exportKeys().map(toBackupKey);
   const credentials = (
     db.prepare(`SELECT ${CREDENTIAL_COLUMNS.join(', ')}, sealed FROM credentials`).all() as Record<string, unknown>[]
   ).map(({ sealed, ...row }) => ({ ...row, id: String(row.id), compact: wallet.vault.unseal(String(sealed), String(row.id)) }));
@@ -147,18 +168,9 @@ export function importBackup(wallet: Wallet, contents: Contents): ImportSummary 
   const db = wallet.db;
   const summary: ImportSummary = { keys: 0, credentials: 0, history: 0, skipped: 0 };
   db.transaction(() => {
-    const hasKey = db.prepare('SELECT 1 FROM veramo_keys WHERE kid = ?');
-    const insKey = db.prepare('INSERT INTO veramo_keys (kid, kms, type, public_key_hex, meta) VALUES (?, ?, ?, ?, ?)');
-    const insPrivate = db.prepare('INSERT INTO veramo_private_keys (alias, type, sealed) VALUES (?, ?, ?)');
-    for (const k of contents.keys) {
-      if (hasKey.get(k.kid)) {
-        summary.skipped++;
-        continue;
-      }
-      insKey.run(k.kid, k.kms, k.type, k.public_key_hex, k.meta);
-      insPrivate.run(k.kid, k.private_type, wallet.vault.seal(k.private_key_hex, k.kid));
-      summary.keys++;
-    }
+    const keys = wallet.vault.importKeys(contents.keys.map(fromBackupKey));
+    summary.keys = keys.imported;
+    summary.skipped += keys.skipped;
     const hasCredential = db.prepare('SELECT 1 FROM credentials WHERE id = ?');
     const insCredential = db.prepare(
       `INSERT INTO credentials (${CREDENTIAL_COLUMNS.join(', ')}, sealed) VALUES (${CREDENTIAL_COLUMNS.map((c) => `@${c}`).join(', ')}, @sealed)`,

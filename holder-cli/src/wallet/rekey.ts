@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { type KdfParams, newKdfParams, SecretBox, ShomeiError, VAULT_CHECK_AAD } from '@shomei/shared';
+import { type KdfParams, newKdfParams, ShomeiError } from '@shomei/shared';
 import type { Wallet } from './wallet.js';
 
 /**
- * Every sealed value in a wallet file and the associated data it was sealed with. A new sealed
- * column must be listed here, or `passphrase change` would leave it unreadable (the re-key test
- * opens every one of them afterwards).
+ * Every value the wallet itself seals under the vault key, and the associated data it was sealed
+ * with (the vault re-seals its own keys). A new sealed column must be listed here, or `passphrase
+ * change` would leave it unreadable (the re-key test opens every one of them afterwards).
  */
 const SEALED_COLUMNS: { table: string; key: string; column: string; aad: (key: string) => string }[] = [
-  { table: 'veramo_private_keys', key: 'alias', column: 'sealed', aad: (k) => k },
   { table: 'credentials', key: 'id', column: 'sealed', aad: (k) => k },
   { table: 'presentations', key: 'id', column: 'sealed', aad: (k) => `presentation:${k}` },
   { table: 'credential_batches', key: 'batch_id', column: 'sealed_refresh', aad: (k) => `refresh:${k}` },
@@ -22,22 +20,21 @@ const SEALED_COLUMNS: { table: string; key: string; column: string; aad: (key: s
  */
 export function changePassphrase(wallet: Wallet, newPassphrase: string, params: KdfParams = newKdfParams()): void {
   if (newPassphrase.length === 0) throw new ShomeiError('invalid_request', 'the passphrase must not be empty');
-  const next = SecretBox.derive(newPassphrase, params);
   const db = wallet.db;
   db.pragma('secure_delete = ON');
-  db.transaction(() => {
-    for (const s of SEALED_COLUMNS) {
-      const rows = db.prepare(`SELECT ${s.key} AS k, ${s.column} AS v FROM ${s.table} WHERE ${s.column} IS NOT NULL`).all() as {
-        k: string;
-        v: string;
-      }[];
-      const update = db.prepare(`UPDATE ${s.table} SET ${s.column} = ? WHERE ${s.key} = ?`);
-      for (const r of rows) update.run(next.encrypt(wallet.vault.unseal(r.v, s.aad(r.k)), s.aad(r.k)), r.k);
-    }
-    const set = db.prepare('UPDATE vault_settings SET value = ? WHERE name = ?');
-    set.run(JSON.stringify(params), 'kdf');
-    set.run(next.encrypt(randomBytes(16).toString('hex'), VAULT_CHECK_AAD), 'check');
-  })();
+  wallet.vault.rekey(newPassphrase, {
+    kdf: params,
+    resealOthers: (reseal) => {
+      for (const s of SEALED_COLUMNS) {
+        const rows = db.prepare(`SELECT ${s.key} AS k, ${s.column} AS v FROM ${s.table} WHERE ${s.column} IS NOT NULL`).all() as {
+          k: string;
+          v: string;
+        }[];
+        const update = db.prepare(`UPDATE ${s.table} SET ${s.column} = ? WHERE ${s.key} = ?`);
+        for (const r of rows) update.run(reseal(r.v, s.aad(r.k)), r.k);
+      }
+    },
+  });
   db.exec('VACUUM');
   db.pragma('wal_checkpoint(TRUNCATE)');
 }

@@ -96,9 +96,7 @@ export function openWallet(home: string, passphrase: string): Wallet {
   // bookkeeping table, which every wallet already has.
   const db = openDatabase(file, []);
   try {
-    const initialized = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'vault_settings'").get();
-    const kdf = initialized ? db.prepare("SELECT 1 FROM vault_settings WHERE name = 'kdf'").get() : undefined;
-    if (!kdf) throw new ShomeiError('wallet_not_initialized', `${file} is not an initialized Shomei wallet`);
+    if (!KeyVault.isInitialized(db)) throw new ShomeiError('wallet_not_initialized', `${file} is not an initialized Shomei wallet`);
     let vault: KeyVault;
     try {
       vault = KeyVault.open(db, passphrase);

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,5 +36,89 @@ describe('KeyVault (Veramo on better-sqlite3)', () => {
     } catch (e) {
       expect(isShomeiError(e, 'wrong_passphrase')).toBe(true);
     }
+  });
+});
+
+/** A cheap KDF for tests that derive many keys (the default cost is for real secrets). */
+const FAST_KDF = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', N: 2 ** 10, r: 8, p: 1 };
+
+const privateD = (key: { privateKey: KeyObject }) => key.privateKey.export({ format: 'jwk' }).d;
+
+function expectWrongPassphrase(open: () => unknown): void {
+  try {
+    open();
+    throw new Error('expected wrong_passphrase');
+  } catch (e) {
+    expect(isShomeiError(e, 'wrong_passphrase')).toBe(true);
+  }
+}
+
+describe('KeyVault export and import', () => {
+  it('round-trips every key into a fresh database under another secret; a second import adds nothing', async () => {
+    const from = KeyVault.open(openDatabase(':memory:', keyStoreMigrations), 'first secret');
+    const made = [await from.createEs256Key('holder-binding'), await from.createEs256Key('holder-binding')];
+    const exported = from.exportKeys();
+    expect(exported.map((k) => k.kid).sort()).toEqual(made.map((k) => k.kid).sort());
+    expect(exported[0]).toMatchObject({ kms: 'local', type: 'Secp256r1', privateType: 'Secp256r1' });
+    expect(JSON.parse(exported[0]?.meta ?? '{}')).toMatchObject({ purpose: 'holder-binding' });
+
+    const file = join(mkdtempSync(join(tmpdir(), 'vault-')), 'restored.db');
+    const db = openDatabase(file, keyStoreMigrations);
+    const into = KeyVault.open(db, 'another secret');
+    expect(into.importKeys(exported)).toEqual({ imported: 2, skipped: 0 });
+    expect(into.importKeys(exported)).toEqual({ imported: 0, skipped: 2 });
+    db.close();
+
+    const reopened = KeyVault.open(openDatabase(file, keyStoreMigrations), 'another secret');
+    const restored = await reopened.keysFor('holder-binding');
+    const byKid = (keys: { kid: string; publicJwk: unknown }[]) => Object.fromEntries(keys.map((k) => [k.kid, k.publicJwk]));
+    expect(byKid(restored)).toEqual(byKid(made));
+    for (const key of made) expect(privateD(await reopened.signingKey(key.kid))).toBe(privateD(key));
+    // Sealed under the new vault's key: the old secret does not open the restored file.
+    expectWrongPassphrase(() => KeyVault.open(openDatabase(file, keyStoreMigrations), 'first secret'));
+  });
+});
+
+describe('KeyVault rekey', () => {
+  it("re-seals keys and the caller's values: the new secret opens them, the old one no longer does", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vault-')), 'keys.db');
+    const db = openDatabase(file, keyStoreMigrations);
+    const vault = KeyVault.open(db, 'old secret');
+    const key = await vault.createEs256Key('issuer-signing');
+    let other = vault.seal('a personal value', 'row-1');
+
+    vault.rekey('new secret', { kdf: FAST_KDF, resealOthers: (reseal) => (other = reseal(other, 'row-1')) });
+    // The vault that re-keyed goes on working, under the new key.
+    expect(vault.unseal(other, 'row-1')).toBe('a personal value');
+    db.close();
+
+    expectWrongPassphrase(() => KeyVault.open(openDatabase(file, keyStoreMigrations), 'old secret'));
+    const reopened = KeyVault.open(openDatabase(file, keyStoreMigrations), 'new secret');
+    expect(privateD(await reopened.signingKey(key.kid))).toBe(privateD(key));
+    expect(reopened.unseal(other, 'row-1')).toBe('a personal value');
+  });
+
+  it('is atomic: a failure half-way leaves every key under the old secret', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vault-')), 'keys.db');
+    const db = openDatabase(file, keyStoreMigrations);
+    const vault = KeyVault.open(db, 'old secret');
+    const keys = [await vault.createEs256Key('issuer-signing'), await vault.createEs256Key('issuer-signing')];
+    const other = vault.seal('a personal value', 'row-1');
+
+    // The vault's own keys are re-sealed first; the caller's step then fails.
+    expect(() =>
+      vault.rekey('new secret', {
+        kdf: FAST_KDF,
+        resealOthers: () => {
+          throw new Error('disk full');
+        },
+      }),
+    ).toThrow('disk full');
+    expect(vault.unseal(other, 'row-1')).toBe('a personal value');
+    db.close();
+
+    expectWrongPassphrase(() => KeyVault.open(openDatabase(file, keyStoreMigrations), 'new secret'));
+    const reopened = KeyVault.open(openDatabase(file, keyStoreMigrations), 'old secret');
+    for (const key of keys) expect(privateD(await reopened.signingKey(key.kid))).toBe(privateD(key));
   });
 });

@@ -8,7 +8,9 @@ import { type PublicJwk, p256PrivateJwkFromHex, privateKeyFromJwk } from '../cry
 import { ShomeiError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { type KdfParams, newKdfParams, SecretBox } from './secret-box.js';
-import { EncryptedSqlitePrivateKeyStore, SqliteDidStore, SqliteKeyStore } from './sqlite-stores.js';
+import { SqliteVaultStorage } from './sqlite-stores.js';
+import type { VaultStorage } from './vault-storage.js';
+import { SealedPrivateKeyStore, VaultDidStore, VaultKeyStore } from './veramo-stores.js';
 
 export interface SigningKey {
   kid: string;
@@ -16,45 +18,82 @@ export interface SigningKey {
   publicJwk: PublicJwk;
 }
 
-/** Associated data of the vault's passphrase check value (exported for re-keying a vault file). */
-export const VAULT_CHECK_AAD = 'vault-check';
-const CHECK_AAD = VAULT_CHECK_AAD;
+/**
+ * A key taken out of the vault with its private half in the clear (for a backup that seals it
+ * under its own passphrase). `meta` is the key's metadata as JSON text, exactly as stored.
+ */
+export interface ExportedKey {
+  kid: string;
+  kms: string;
+  type: string;
+  publicKeyHex: string;
+  meta: string | null;
+  privateType: string;
+  privateKeyHex: string;
+}
+
+/** Re-seals one value sealed under the vault's current key under the new one; `aad` as it was sealed with. */
+export type Reseal = (sealed: string, aad: string) => string;
+
+export interface RekeyOptions {
+  /** KDF salt and cost for the new secret (default: a fresh salt, the default cost). */
+  kdf?: KdfParams;
+  /**
+   * Re-seals the caller's own values sealed under the vault key (a wallet's credentials, say), in
+   * the same transaction as the vault's keys: if it throws, nothing changes.
+   */
+  resealOthers?: (reseal: Reseal) => void;
+}
+
+/** Associated data of the vault's passphrase check value. */
+const CHECK_AAD = 'vault-check';
 
 /**
  * A small typed facade over a Veramo agent (key manager + DID manager) whose stores live in the
- * service's SQLite file and whose private keys are sealed under `secret`. Signing itself uses
+ * vault's storage (the service's or wallet's SQLite file today) and whose private keys are sealed
+ * under `secret`. It is the only code that reads or writes those rows: backups, restores and
+ * passphrase changes go through `exportKeys`, `importKeys` and `rekey`. Signing itself uses
  * node:crypto KeyObjects derived from the stored key: Veramo's local KMS signs with a pure-JS
  * curve library that is ~30x slower, too slow for issuance and presentation hot paths.
  */
 export class KeyVault {
   private readonly cache = new Map<string, SigningKey>();
+  private readonly agent: TAgent<IKeyManager & IDIDManager>;
+  private readonly keyStore: VaultKeyStore;
+  private readonly privateStore: SealedPrivateKeyStore;
 
   private constructor(
-    private readonly agent: TAgent<IKeyManager & IDIDManager>,
-    private readonly keyStore: SqliteKeyStore,
-    private readonly privateStore: EncryptedSqlitePrivateKeyStore,
-    private readonly box: SecretBox,
-  ) {}
-
-  /**
-   * Opens the vault in `db` (its tables come from `keyStoreMigrations`). The first open records
-   * the KDF salt and a check value; later opens with another secret fail with `wrong_passphrase`.
-   */
-  static open(db: Db, secret: string): KeyVault {
-    const box = openBox(db, secret);
-    const privateStore = new EncryptedSqlitePrivateKeyStore(db, box);
-    const keyStore = new SqliteKeyStore(db);
-    const agent = createAgent<IKeyManager & IDIDManager>({
+    private readonly storage: VaultStorage,
+    /** Replaced by `rekey`; the private-key store reads it through a getter for that reason. */
+    private box: SecretBox,
+  ) {
+    this.keyStore = new VaultKeyStore(storage);
+    this.privateStore = new SealedPrivateKeyStore(storage, () => this.box);
+    this.agent = createAgent<IKeyManager & IDIDManager>({
       plugins: [
-        new KeyManager({ store: keyStore, kms: { local: new KeyManagementSystem(privateStore) } }),
+        new KeyManager({ store: this.keyStore, kms: { local: new KeyManagementSystem(this.privateStore) } }),
         new DIDManager({
-          store: new SqliteDidStore(db),
+          store: new VaultDidStore(storage),
           defaultProvider: 'did:web',
           providers: { 'did:web': new WebDIDProvider({ defaultKms: 'local' }) },
         }),
       ],
     });
-    return new KeyVault(agent, keyStore, privateStore, box);
+  }
+
+  /**
+   * Opens the vault in `storage`: a SQLite file with `keyStoreMigrations` applied, or any other
+   * `VaultStorage`. The first open records the KDF salt and a check value; later opens with
+   * another secret fail with `wrong_passphrase`.
+   */
+  static open(storage: VaultStorage | Db, secret: string): KeyVault {
+    const rows = asStorage(storage);
+    return new KeyVault(rows, openBox(rows, secret));
+  }
+
+  /** Whether `storage` holds a vault (has been opened once), without needing its secret. */
+  static isInitialized(storage: VaultStorage | Db): boolean {
+    return asStorage(storage).setting('kdf') !== undefined;
   }
 
   /** Seals any other secret or personal value under the vault's key; `aad` names its row. */
@@ -91,6 +130,53 @@ export class KeyVault {
     return key;
   }
 
+  /** Every key the vault holds, private halves in the clear: for a backup, which seals them itself. */
+  exportKeys(): ExportedKey[] {
+    return this.storage.transaction(() =>
+      this.storage.keys().flatMap((k) => {
+        const sealed = this.storage.privateKey(k.kid);
+        if (!sealed) return [];
+        return [{ ...k, privateType: sealed.type, privateKeyHex: this.box.decrypt(sealed.sealed, k.kid) }];
+      }),
+    );
+  }
+
+  /**
+   * Adds `keys` (as `exportKeys` gave them), sealed under this vault's key; a key id the vault
+   * already holds is left as it is. All or nothing (and inside the caller's transaction if open).
+   */
+  importKeys(keys: readonly ExportedKey[]): { imported: number; skipped: number } {
+    return this.storage.transaction(() => {
+      let imported = 0;
+      for (const k of keys) {
+        if (this.storage.key(k.kid)) continue;
+        const { privateType, privateKeyHex, ...publicHalf } = k;
+        this.storage.putKey(publicHalf);
+        this.storage.insertPrivateKey({ alias: k.kid, type: privateType, sealed: this.box.encrypt(privateKeyHex, k.kid) });
+        imported++;
+      }
+      return { imported, skipped: keys.length - imported };
+    });
+  }
+
+  /**
+   * Re-seals every private key (and, through `resealOthers`, the caller's values) under a key
+   * derived from `newSecret` with a fresh salt, and records the new salt and check value, in one
+   * transaction: a failure anywhere leaves everything under the old secret. From then on this
+   * vault, and every later open, uses the new secret.
+   */
+  rekey(newSecret: string, options: RekeyOptions = {}): void {
+    const params = options.kdf ?? newKdfParams();
+    const next = SecretBox.derive(newSecret, params);
+    const reseal: Reseal = (sealed, aad) => next.encrypt(this.box.decrypt(sealed, aad), aad);
+    this.storage.transaction(() => {
+      for (const k of this.storage.privateKeys()) this.storage.replaceSealed(k.alias, reseal(k.sealed, k.alias));
+      options.resealOthers?.(reseal);
+      this.storage.saveSettings(settingsFor(next, params));
+    });
+    this.box = next;
+  }
+
   /** The did:web identifier for `host` (e.g. `127.0.0.1%3A4000`) controlled by key `kid`. */
   async webDid(host: string, kid: string): Promise<string> {
     const identifier = await this.agent.didManagerGetOrCreate({
@@ -102,22 +188,26 @@ export class KeyVault {
   }
 }
 
-function openBox(db: Db, secret: string): SecretBox {
-  const get = db.prepare('SELECT value FROM vault_settings WHERE name = ?');
-  const kdf = get.get('kdf') as { value: string } | undefined;
-  if (!kdf) {
+function asStorage(storage: VaultStorage | Db): VaultStorage {
+  return 'prepare' in storage ? new SqliteVaultStorage(storage) : storage;
+}
+
+/** The settings that let a later open derive the key and tell a wrong secret: KDF parameters and a check value. */
+function settingsFor(box: SecretBox, params: KdfParams): Record<string, string> {
+  return { kdf: JSON.stringify(params), check: box.encrypt(randomBytes(16).toString('hex'), CHECK_AAD) };
+}
+
+function openBox(storage: VaultStorage, secret: string): SecretBox {
+  const kdf = storage.setting('kdf');
+  if (kdf === undefined) {
     const params = newKdfParams();
     const box = SecretBox.derive(secret, params);
-    const insert = db.prepare('INSERT INTO vault_settings (name, value) VALUES (?, ?)');
-    db.transaction(() => {
-      insert.run('kdf', JSON.stringify(params));
-      insert.run('check', box.encrypt(randomBytes(16).toString('hex'), CHECK_AAD));
-    })();
+    storage.saveSettings(settingsFor(box, params));
     return box;
   }
-  const box = SecretBox.derive(secret, JSON.parse(kdf.value) as KdfParams);
-  const check = get.get('check') as { value: string } | undefined;
-  if (!check) throw new ShomeiError('internal', 'key vault has no check value');
-  box.decrypt(check.value, CHECK_AAD); // throws wrong_passphrase
+  const box = SecretBox.derive(secret, JSON.parse(kdf) as KdfParams);
+  const check = storage.setting('check');
+  if (check === undefined) throw new ShomeiError('internal', 'key vault has no check value');
+  box.decrypt(check, CHECK_AAD); // throws wrong_passphrase
   return box;
 }

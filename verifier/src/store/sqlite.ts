@@ -1,4 +1,4 @@
-import { type Db, openDatabase } from '@shomei/shared';
+import { type Db, openDatabase, SqliteVaultStorage } from '@shomei/shared';
 import { allVerifierMigrations } from './migrations.js';
 import type {
   ClientRow,
@@ -337,11 +337,16 @@ export class SqliteFrontDeskSessionStore implements FrontDeskSessionStore {
   }
 }
 
-/** Opens (creating and migrating) the verifier's SQLite file; `:memory:` for tests. */
+/**
+ * Opens (creating and migrating) the verifier's SQLite file; `:memory:` for tests. `db` is there
+ * for tests that look at the bytes at rest; the service reaches its rows only through the stores
+ * (the key vault through `vault`).
+ */
 export function openSqliteVerifierStore(file: string): VerifierStore & { db: Db } {
   const db = openDatabase(file, allVerifierMigrations);
   return {
     db,
+    vault: new SqliteVaultStorage(db),
     clients: new SqliteClientStore(db),
     settings: new SqliteSettingsStore(db),
     requests: new SqlitePresentationRequestStore(db),

@@ -1,3 +1,5 @@
+import type { VaultStorage } from '@shomei/shared';
+
 /**
  * Repository interfaces of the verifier. Async so that a PostgreSQL backend can implement them
  * unchanged; the SQLite implementation lives in `sqlite.ts`. No per-request state is kept in
@@ -141,6 +143,8 @@ export interface SettingsStore {
 }
 
 export interface VerifierStore {
+  /** The key vault's rows, in the same database: open the vault on it (`KeyVault.open(store.vault, secret)`). */
+  vault: VaultStorage;
   clients: ClientStore;
   settings: SettingsStore;
   requests: PresentationRequestStore;
