@@ -10,6 +10,7 @@ export {
 export { ACCREDITATION_TYPE, type Accreditation, jwkOfDidJwk, verifyAccreditation } from './accreditation/credential.js';
 export { ACCREDITATIONS_PATH, AccreditationRegistry } from './accreditation/registry.js';
 export { API_KEY_PREFIX, authenticateClient, createClient, hashApiKey, newApiKey } from './clients/api-keys.js';
+export type { VerifierContext } from './context.js';
 export { buildEvidence, disclosedNames, EvidenceWriter } from './evidence/evidence.js';
 export { type AppDeps, createApp } from './http/app.js';
 export { type Problem, problemFor } from './http/problem.js';
@@ -17,7 +18,6 @@ export { identityFor, loadVerifierIdentity, REQUEST_SIGNING_PURPOSE, type Verifi
 export { consoleLogger, type Logger, silentLogger } from './log.js';
 export { type MatchRecord, matchPaths, matchRecord, matchRecordSchema } from './matching/match.js';
 export * from './matching/normalize.js';
-export type { Oid4vpContext, Sealer } from './oid4vp/context.js';
 export { prefetchForPresentation } from './oid4vp/prefetch.js';
 export { CREDENTIAL_QUERY_ID, dcqlQueryFor, PRESET_NAMES, PRESETS, type PresetName } from './oid4vp/presets.js';
 export {
@@ -27,6 +27,7 @@ export {
   SELF_ISSUED_AUDIENCE,
 } from './oid4vp/requests.js';
 export { type CreateRequestInput, createRequestInputSchema } from './oid4vp/z-requests.js';
+export type { Sealer } from './sealer.js';
 export { DATABASE_FILE, type RunningVerifier, type ServeOptions, startVerifier } from './serve.js';
 export {
   StatusListCache,

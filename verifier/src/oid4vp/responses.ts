@@ -1,15 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type ErrorCode, parseWith, ShomeiError, vpTokenSchema } from '@shomei/shared';
 import { z } from 'zod';
+import type { VerifierContext } from '../context.js';
 import { buildEvidence } from '../evidence/evidence.js';
 import { stackFrames } from '../log.js';
 import { type MatchRecord, toMatchResult } from '../matching/match.js';
 import type { ClientRow, PresentationRequestRow } from '../store/types.js';
 import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
-import { type Oid4vpContext, resultAad } from './context.js';
 import { prefetchForPresentation } from './prefetch.js';
 import { CREDENTIAL_QUERY_ID } from './presets.js';
-import { policyOf, recordAad } from './requests.js';
+import { policyOf, recordAad, resultAad } from './requests.js';
 
 export const MAX_VP_TOKEN_LENGTH = 512 * 1024;
 
@@ -40,7 +40,7 @@ export interface DirectPostOutcome {
  * verified, so exactly one response per request is ever processed: a second one, even a
  * concurrent one, gets `replay`. A response whose `state` does not match claims nothing.
  */
-export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: DirectPostBody): Promise<DirectPostOutcome> {
+export async function receiveDirectPost(ctx: VerifierContext, id: string, body: DirectPostBody): Promise<DirectPostOutcome> {
   const row = await ctx.store.requests.get(id);
   if (!row) throw new ShomeiError('not_found', 'no such presentation request');
   if (!sameString(body.state, row.state)) throw new ShomeiError('invalid_request', 'state does not match the presentation request');
@@ -98,7 +98,7 @@ export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: Di
 }
 
 function notify(
-  ctx: Oid4vpContext,
+  ctx: VerifierContext,
   client: ClientRow,
   done: { id: string; status: 'accepted' | 'rejected'; completedAt: Date; codes: string[] },
 ) {
@@ -122,7 +122,7 @@ function notify(
 export const webhookSecretAad = (clientId: string): string => `webhook-secret:${clientId}`;
 
 async function verifyVpToken(
-  ctx: Oid4vpContext,
+  ctx: VerifierContext,
   row: PresentationRequestRow,
   vpToken: string,
 ): Promise<{ result: VerificationResult; seen: Record<string, unknown> }> {

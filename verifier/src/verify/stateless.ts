@@ -1,8 +1,8 @@
 import { type AssuranceLevel, DISCLOSABLE_PATHS } from '@shomei/shared';
 import { z } from 'zod';
+import type { VerifierContext } from '../context.js';
 import { buildEvidence } from '../evidence/evidence.js';
 import { matchPaths, toMatchResult } from '../matching/match.js';
-import type { Oid4vpContext } from '../oid4vp/context.js';
 import { prefetchForPresentation } from '../oid4vp/prefetch.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
 import { policyInputShape } from '../oid4vp/z-requests.js';
@@ -45,7 +45,7 @@ export type StatelessVerifyInput = z.infer<typeof statelessVerifyInputSchema>;
  * Verifies one presentation for a business and leaves an evidence record. Keys and status
  * lists come from the caches; only a first sight of an issuer or a list fetches (cold path).
  */
-export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, input: StatelessVerifyInput): Promise<VerificationResult> {
+export async function verifyStateless(ctx: VerifierContext, client: ClientRow, input: StatelessVerifyInput): Promise<VerificationResult> {
   await prefetchForPresentation(ctx, input.presentation);
   const required = [...(input.preset ? PRESETS[input.preset].paths : []), ...(input.claims ?? [])].map((p) => [...p]);
   const settings = ctx.trust.settings?.();
