@@ -18,7 +18,6 @@ export { identityFor, loadVerifierIdentity, REQUEST_SIGNING_PURPOSE, type Verifi
 export { consoleLogger, type Logger, silentLogger } from './log.js';
 export { type MatchRecord, matchPaths, matchRecord, matchRecordSchema } from './matching/match.js';
 export * from './matching/normalize.js';
-export { prefetchForPresentation } from './oid4vp/prefetch.js';
 export { CREDENTIAL_QUERY_ID, dcqlQueryFor, PRESET_NAMES, PRESETS, type PresetName } from './oid4vp/presets.js';
 export {
   type CreatedPresentationRequest,
@@ -64,6 +63,8 @@ export {
   type TrustedIssuerConfig,
   trustConfigSchema,
 } from './trust/z-trust-config.js';
+export { prefetchForPresentation } from './verify/prefetch.js';
+export type { VerificationSources } from './verify/sources.js';
 export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless } from './verify/stateless.js';
 export {
   assuranceRank,

@@ -3,12 +3,12 @@ import { type AssuranceLevel, decodeSdJwt, isShomeiError, publicKeyFromJwk, Shom
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { silentLogger } from '../log.js';
 import { type MatchRecord, matchRecordSchema } from '../matching/match.js';
-import { prefetchForPresentation } from '../oid4vp/prefetch.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
 import { StatusListCache } from '../status/status-list-cache.js';
 import { TrustService } from '../trust/trust-service.js';
 import type { IssuerPolicy } from '../trust/trust-store.js';
 import { loadTrustConfig, parseTrustConfig } from '../trust/z-trust-config.js';
+import { prefetchForPresentation } from '../verify/prefetch.js';
 import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
 
 /** Exit codes of `shomei-verifier verify`. */

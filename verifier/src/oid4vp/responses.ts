@@ -6,8 +6,8 @@ import { buildEvidence } from '../evidence/evidence.js';
 import { stackFrames } from '../log.js';
 import { type MatchRecord, toMatchResult } from '../matching/match.js';
 import type { ClientRow, PresentationRequestRow } from '../store/types.js';
+import { prefetchForPresentation } from '../verify/prefetch.js';
 import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
-import { prefetchForPresentation } from './prefetch.js';
 import { CREDENTIAL_QUERY_ID } from './presets.js';
 import { policyOf, recordAad, resultAad } from './requests.js';
 

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { VerifierContext } from '../context.js';
 import { buildEvidence } from '../evidence/evidence.js';
 import { matchPaths, toMatchResult } from '../matching/match.js';
-import { prefetchForPresentation } from '../oid4vp/prefetch.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
 import { policyInputShape } from '../oid4vp/z-requests.js';
 import type { ClientRow } from '../store/types.js';
+import { prefetchForPresentation } from './prefetch.js';
 import { type VerificationResult, verifyPresentation } from './verify-presentation.js';
 
 const KNOWN_PATHS = new Set(DISCLOSABLE_PATHS.map((p) => JSON.stringify(p)));
