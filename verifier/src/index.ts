@@ -64,6 +64,7 @@ export {
   trustConfigSchema,
 } from './trust/z-trust-config.js';
 export { prefetchForPresentation } from './verify/prefetch.js';
+export { runVerification, type VerificationRequest, type VerificationRun } from './verify/run-verification.js';
 export type { VerificationSources } from './verify/sources.js';
 export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless } from './verify/stateless.js';
 export {

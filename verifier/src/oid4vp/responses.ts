@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { VerifierContext } from '../context.js';
 import { buildEvidence } from '../evidence/evidence.js';
 import { stackFrames } from '../log.js';
-import { type MatchRecord, toMatchResult } from '../matching/match.js';
+import type { MatchRecord } from '../matching/match.js';
 import type { ClientRow, PresentationRequestRow } from '../store/types.js';
-import { prefetchForPresentation } from '../verify/prefetch.js';
-import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
+import { runVerification } from '../verify/run-verification.js';
+import type { VerificationResult } from '../verify/verify-presentation.js';
 import { CREDENTIAL_QUERY_ID } from './presets.js';
 import { policyOf, recordAad, resultAad } from './requests.js';
 
@@ -140,30 +140,22 @@ async function verifyVpToken(
   if (!presentations || ids.length !== 1) return fail(`vp_token must answer exactly the credential query "${CREDENTIAL_QUERY_ID}"`);
   const [presentation] = presentations;
   if (presentation === undefined || presentations.length !== 1) return fail('vp_token must carry exactly one presentation');
-  await prefetchForPresentation(ctx, presentation);
   const policy = policyOf(row);
   const record = row.sealedRecord ? (JSON.parse(ctx.sealer.unseal(row.sealedRecord, recordAad(row.id))) as MatchRecord) : undefined;
-  const settings = ctx.trust.settings?.();
-  const options = {
-    now: ctx.now(),
-    trust: ctx.trust,
-    statusLists: ctx.statusLists,
+  // Match mode: the result holds per-field true/false only; `seen` keeps the claims for the evidence.
+  const { result, disclosed: seen } = await runVerification(ctx, {
+    presentation,
     expectedNonce: row.nonce,
     expectedAud: ctx.identity.clientId,
+    // A wallet answering a request this verifier made always binds its answer to it.
     requireKeyBinding: true,
     requiredPaths: row.paths,
     optionalPaths: policy.optional,
     extraClaims: policy.extra_claims,
     minAssurance: policy.min_assurance,
     maxCredentialAgeSeconds: policy.max_credential_age_seconds,
-    allowedAlgs: settings?.allowedAlgs,
-    staleStatus: settings?.staleStatus,
-    statusRequired: settings?.statusRequired,
-  };
-  const result = await verifyPresentation(presentation, options);
-  const seen = result.disclosed;
-  // Match mode: per-field true/false only; the values are dropped here (the evidence keeps their names).
-  if (record) return { result: toMatchResult(result, record), seen };
+    record,
+  });
   return { result, seen };
 }
 
