@@ -45,6 +45,7 @@ export type {
   StoredRequestStatus,
   VerifierStore,
 } from './store/types.js';
+export { DEFAULT_ALGS } from './trust/algorithms.js';
 export { TrustService, type VerifySettings } from './trust/trust-service.js';
 export {
   type IssuerKeyResolver,
@@ -70,7 +71,6 @@ export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless 
 export {
   assuranceRank,
   type CredentialStatus,
-  DEFAULT_ALGS,
   type VerificationError,
   type VerificationResult,
   type VerificationWarning,

@@ -10,6 +10,7 @@ import {
   verifySdJwtVc,
 } from '@shomei/shared';
 import type { StatusListLookup } from '../status/status-list-cache.js';
+import { DEFAULT_ALGS } from '../trust/algorithms.js';
 import type { IssuerKeyResolver, IssuerPolicySource } from '../trust/trust-store.js';
 import { disclosedClaims, isPathDisclosed } from './disclosed.js';
 import { keepAsked } from './minimize.js';
@@ -106,9 +107,6 @@ export interface VerifyPresentationOptions {
   /** `sd-jwt-vc` (default), or `sd-jwt`: any RFC 9901 SD-JWT without the SD-JWT VC type rules. */
   profile?: 'sd-jwt-vc' | 'sd-jwt';
 }
-
-/** Issuer signature algorithms accepted by default; `none` and HMAC are never accepted. */
-export const DEFAULT_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'];
 
 /**
  * Verifies an SD-JWT VC presentation against trust, status and the request, from memory only
