@@ -28,6 +28,7 @@ export {
 export { type CreateRequestInput, createRequestInputSchema } from './oid4vp/z-requests.js';
 export type { Sealer } from './sealer.js';
 export { DATABASE_FILE, type RunningVerifier, type ServeOptions, startVerifier } from './serve.js';
+export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless } from './stateless/verify-stateless.js';
 export {
   StatusListCache,
   type StatusListCacheOptions,
@@ -67,7 +68,6 @@ export {
 export { prefetchForPresentation } from './verify/prefetch.js';
 export { runVerification, type VerificationRequest, type VerificationRun } from './verify/run-verification.js';
 export type { VerificationSources } from './verify/sources.js';
-export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless } from './verify/stateless.js';
 export {
   assuranceRank,
   type CredentialStatus,

@@ -11,8 +11,8 @@ import { type Logger, silentLogger } from '../log.js';
 import { createPresentationRequest, describePresentationRequest, signedRequestObject } from '../oid4vp/requests.js';
 import { parseDirectPost, receiveDirectPost } from '../oid4vp/responses.js';
 import { createRequestInputSchema } from '../oid4vp/z-requests.js';
+import { statelessVerifyInputSchema, verifyStateless } from '../stateless/verify-stateless.js';
 import type { ClientRow } from '../store/types.js';
-import { statelessVerifyInputSchema, verifyStateless } from '../verify/stateless.js';
 import { WebhookSender } from '../webhooks/webhooks.js';
 import { errorHandler, problemResponse } from './problem.js';
 

@@ -5,8 +5,8 @@ import { buildEvidence } from '../evidence/evidence.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
 import { policyInputShape } from '../oid4vp/z-requests.js';
 import type { ClientRow } from '../store/types.js';
-import { runVerification } from './run-verification.js';
-import type { VerificationResult } from './verify-presentation.js';
+import { runVerification } from '../verify/run-verification.js';
+import type { VerificationResult } from '../verify/verify-presentation.js';
 
 const KNOWN_PATHS = new Set(DISCLOSABLE_PATHS.map((p) => JSON.stringify(p)));
 
