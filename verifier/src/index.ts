@@ -10,6 +10,7 @@ export {
 export { ACCREDITATION_TYPE, type Accreditation, jwkOfDidJwk, verifyAccreditation } from './accreditation/credential.js';
 export { ACCREDITATIONS_PATH, AccreditationRegistry } from './accreditation/registry.js';
 export { API_KEY_PREFIX, authenticateClient, createClient, hashApiKey, newApiKey } from './clients/api-keys.js';
+export type { VerifierContext } from './context.js';
 export { buildEvidence, disclosedNames, EvidenceWriter } from './evidence/evidence.js';
 export { type AppDeps, createApp } from './http/app.js';
 export { type Problem, problemFor } from './http/problem.js';
@@ -17,8 +18,6 @@ export { identityFor, loadVerifierIdentity, REQUEST_SIGNING_PURPOSE, type Verifi
 export { consoleLogger, type Logger, silentLogger } from './log.js';
 export { type MatchRecord, matchPaths, matchRecord, matchRecordSchema } from './matching/match.js';
 export * from './matching/normalize.js';
-export type { Oid4vpContext, Sealer } from './oid4vp/context.js';
-export { prefetchForPresentation } from './oid4vp/prefetch.js';
 export { CREDENTIAL_QUERY_ID, dcqlQueryFor, PRESET_NAMES, PRESETS, type PresetName } from './oid4vp/presets.js';
 export {
   type CreatedPresentationRequest,
@@ -27,7 +26,9 @@ export {
   SELF_ISSUED_AUDIENCE,
 } from './oid4vp/requests.js';
 export { type CreateRequestInput, createRequestInputSchema } from './oid4vp/z-requests.js';
+export type { Sealer } from './sealer.js';
 export { DATABASE_FILE, type RunningVerifier, type ServeOptions, startVerifier } from './serve.js';
+export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless } from './stateless/verify-stateless.js';
 export {
   StatusListCache,
   type StatusListCacheOptions,
@@ -45,6 +46,7 @@ export type {
   StoredRequestStatus,
   VerifierStore,
 } from './store/types.js';
+export { DEFAULT_ALGS } from './trust/algorithms.js';
 export { TrustService, type VerifySettings } from './trust/trust-service.js';
 export {
   type IssuerKeyResolver,
@@ -63,11 +65,12 @@ export {
   type TrustedIssuerConfig,
   trustConfigSchema,
 } from './trust/z-trust-config.js';
-export { type StatelessVerifyInput, statelessVerifyInputSchema, verifyStateless } from './verify/stateless.js';
+export { prefetchForPresentation } from './verify/prefetch.js';
+export { runVerification, type VerificationRequest, type VerificationRun } from './verify/run-verification.js';
+export type { VerificationSources } from './verify/sources.js';
 export {
   assuranceRank,
   type CredentialStatus,
-  DEFAULT_ALGS,
   type VerificationError,
   type VerificationResult,
   type VerificationWarning,

@@ -3,13 +3,13 @@ import { type AssuranceLevel, decodeSdJwt, isShomeiError, publicKeyFromJwk, Shom
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { silentLogger } from '../log.js';
 import { type MatchRecord, matchRecordSchema } from '../matching/match.js';
-import { prefetchForPresentation } from '../oid4vp/prefetch.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
 import { StatusListCache } from '../status/status-list-cache.js';
 import { TrustService } from '../trust/trust-service.js';
 import type { IssuerPolicy } from '../trust/trust-store.js';
 import { loadTrustConfig, parseTrustConfig } from '../trust/z-trust-config.js';
-import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
+import { runVerification } from '../verify/run-verification.js';
+import type { VerificationResult } from '../verify/verify-presentation.js';
 
 /** Exit codes of `shomei-verifier verify`. */
 export const EXIT = { valid: 0, invalid: 1, usage: 2 } as const;
@@ -55,8 +55,8 @@ function readJsonFile(file: string, what: string): unknown {
 
 /**
  * Checks one presentation offline-first: keys from `--issuer-key` or the trust file (discovery
- * and status lists are fetched once, here, before verification), then the same
- * `verifyPresentation` the service uses.
+ * and status lists are fetched once, before verification), then the same `runVerification`
+ * the service uses, with the trust file's settings unless a flag overrides them.
  */
 export async function runVerify(file: string | undefined, opts: VerifyCommandOptions): Promise<VerificationResult> {
   const now = opts.at === undefined ? new Date() : new Date(opts.at);
@@ -111,24 +111,24 @@ export async function runVerify(file: string | undefined, opts: VerifyCommandOpt
     log: silentLogger,
     staleAfterSeconds: config.status?.stale_after_seconds,
   });
-  await prefetchForPresentation({ trust, statusLists }, presentation);
   const required = [...(opts.preset ? PRESETS[opts.preset].paths : []), ...opts.claim.map((c) => c.split('.'))];
-  return verifyPresentation(presentation, {
-    now,
-    trust,
-    statusLists,
-    expectedNonce: opts.nonce,
-    expectedAud: opts.aud,
-    keyBinding: opts.keyBinding ?? 'required',
-    requiredPaths: required,
-    minAssurance: opts.minAssurance,
-    maxCredentialAgeSeconds: opts.maxAge,
-    allowedAlgs: service.settings().allowedAlgs,
-    staleStatus: opts.stalePolicy ?? service.settings().staleStatus,
-    statusRequired: opts.statusOptional ? false : service.settings().statusRequired,
-    profile: opts.profile,
-    match,
-  });
+  const { result } = await runVerification(
+    { trust, statusLists, now: () => now },
+    {
+      presentation,
+      expectedNonce: opts.nonce,
+      expectedAud: opts.aud,
+      keyBinding: opts.keyBinding ?? 'required',
+      requiredPaths: required,
+      minAssurance: opts.minAssurance,
+      maxCredentialAgeSeconds: opts.maxAge,
+      staleStatus: opts.stalePolicy,
+      statusRequired: opts.statusOptional ? false : undefined,
+      profile: opts.profile,
+      record: match,
+    },
+  );
+  return result;
 }
 
 const positiveInt = (v: string): number => {

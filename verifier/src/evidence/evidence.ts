@@ -1,6 +1,6 @@
 import { hash, randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { Sealer } from '../oid4vp/context.js';
+import type { Sealer } from '../sealer.js';
 import type { ClientRow, EvidenceRow, EvidenceStore } from '../store/types.js';
 import type { VerificationResult } from '../verify/verify-presentation.js';
 

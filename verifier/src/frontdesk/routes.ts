@@ -2,7 +2,7 @@ import { presentationRequestUri, ShomeiError } from '@shomei/shared';
 import { type Context, Hono } from 'hono';
 import QRCode from 'qrcode';
 import { authenticateClient } from '../clients/api-keys.js';
-import type { Oid4vpContext } from '../oid4vp/context.js';
+import type { VerifierContext } from '../context.js';
 import { PRESET_NAMES, PRESETS } from '../oid4vp/presets.js';
 import { createPresentationRequest, describePresentationRequest, type PresentationRequestView } from '../oid4vp/requests.js';
 import type { ClientRow } from '../store/types.js';
@@ -17,7 +17,7 @@ import { FrontDeskSessions } from './session.js';
  * (the pending page reloads itself every 2 s). No JavaScript, no build step. Sessions are rows in
  * the database (session.ts); every POST must come from the desk's own pages (same-origin.ts).
  */
-export function frontDeskRoutes(ctx: Oid4vpContext): Hono {
+export function frontDeskRoutes(ctx: VerifierContext): Hono {
   const app = new Hono();
   const sessions = new FrontDeskSessions(ctx.store, ctx.now, ctx.baseUrl.startsWith('https:'));
   // Scoped to the desk's paths: the sub-app is mounted at '/', and a '*' middleware would also

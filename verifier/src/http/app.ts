@@ -4,19 +4,19 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticateClient } from '../clients/api-keys.js';
+import type { VerifierContext } from '../context.js';
 import { EvidenceWriter } from '../evidence/evidence.js';
 import { frontDeskRoutes } from '../frontdesk/routes.js';
 import { type Logger, silentLogger } from '../log.js';
-import type { Oid4vpContext } from '../oid4vp/context.js';
 import { createPresentationRequest, describePresentationRequest, signedRequestObject } from '../oid4vp/requests.js';
 import { parseDirectPost, receiveDirectPost } from '../oid4vp/responses.js';
 import { createRequestInputSchema } from '../oid4vp/z-requests.js';
+import { statelessVerifyInputSchema, verifyStateless } from '../stateless/verify-stateless.js';
 import type { ClientRow } from '../store/types.js';
-import { statelessVerifyInputSchema, verifyStateless } from '../verify/stateless.js';
 import { WebhookSender } from '../webhooks/webhooks.js';
 import { errorHandler, problemResponse } from './problem.js';
 
-export interface AppDeps extends Omit<Oid4vpContext, 'log' | 'requestTtlSeconds' | 'evidence' | 'webhooks'> {
+export interface AppDeps extends Omit<VerifierContext, 'log' | 'requestTtlSeconds' | 'evidence' | 'webhooks'> {
   log?: Logger;
   /** Lifetime of a presentation request (default 300 s). */
   requestTtlSeconds?: number;
@@ -32,7 +32,7 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024;
 /** The verifier's HTTP surface: business API (API keys), OpenID4VP endpoints and its DID document. */
 export function createApp(deps: AppDeps): Hono<Env> {
   const log = deps.log ?? silentLogger;
-  const ctx: Oid4vpContext = {
+  const ctx: VerifierContext = {
     ...deps,
     log,
     requestTtlSeconds: deps.requestTtlSeconds ?? 300,

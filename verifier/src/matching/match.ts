@@ -1,6 +1,5 @@
 import { KANA_FAMILY, KANA_GIVEN } from '@shomei/shared';
 import { z } from 'zod';
-import type { VerificationResult } from '../verify/verify-presentation.js';
 import { normalizeDate, normalizePhone, normalizePostalCode, normalizePrefecture, normalizeStreet, normalizeText } from './normalize.js';
 
 const field = z.string().trim().min(1).max(200);
@@ -104,9 +103,4 @@ export function matchRecord(record: MatchRecord, disclosed: Record<string, unkno
     out[name] = ours !== null && theirs !== null && ours === theirs;
   }
   return out;
-}
-
-/** A fill-in result turned into a match result: `matches` per field, no disclosed values. */
-export function toMatchResult(result: VerificationResult, record: MatchRecord): VerificationResult {
-  return { ...result, disclosed: {}, matches: result.valid ? matchRecord(record, result.disclosed) : {} };
 }

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { presentationRequestUri, REQUEST_OBJECT_TYP, type RequestObject, ShomeiError, signJws } from '@shomei/shared';
+import type { VerifierContext } from '../context.js';
 import type { ClientRow, PresentationRequestRow } from '../store/types.js';
 import type { VerificationResult } from '../verify/verify-presentation.js';
-import { type Oid4vpContext, requestObjectUrl, responseUrl, resultAad } from './context.js';
+import { requestObjectUrl, responseUrl } from './endpoints.js';
 import { dcqlQueryFor } from './presets.js';
 import { type CreateRequestInput, type RequestPolicy, resolveQuery } from './z-requests.js';
 
@@ -35,7 +36,7 @@ export interface PresentationRequestView {
 }
 
 export async function createPresentationRequest(
-  ctx: Oid4vpContext,
+  ctx: VerifierContext,
   client: ClientRow,
   input: CreateRequestInput,
 ): Promise<CreatedPresentationRequest> {
@@ -81,7 +82,7 @@ export function publicStatus(row: PresentationRequestRow, now: Date): PublicRequ
 const PROCESSING_GRACE_MS = 60_000;
 
 /** A business's own request; another business's is reported exactly like one that does not exist. */
-export async function describePresentationRequest(ctx: Oid4vpContext, client: ClientRow, id: string): Promise<PresentationRequestView> {
+export async function describePresentationRequest(ctx: VerifierContext, client: ClientRow, id: string): Promise<PresentationRequestView> {
   const row = await ctx.store.requests.get(id);
   if (!row || row.clientId !== client.id) throw new ShomeiError('not_found', 'no such presentation request');
   const view: PresentationRequestView = {
@@ -106,7 +107,7 @@ export async function describePresentationRequest(ctx: Oid4vpContext, client: Cl
 }
 
 /** The signed request object a wallet fetches from `request_uri` (only while the request is open). */
-export async function signedRequestObject(ctx: Oid4vpContext, id: string): Promise<string> {
+export async function signedRequestObject(ctx: VerifierContext, id: string): Promise<string> {
   const row = await ctx.store.requests.get(id);
   if (!row) throw new ShomeiError('not_found', 'no such presentation request');
   const now = ctx.now();
@@ -145,6 +146,7 @@ export async function signedRequestObject(ctx: Oid4vpContext, id: string): Promi
 }
 
 export const recordAad = (id: string): string => `match-record:${id}`;
+export const resultAad = (id: string): string => `presentation-result:${id}`;
 
 /** A request's policy; rows from before policies existed are fill-in with every claim required. */
 export function policyOf(row: PresentationRequestRow): RequestPolicy {

@@ -1,15 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type ErrorCode, parseWith, ShomeiError, vpTokenSchema } from '@shomei/shared';
 import { z } from 'zod';
+import type { VerifierContext } from '../context.js';
 import { buildEvidence } from '../evidence/evidence.js';
 import { stackFrames } from '../log.js';
-import { type MatchRecord, toMatchResult } from '../matching/match.js';
+import type { MatchRecord } from '../matching/match.js';
 import type { ClientRow, PresentationRequestRow } from '../store/types.js';
-import { type VerificationResult, verifyPresentation } from '../verify/verify-presentation.js';
-import { type Oid4vpContext, resultAad } from './context.js';
-import { prefetchForPresentation } from './prefetch.js';
+import { runVerification } from '../verify/run-verification.js';
+import type { VerificationResult } from '../verify/verify-presentation.js';
 import { CREDENTIAL_QUERY_ID } from './presets.js';
-import { policyOf, recordAad } from './requests.js';
+import { policyOf, recordAad, resultAad } from './requests.js';
 
 export const MAX_VP_TOKEN_LENGTH = 512 * 1024;
 
@@ -40,7 +40,7 @@ export interface DirectPostOutcome {
  * verified, so exactly one response per request is ever processed: a second one, even a
  * concurrent one, gets `replay`. A response whose `state` does not match claims nothing.
  */
-export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: DirectPostBody): Promise<DirectPostOutcome> {
+export async function receiveDirectPost(ctx: VerifierContext, id: string, body: DirectPostBody): Promise<DirectPostOutcome> {
   const row = await ctx.store.requests.get(id);
   if (!row) throw new ShomeiError('not_found', 'no such presentation request');
   if (!sameString(body.state, row.state)) throw new ShomeiError('invalid_request', 'state does not match the presentation request');
@@ -98,7 +98,7 @@ export async function receiveDirectPost(ctx: Oid4vpContext, id: string, body: Di
 }
 
 function notify(
-  ctx: Oid4vpContext,
+  ctx: VerifierContext,
   client: ClientRow,
   done: { id: string; status: 'accepted' | 'rejected'; completedAt: Date; codes: string[] },
 ) {
@@ -122,7 +122,7 @@ function notify(
 export const webhookSecretAad = (clientId: string): string => `webhook-secret:${clientId}`;
 
 async function verifyVpToken(
-  ctx: Oid4vpContext,
+  ctx: VerifierContext,
   row: PresentationRequestRow,
   vpToken: string,
 ): Promise<{ result: VerificationResult; seen: Record<string, unknown> }> {
@@ -140,30 +140,22 @@ async function verifyVpToken(
   if (!presentations || ids.length !== 1) return fail(`vp_token must answer exactly the credential query "${CREDENTIAL_QUERY_ID}"`);
   const [presentation] = presentations;
   if (presentation === undefined || presentations.length !== 1) return fail('vp_token must carry exactly one presentation');
-  await prefetchForPresentation(ctx, presentation);
   const policy = policyOf(row);
   const record = row.sealedRecord ? (JSON.parse(ctx.sealer.unseal(row.sealedRecord, recordAad(row.id))) as MatchRecord) : undefined;
-  const settings = ctx.trust.settings?.();
-  const options = {
-    now: ctx.now(),
-    trust: ctx.trust,
-    statusLists: ctx.statusLists,
+  // Match mode: the result holds per-field true/false only; `seen` keeps the claims for the evidence.
+  const { result, disclosed: seen } = await runVerification(ctx, {
+    presentation,
     expectedNonce: row.nonce,
     expectedAud: ctx.identity.clientId,
+    // A wallet answering a request this verifier made always binds its answer to it.
     requireKeyBinding: true,
     requiredPaths: row.paths,
     optionalPaths: policy.optional,
     extraClaims: policy.extra_claims,
     minAssurance: policy.min_assurance,
     maxCredentialAgeSeconds: policy.max_credential_age_seconds,
-    allowedAlgs: settings?.allowedAlgs,
-    staleStatus: settings?.staleStatus,
-    statusRequired: settings?.statusRequired,
-  };
-  const result = await verifyPresentation(presentation, options);
-  const seen = result.disclosed;
-  // Match mode: per-field true/false only; the values are dropped here (the evidence keeps their names).
-  if (record) return { result: toMatchResult(result, record), seen };
+    record,
+  });
   return { result, seen };
 }
 

@@ -4,7 +4,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { JwsAlg } from '@shomei/shared';
 import { AccreditationRegistry } from '../accreditation/registry.js';
 import { type Logger, silentLogger } from '../log.js';
-import { DEFAULT_ALGS } from '../verify/verify-presentation.js';
+import { DEFAULT_ALGS } from './algorithms.js';
 import { type IssuerPolicy, type IssuerPolicySource, TrustStore } from './trust-store.js';
 import { loadTrustConfig, type TrustConfig } from './z-trust-config.js';
 

@@ -9,8 +9,8 @@ import {
   type VerifiedSdJwtVc,
   verifySdJwtVc,
 } from '@shomei/shared';
-import { type MatchRecord, matchPaths, toMatchResult } from '../matching/match.js';
 import type { StatusListLookup } from '../status/status-list-cache.js';
+import { DEFAULT_ALGS } from '../trust/algorithms.js';
 import type { IssuerKeyResolver, IssuerPolicySource } from '../trust/trust-store.js';
 import { disclosedClaims, isPathDisclosed } from './disclosed.js';
 import { keepAsked } from './minimize.js';
@@ -81,8 +81,8 @@ export interface VerifyPresentationOptions {
   /** Claim paths the request allows without requiring them (OpenID4VP optional claims). */
   optionalPaths?: readonly (readonly string[])[];
   /**
-   * Data minimization: disclosures the request did not ask for (required, optional or needed by
-   * `match`) are left out of `disclosed` with the warning `extra_claims_dropped` (`drop`, the
+   * Data minimization: disclosures the request did not ask for (required or optional; in match
+   * mode runVerification adds the claims the record needs) are left out of `disclosed` with the warning `extra_claims_dropped` (`drop`, the
    * default), or fail the presentation with `extra_claims_disclosed` (`refuse`). A check that
    * names no claim at all asked for none in particular: it hands on what was presented.
    */
@@ -106,12 +106,7 @@ export interface VerifyPresentationOptions {
   statusRequired?: boolean;
   /** `sd-jwt-vc` (default), or `sd-jwt`: any RFC 9901 SD-JWT without the SD-JWT VC type rules. */
   profile?: 'sd-jwt-vc' | 'sd-jwt';
-  /** Match mode: compare the disclosed claims with this record; the result then holds no values. */
-  match?: MatchRecord;
 }
-
-/** Issuer signature algorithms accepted by default; `none` and HMAC are never accepted. */
-export const DEFAULT_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'];
 
 /**
  * Verifies an SD-JWT VC presentation against trust, status and the request, from memory only
@@ -197,7 +192,7 @@ export async function verifyPresentation(presentation: string, options: VerifyPr
   if (status.warning) warnings.push(status.warning);
 
   let disclosed = disclosedClaims(payload, verified.claims, verified.disclosures);
-  const asked = [...(options.requiredPaths ?? []), ...(options.optionalPaths ?? []), ...(options.match ? matchPaths(options.match) : [])];
+  const asked = [...(options.requiredPaths ?? []), ...(options.optionalPaths ?? [])];
   if (asked.length > 0) {
     const { kept, dropped } = keepAsked(disclosed, asked);
     if (dropped.length > 0) {
@@ -232,8 +227,7 @@ export async function verifyPresentation(presentation: string, options: VerifyPr
   };
   if (verification.sandbox === true) result.sandbox = true;
   if (warnings.length > 0) result.warnings = warnings;
-  // Match mode answers true/false per field; the disclosed values are dropped here, valid or not.
-  return options.match ? toMatchResult(result, options.match) : result;
+  return result;
 }
 
 function checkStatus(

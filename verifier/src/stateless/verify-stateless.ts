@@ -1,13 +1,12 @@
 import { type AssuranceLevel, DISCLOSABLE_PATHS } from '@shomei/shared';
 import { z } from 'zod';
+import type { VerifierContext } from '../context.js';
 import { buildEvidence } from '../evidence/evidence.js';
-import { matchPaths, toMatchResult } from '../matching/match.js';
-import type { Oid4vpContext } from '../oid4vp/context.js';
-import { prefetchForPresentation } from '../oid4vp/prefetch.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../oid4vp/presets.js';
 import { policyInputShape } from '../oid4vp/z-requests.js';
 import type { ClientRow } from '../store/types.js';
-import { type VerificationResult, verifyPresentation } from './verify-presentation.js';
+import { runVerification } from '../verify/run-verification.js';
+import type { VerificationResult } from '../verify/verify-presentation.js';
 
 const KNOWN_PATHS = new Set(DISCLOSABLE_PATHS.map((p) => JSON.stringify(p)));
 
@@ -45,28 +44,19 @@ export type StatelessVerifyInput = z.infer<typeof statelessVerifyInputSchema>;
  * Verifies one presentation for a business and leaves an evidence record. Keys and status
  * lists come from the caches; only a first sight of an issuer or a list fetches (cold path).
  */
-export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, input: StatelessVerifyInput): Promise<VerificationResult> {
-  await prefetchForPresentation(ctx, input.presentation);
+export async function verifyStateless(ctx: VerifierContext, client: ClientRow, input: StatelessVerifyInput): Promise<VerificationResult> {
   const required = [...(input.preset ? PRESETS[input.preset].paths : []), ...(input.claims ?? [])].map((p) => [...p]);
-  const settings = ctx.trust.settings?.();
-  const result = await verifyPresentation(input.presentation, {
-    now: ctx.now(),
-    trust: ctx.trust,
-    statusLists: ctx.statusLists,
+  const { result, disclosed } = await runVerification(ctx, {
+    presentation: input.presentation,
     expectedNonce: input.nonce,
     expectedAud: input.aud,
     keyBinding: input.key_binding ?? 'required',
     requiredPaths: required,
-    // Match mode compares outside verifyPresentation: the record's claims are asked for too.
-    optionalPaths: input.record ? matchPaths(input.record) : [],
     extraClaims: input.extra_claims,
     minAssurance: input.min_assurance as AssuranceLevel | undefined,
     maxCredentialAgeSeconds: input.max_credential_age_seconds,
-    allowedAlgs: settings?.allowedAlgs,
-    staleStatus: settings?.staleStatus,
-    statusRequired: settings?.statusRequired,
+    record: input.record,
   });
-  const out = input.record ? toMatchResult(result, input.record) : result;
   ctx.evidence.add(
     buildEvidence(
       {
@@ -86,13 +76,13 @@ export async function verifyStateless(ctx: Oid4vpContext, client: ClientRow, inp
             extra_claims: input.extra_claims ?? 'drop',
           },
         },
-        result: out,
-        disclosed: result.disclosed,
+        result,
+        disclosed,
         presentation: input.presentation,
         now: ctx.now(),
       },
       ctx.sealer,
     ),
   );
-  return out;
+  return result;
 }

@@ -1,5 +1,5 @@
 import { type ParsedJws, parseJws, verifyJwsSignature } from '@shomei/shared';
-import type { Oid4vpContext } from './context.js';
+import type { VerificationSources } from './sources.js';
 
 /**
  * Loads what verification will read from memory: the issuer's keys (when discoverable and not
@@ -7,7 +7,7 @@ import type { Oid4vpContext } from './context.js';
  * issuer's signature over it checks out, so a forged credential cannot make the verifier
  * request URLs of its choosing.
  */
-export async function prefetchForPresentation(ctx: Pick<Oid4vpContext, 'trust' | 'statusLists'>, presentation: string): Promise<void> {
+export async function prefetchForPresentation(ctx: VerificationSources, presentation: string): Promise<void> {
   let jws: ParsedJws;
   try {
     // Only the issuer-signed JWT is needed here; disclosures are decoded once, by verification.
