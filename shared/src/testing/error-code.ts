@@ -4,9 +4,9 @@
  * `@shomei/shared` copy of the class, and the two are different classes at run time.
  */
 function shomeiCode(e: unknown): string | undefined {
-  return e instanceof Error && e.name === 'ShomeiError' && typeof (e as { code?: unknown }).code === 'string'
-    ? (e as { code: string }).code
-    : undefined;
+  if (!(e instanceof Error) || e.name !== 'ShomeiError') return undefined;
+  const { code } = e as Error & { code?: unknown };
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**
