@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,20 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'sh
 function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * `cli` without blocking this process: the verifier under test runs in it, and a blocked event loop
+ * lets its keep-alive timer close a pooled connection just as the next fetch reuses it (ECONNRESET
+ * under load).
+ */
+function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 describe('shomei-verifier client create / purge', () => {
@@ -87,13 +101,13 @@ describe('shomei-verifier client rotate-key / revoke against a running verifier'
     (await fetch(`${verifier.url}/v1/presentation-requests/none`, { headers: { authorization: `Bearer ${key}` } })).status;
 
   it('rotate-key prints a new key once and the old one stops at once; revoke stops the key; neither logs a key', async () => {
-    const created = JSON.parse(cli(['client', 'create', '--name', 'Shop', '--data', data, '--json']).stdout) as {
+    const created = JSON.parse((await cliAsync(['client', 'create', '--name', 'Shop', '--data', data, '--json'])).stdout) as {
       id: string;
       api_key: string;
     };
     expect(await apiStatus(created.api_key)).toBe(404);
 
-    const rotate = cli(['client', 'rotate-key', created.id, '--data', data, '--json']);
+    const rotate = await cliAsync(['client', 'rotate-key', created.id, '--data', data, '--json']);
     expect(rotate.code).toBe(0);
     const rotated = JSON.parse(rotate.stdout) as { id: string; api_key: string; sessions_ended: number };
     expect(rotated).toMatchObject({ id: created.id, name: 'Shop', sessions_ended: 0 });
@@ -105,37 +119,37 @@ describe('shomei-verifier client rotate-key / revoke against a running verifier'
     expect(await apiStatus(created.api_key)).toBe(401);
     expect(await apiStatus(rotated.api_key)).toBe(404);
 
-    const human = cli(['client', 'rotate-key', created.id, '--data', data]);
+    const human = await cliAsync(['client', 'rotate-key', created.id, '--data', data]);
     expect(human.code).toBe(0);
     const humanKey = human.stdout.trim().split('\n').at(-1) as string;
     expect(humanKey).toMatch(/^shv_/);
     expect(await apiStatus(rotated.api_key)).toBe(401);
 
-    const revoke = cli(['client', 'revoke', created.id, '--data', data, '--json']);
+    const revoke = await cliAsync(['client', 'revoke', created.id, '--data', data, '--json']);
     expect(revoke.code).toBe(0);
     expect(JSON.parse(revoke.stdout)).toMatchObject({ id: created.id, already_revoked: false, sessions_ended: 0 });
     expect(revoke.stderr).toContain(`audit: client ${created.id} revoked`);
     expect(`${revoke.stdout}${revoke.stderr}`).not.toContain('shv_');
     expect(await apiStatus(humanKey)).toBe(401);
 
-    const again = cli(['client', 'revoke', created.id, '--data', data]);
+    const again = await cliAsync(['client', 'revoke', created.id, '--data', data]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already revoked');
-    const list = JSON.parse(cli(['client', 'list', '--data', data, '--json']).stdout) as Record<string, unknown>[];
+    const list = JSON.parse((await cliAsync(['client', 'list', '--data', data, '--json'])).stdout) as Record<string, unknown>[];
     expect(list.find((c) => c.id === created.id)).toHaveProperty('revoked_at');
     expect(list.find((c) => c.id === created.id)).toHaveProperty('key_rotated_at');
 
-    const rotateRevoked = cli(['client', 'rotate-key', created.id, '--data', data]);
+    const rotateRevoked = await cliAsync(['client', 'rotate-key', created.id, '--data', data]);
     expect(rotateRevoked.code).toBe(1);
     expect(rotateRevoked.stderr).toContain('the client is revoked');
   }, 60_000);
 
-  it('refuses an unknown client id, and documents both commands with examples', () => {
+  it('refuses an unknown client id, and documents both commands with examples', async () => {
     for (const command of ['revoke', 'rotate-key']) {
-      const r = cli(['client', command, 'no-such-client', '--data', data]);
+      const r = await cliAsync(['client', command, 'no-such-client', '--data', data]);
       expect(r.code, command).toBe(1);
       expect(r.stderr).toContain('no client with this id');
-      const help = cli(['client', command, '--help']);
+      const help = await cliAsync(['client', command, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('Examples:');
       expect(help.stdout).toContain(`shomei-verifier client ${command}`);
