@@ -1,5 +1,4 @@
-import { ERROR_CODES, type ErrorCode, type FetchResult, oauthErrorSchema, ShomeiError } from '@shomei/shared';
-import { sanitize } from '../ui/text.js';
+import { ERROR_CODES, type ErrorCode, type FetchResult, oauthErrorSchema, ShomeiError, sanitize } from '@shomei/shared';
 
 function codeFor(remote: unknown): ErrorCode {
   return typeof remote === 'string' && Object.hasOwn(ERROR_CODES, remote) ? (remote as ErrorCode) : 'upstream_unavailable';
