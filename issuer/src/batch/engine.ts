@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { ShomeiError } from '@shomei/shared';
 import { appendAuditMany } from '../audit/append-many.js';
 import type { IssuerDeps } from '../deps.js';
-import { prepareOffer } from '../oid4vci/offers.js';
+import { prepareOffer } from '../issuance/offers.js';
 import { insertOffer } from '../store/offers.js';
 import { chunkAuditEvent } from './chunk-audit.js';
 import { acquireBatchLock } from './lock.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type AssuranceLevel, type IdentityRecord, identityRecordSchema, isShomeiError, parseWith, ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
+import { createOffer } from '../issuance/offers.js';
 import { matchesDigest, randomToken, sha256 } from '../lib/secrets.js';
-import { createOffer } from '../oid4vci/offers.js';
 import { deleteApplicationImages } from './documents.js';
 import { mapJpkiAttributes } from './jpki/attributes.js';
 import { verifyJpkiSubmission } from './jpki/verify.js';
