@@ -16,6 +16,7 @@ import { ShomeiError } from '@shomei/shared';
 import { appendAuditMany } from '../audit/append-many.js';
 import type { IssuerDeps } from '../deps.js';
 import { prepareOffer } from '../issuance/offers.js';
+import { StatusIndexAllocator } from '../status/allocator.js';
 import { insertOffer } from '../store/offers.js';
 import { chunkAuditEvent } from './chunk-audit.js';
 import { acquireBatchLock } from './lock.js';
@@ -23,7 +24,6 @@ import { SigningPool } from './pool.js';
 import { type RowChunk, readChunks } from './reader.js';
 import type { BatchRecord } from './record.js';
 import type { ChunkResult, Outcome, WorkItem } from './sign-item.js';
-import { BatchStatusAllocator } from './status-allocator.js';
 import {
   type BatchJobRow,
   findBatchJob,
@@ -168,7 +168,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     },
     direct ? options.workers : 0,
   );
-  const allocator = direct ? new BatchStatusAllocator(deps.db) : undefined;
+  const allocator = direct ? new StatusIndexAllocator(deps.db) : undefined;
   const actor = `batch:${jobId.slice(0, 12)}`;
   const findRecords = findBatchRecordsStatement(deps.db);
   /** The status slot reserved for each line in flight (a refused row leaves its slot unused). */
@@ -177,9 +177,10 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
   const prepare = (chunk: RowChunk): Prepared => {
     const unreadable: ErrorLine[] = chunk.unreadable.map((u) => ({ line: u.line, code: 'invalid_row', reason: u.reason }));
     const now = deps.now().getTime();
-    const items: WorkItem[] = chunk.rows.map((row) => {
-      if (!allocator) return { ...row };
-      const slot = allocator.allocate(now);
+    const reserved = allocator?.reserveAnywhere(chunk.rows.length, now);
+    const items: WorkItem[] = chunk.rows.map((row, i) => {
+      const slot = reserved?.[i];
+      if (!slot) return { ...row };
       slots.set(row.line, slot);
       return { ...row, statusIdx: slot.idx, statusUri: deps.statusLists.uri(slot.listId) };
     });

@@ -3,6 +3,7 @@ import { type IdentityRecord, identityRecordSchema, issueSdJwtVc, jwkThumbprint,
 import type { IssuerDeps } from '../deps.js';
 import { identityCredentialInput, type ProofingFacts } from '../issuance/identity-credential.js';
 import { sha256 } from '../lib/secrets.js';
+import { StatusIndexAllocator } from '../status/allocator.js';
 import { STATUS_LIST_ID } from '../status/status-lists.js';
 import { insertCredential } from '../store/credentials.js';
 import { consumeNonce } from '../store/nonces.js';
@@ -63,6 +64,7 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
   const issuedAt = now;
   const expiresAt = new Date(now.getTime() + settings.credentialValidityDays * 86_400_000);
   const at = now.getTime();
+  const indexes = new StatusIndexAllocator(db);
   const issued = db
     .transaction(() => {
       if (!consumeNonce(db, sha256(nonce), at)) {
@@ -73,7 +75,7 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
       }
       return thumbprints.map((thumbprint) => {
         const id = randomUUID();
-        const idx = statusLists.allocate(STATUS_LIST_ID);
+        const [idx] = indexes.reserveOn(STATUS_LIST_ID, 1) as [number];
         insertCredential(db, {
           id,
           offer_id: offer.id,

@@ -45,15 +45,6 @@ export function updateCredentialStatus(db: Db, id: string, status: CredentialSta
   db.prepare('UPDATE credentials SET status = ? WHERE id = ?').run(status, id);
 }
 
-export function isStatusIndexTaken(db: Db, listId: string, idx: number): boolean {
-  return db.prepare('SELECT 1 FROM credentials WHERE status_list_id = ? AND status_idx = ?').get(listId, idx) !== undefined;
-}
-
-export function takenStatusIndexes(db: Db, listId: string): Set<number> {
-  const rows = db.prepare('SELECT status_idx FROM credentials WHERE status_list_id = ?').all(listId) as { status_idx: number }[];
-  return new Set(rows.map((r) => r.status_idx));
-}
-
 export function findCredentialByStatusIndex(db: Db, listId: string, idx: number): CredentialRow | undefined {
   return db.prepare('SELECT * FROM credentials WHERE status_list_id = ? AND status_idx = ?').get(listId, idx) as CredentialRow | undefined;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { issuerMigrations } from './migrations.js';
 
 describe('issuer migrations', () => {
-  it('issuer-010 rebuilds credentials with offer_id nullable and batch_job_id, keeping the rows of a database made before it', () => {
+  it('issuer-010 rebuilds credentials with offer_id nullable and batch_job_id, keeping the rows of a database made before it; issuer-012 reserves their status indexes', () => {
     const upTo010 = issuerMigrations.slice(
       0,
       issuerMigrations.findIndex((m) => m.id === 'issuer-010-batch'),
@@ -46,5 +46,7 @@ describe('issuer migrations', () => {
         .run(),
     ).toThrow(/UNIQUE/);
     expect(db.pragma('foreign_key_check')).toEqual([]);
+    // issuer-012: the recorded credential's index is reserved, so no allocator hands it out again.
+    expect(db.prepare("SELECT reserved FROM status_lists WHERE id = '1'").get()).toEqual({ reserved: Buffer.from([0b1000]) });
   });
 });

@@ -1,4 +1,6 @@
-import { keyStoreMigrations, type Migration } from '@shomei/shared';
+import { type Db, keyStoreMigrations, type Migration } from '@shomei/shared';
+import { IndexBitmap } from '../lib/bitmap.js';
+import { credentialStatusIndexes, listReservations, saveReservations } from './status-reservations.js';
 
 /**
  * The issuer's tables. Times are epoch milliseconds. Codes, tokens and nonces are stored as
@@ -184,4 +186,28 @@ const uploadFailures: Migration = {
   sql: 'ALTER TABLE applications ADD COLUMN upload_failures INTEGER NOT NULL DEFAULT 0;',
 };
 
-export const issuerMigrations: readonly Migration[] = [...keyStoreMigrations, issuerTables, proofingTables, batchTables, uploadFailures];
+/**
+ * Each status list's reserved indexes, one bit per entry (status/allocator.ts): every allocator on
+ * the database reads and writes it under SQLite's write lock, so none hands out an index another
+ * already gave. Filled from the credentials recorded so far.
+ */
+const statusReservations: Migration = {
+  id: 'issuer-012-status-reservations',
+  sql: 'ALTER TABLE status_lists ADD COLUMN reserved BLOB;',
+  run: reserveRecordedIndexes,
+};
+
+function reserveRecordedIndexes(db: Db): void {
+  const lists = new Map(listReservations(db).map((l) => [l.id, new IndexBitmap(l.size)]));
+  for (const { listId, idx } of credentialStatusIndexes(db)) lists.get(listId)?.set(idx);
+  for (const [id, reserved] of lists) saveReservations(db, id, reserved.bytes);
+}
+
+export const issuerMigrations: readonly Migration[] = [
+  ...keyStoreMigrations,
+  issuerTables,
+  proofingTables,
+  batchTables,
+  uploadFailures,
+  statusReservations,
+];
