@@ -5,6 +5,7 @@ import { ShomeiError } from '@shomei/shared/errors';
 import { issueSdJwtVcFast, type SdAlg } from '@shomei/shared/sd-jwt-vc/fast';
 import { identityCredentialInput } from '../issuance/identity-credential.js';
 import { timeOrderedId } from '../store/time-ordered-id.js';
+import { credentialLine } from './outputs.js';
 import type { BatchFormat } from './reader.js';
 import { type BatchRecord, csvRow, validateRow } from './record.js';
 
@@ -83,11 +84,10 @@ export function processChunk(ctx: SignContext, part: WorkPart, spare?: ArrayBuff
     const outcome = processItem(ctx, item, parseRow(part.format, bytes.toString('utf8', item.start, item.end), header));
     if (!outcome.ok || outcome.credential === undefined) return outcome;
     const id = timeOrderedId();
-    // The credential is base64url, '.' and '~' only and the external id is [A-Za-z0-9._:-]: only
-    // the id needs JSON quoting rules, and JSON.stringify over ~3 KB per row is skipped. The line is
-    // ASCII, so one byte per character, and written as latin1, which copies the string's pieces
-    // straight into the buffer (UTF-8 would first join them into a new 3 KB string).
-    const line = `{"external_id":${JSON.stringify(outcome.externalId)},"line":${outcome.line},"credential_id":"${id}","credential":"${outcome.credential}"}\n`;
+    // The line is ASCII (see credentialLine), so one byte per character, and written as latin1,
+    // which copies the string's pieces straight into the buffer (UTF-8 would first join them into
+    // a new 3 KB string).
+    const line = credentialLine(outcome.externalId, outcome.line, id, outcome.credential);
     if (at + line.length > output.length) {
       const grown = ownBuffer(Math.max(output.length * 2, at + line.length));
       output.copy(grown, 0, 0, at);
