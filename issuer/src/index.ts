@@ -10,11 +10,11 @@ export { type BatchMode, type BatchOptions, type BatchSummary, runBatch } from '
 export { ConfigError, DEFAULT_DATA_DIR, ENV, resolveServeConfig, type ServeConfig, type ServeFlags } from './config.js';
 export { type IssuerDeps, type Logger, normalizeBaseUrl, type OpenIssuerOptions, openIssuerDeps, type SandboxConfig } from './deps.js';
 export { createIssuerApp, MAX_BODY_BYTES } from './http/app.js';
+export { type CreatedOffer, createOffer, type NewOfferInput } from './issuance/offers.js';
 export { type IssuerKeys, loadIssuerKeys, publishedJwk, SIGNING_KEY_PURPOSE } from './keys.js';
 export { type CrlRecheckResult, recheckCrls } from './lifecycle/crl-recheck.js';
 export { type AccessGrant, type CredentialResponse, issueCredential, requireAccessToken } from './oid4vci/credential.js';
 export { IDENTITY_SCOPE, issuerMetadata } from './oid4vci/metadata.js';
-export { type CreatedOffer, createOffer, type NewOfferInput } from './oid4vci/offers.js';
 export { type ProofExpectations, type VerifiedProof, verifyProofJwt } from './oid4vci/proof.js';
 export { loadJpkiTrust, loadUpstreams, type ProofingConfig, type Upstream } from './proofing/config.js';
 export { JPKI_OIDS, type JpkiAttributes, mapJpkiAttributes, readJpkiAttributes } from './proofing/jpki/attributes.js';

@@ -13,6 +13,7 @@ import { setCredentialStatus } from '../status/set-status.js';
 import { findCredential } from '../store/credentials.js';
 import { OPERATOR_PAGE, OPERATOR_PAGE_CSP } from './page.js';
 import { type AdminScope, authenticateAdmin } from './tokens.js';
+import { adminCredentialView } from './views.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 const STATES = ['awaiting_signature', 'awaiting_documents', 'pending_review', 'approved', 'rejected', 'refused'] as const;
@@ -59,7 +60,7 @@ export function adminRoutes(deps: IssuerDeps): Hono {
     admin(c, 'revoke');
     const row = findCredential(deps.db, c.req.param('id'));
     if (!row) throw new ShomeiError('not_found', 'no such credential');
-    return c.json(row, 200, NO_STORE);
+    return c.json(adminCredentialView(row), 200, NO_STORE);
   });
 
   app.post('/v1/admin/credentials/:id/status', async (c) => {

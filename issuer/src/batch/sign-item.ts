@@ -1,10 +1,11 @@
 // Deep imports keep the worker threads light: no Veramo, SQLite or protocol code is loaded there.
-import { hash, type KeyObject } from 'node:crypto';
-import { isP256Point, type PublicJwk } from '@shomei/shared/crypto';
+import type { KeyObject } from 'node:crypto';
+import { isP256Point, jwkThumbprint, type PublicJwk } from '@shomei/shared/crypto';
 import { ShomeiError } from '@shomei/shared/errors';
-import { type Evidence, IDENTITY_VCT, identityClaims } from '@shomei/shared/identity';
 import { issueSdJwtVcFast, type SdAlg } from '@shomei/shared/sd-jwt-vc/fast';
+import { identityCredentialInput } from '../issuance/identity-credential.js';
 import { timeOrderedId } from '../store/time-ordered-id.js';
+import { credentialLine } from './outputs.js';
 import type { BatchFormat } from './reader.js';
 import { type BatchRecord, csvRow, validateRow } from './record.js';
 
@@ -83,11 +84,10 @@ export function processChunk(ctx: SignContext, part: WorkPart, spare?: ArrayBuff
     const outcome = processItem(ctx, item, parseRow(part.format, bytes.toString('utf8', item.start, item.end), header));
     if (!outcome.ok || outcome.credential === undefined) return outcome;
     const id = timeOrderedId();
-    // The credential is base64url, '.' and '~' only and the external id is [A-Za-z0-9._:-]: only
-    // the id needs JSON quoting rules, and JSON.stringify over ~3 KB per row is skipped. The line is
-    // ASCII, so one byte per character, and written as latin1, which copies the string's pieces
-    // straight into the buffer (UTF-8 would first join them into a new 3 KB string).
-    const line = `{"external_id":${JSON.stringify(outcome.externalId)},"line":${outcome.line},"credential_id":"${id}","credential":"${outcome.credential}"}\n`;
+    // The line is ASCII (see credentialLine), so one byte per character, and written as latin1,
+    // which copies the string's pieces straight into the buffer (UTF-8 would first join them into
+    // a new 3 KB string).
+    const line = credentialLine(outcome.externalId, outcome.line, id, outcome.credential);
     if (at + line.length > output.length) {
       const grown = ownBuffer(Math.max(output.length * 2, at + line.length));
       output.copy(grown, 0, 0, at);
@@ -139,51 +139,22 @@ export function processItem(ctx: SignContext, item: WorkItem, parsed: ParsedRow)
   if (ctx.mode === 'offers') return { ...base, record };
   const jwk = record.holderJwk as PublicJwk;
   if (!isP256Point(jwk.x ?? '', jwk.y ?? '')) return refuse('holder_jwk is not a valid P-256 public key');
-  return { ...base, credential: signRecord(ctx, record, item), thumbprint: thumbprintP256(jwk) };
+  return { ...base, credential: signRecord(ctx, record, item), thumbprint: jwkThumbprint(jwk) };
 }
 
 function signRecord(ctx: SignContext, record: BatchRecord, item: WorkItem): string {
-  const issuedAt = new Date(ctx.issuedAt);
-  const time = secondsIso(record.proofedAt.getTime());
-  const verification: Evidence = {
-    trust_framework: 'jp_aml',
-    assurance_level: record.level,
-    time,
-    evidence: [{ type: record.method, method: record.method, time }],
-  };
   return issueSdJwtVcFast(
     { kid: ctx.kid, privateKey: ctx.privateKey as KeyObject },
-    {
+    identityCredentialInput({
       issuer: ctx.issuer,
-      vct: IDENTITY_VCT,
-      claims: identityClaims(record.identity, issuedAt),
-      visible: { verification },
+      identity: record.identity,
+      // A batch row names one proofing method: it is both the evidence's type and its method.
+      proofing: { level: record.level, evidenceType: record.method, evidenceMethod: record.method, proofedAt: record.proofedAt.getTime() },
       holderJwk: record.holderJwk as PublicJwk,
       status: { idx: item.statusIdx as number, uri: item.statusUri as string },
-      issuedAt,
+      issuedAt: new Date(ctx.issuedAt),
       expiresAt: new Date(ctx.expiresAt),
-      containersNotDisclosable: ['age_equal_or_over'],
       sdAlg: ctx.sdAlg ?? 'sha-256',
-    },
+    }),
   );
-}
-
-/**
- * A time as ISO 8601 to the second (`2026-10-01T00:00:00Z`). Rows of a batch often share their
- * proofing time, so the last one is kept.
- */
-let lastSecond = Number.NaN;
-let lastIso = '';
-function secondsIso(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastIso = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
-  }
-  return lastIso;
-}
-
-/** RFC 7638 thumbprint of a P-256 JWK (members in lexicographic order). */
-function thumbprintP256(jwk: PublicJwk): string {
-  return hash('sha256', `{"crv":"P-256","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`, 'base64url');
 }

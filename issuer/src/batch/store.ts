@@ -1,67 +1,6 @@
-import type { Db, Migration } from '@shomei/shared';
+import type { Db } from '@shomei/shared';
 
-/**
- * Batch jobs and their records. A job is keyed by (mode, input file, output folder), so running
- * the same command again resumes it; `batch_records` makes issuance idempotent by external id
- * across jobs. Direct-mode credentials have no offer, so `credentials.offer_id` becomes nullable
- * (SQLite cannot relax NOT NULL in place: the table is rebuilt with the same rows).
- */
-export const batchMigration: Migration = {
-  id: 'issuer-010-batch',
-  sql: `
-    CREATE TABLE batch_jobs (
-      id TEXT PRIMARY KEY,
-      mode TEXT NOT NULL,
-      input TEXT NOT NULL,
-      out_dir TEXT NOT NULL,
-      total_lines INTEGER,
-      next_line INTEGER NOT NULL DEFAULT 1,
-      out_bytes INTEGER NOT NULL DEFAULT 0,
-      err_bytes INTEGER NOT NULL DEFAULT 0,
-      issued INTEGER NOT NULL DEFAULT 0,
-      skipped INTEGER NOT NULL DEFAULT 0,
-      errors INTEGER NOT NULL DEFAULT 0,
-      started_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL,
-      finished_at INTEGER);
-    CREATE TABLE batch_records (
-      external_id TEXT PRIMARY KEY,
-      job_id TEXT NOT NULL REFERENCES batch_jobs(id),
-      line INTEGER NOT NULL,
-      credential_id TEXT,
-      offer_id TEXT,
-      created_at INTEGER NOT NULL);
-  `,
-  run: relaxCredentialOffer,
-};
-
-/**
- * Rebuilds `credentials` from its current definition (whatever columns earlier migrations gave
- * it) with `offer_id` nullable and a `batch_job_id` column; rows, constraints and indexes are kept.
- */
-function relaxCredentialOffer(db: Db): void {
-  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'credentials'").get() as { sql: string };
-  const relaxed = table.sql
-    .replace(/^CREATE TABLE credentials/, 'CREATE TABLE credentials_rebuilt')
-    .replace(/offer_id TEXT NOT NULL/, 'offer_id TEXT');
-  if (relaxed === table.sql.replace(/^CREATE TABLE credentials/, 'CREATE TABLE credentials_rebuilt')) {
-    throw new Error('credentials.offer_id has an unexpected definition');
-  }
-  const columns = (db.prepare('PRAGMA table_info(credentials)').all() as { name: string }[]).map((c) => c.name).join(', ');
-  const indexes = (
-    db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'credentials' AND sql IS NOT NULL").all() as {
-      sql: string;
-    }[]
-  ).map((i) => i.sql);
-  db.pragma('defer_foreign_keys = ON');
-  db.exec(relaxed);
-  db.exec(`INSERT INTO credentials_rebuilt (${columns}) SELECT ${columns} FROM credentials`);
-  db.exec('DROP TABLE credentials');
-  db.exec('ALTER TABLE credentials_rebuilt RENAME TO credentials');
-  for (const sql of indexes) db.exec(sql);
-  db.exec('ALTER TABLE credentials ADD COLUMN batch_job_id TEXT REFERENCES batch_jobs(id)');
-}
-
+// The tables are made by the issuer's migrations (store/migrations.ts, issuer-010-batch).
 export interface BatchJobRow {
   id: string;
   mode: 'direct' | 'offers';

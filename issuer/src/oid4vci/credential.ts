@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Evidence,
-  IDENTITY_VCT,
-  type IdentityRecord,
-  identityClaims,
-  identityRecordSchema,
-  issueSdJwtVc,
-  jwkThumbprint,
-  parseWith,
-  ShomeiError,
-} from '@shomei/shared';
+import { type IdentityRecord, identityRecordSchema, issueSdJwtVc, jwkThumbprint, parseWith, ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
+import { identityCredentialInput, type ProofingFacts } from '../issuance/identity-credential.js';
 import { sha256 } from '../lib/secrets.js';
+import { StatusIndexAllocator } from '../status/allocator.js';
 import { STATUS_LIST_ID } from '../status/status-lists.js';
 import { insertCredential } from '../store/credentials.js';
 import { consumeNonce } from '../store/nonces.js';
@@ -72,6 +64,7 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
   const issuedAt = now;
   const expiresAt = new Date(now.getTime() + settings.credentialValidityDays * 86_400_000);
   const at = now.getTime();
+  const indexes = new StatusIndexAllocator(db);
   const issued = db
     .transaction(() => {
       if (!consumeNonce(db, sha256(nonce), at)) {
@@ -82,7 +75,7 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
       }
       return thumbprints.map((thumbprint) => {
         const id = randomUUID();
-        const idx = statusLists.allocate(STATUS_LIST_ID);
+        const [idx] = indexes.reserveOn(STATUS_LIST_ID, 1) as [number];
         insertCredential(db, {
           id,
           offer_id: offer.id,
@@ -105,24 +98,24 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
     })
     .immediate();
 
-  const claims = identityClaims(identity, issuedAt);
-  const verification = evidenceOf(offer);
+  const proofing = proofingOf(offer);
   const credentials: string[] = [];
   // Each credential is issued separately: its own salts, its own status index, its own holder key.
   for (const [i, proof] of proofs.entries()) {
     const { id, idx } = issued[i] as { id: string; idx: number };
-    const credential = await issueSdJwtVc(deps.keys.current, {
-      issuer: baseUrl,
-      vct: IDENTITY_VCT,
-      claims,
-      visible: { verification },
-      holderJwk: proof.holderJwk,
-      status: { idx, uri: statusLists.uri(STATUS_LIST_ID) },
-      issuedAt,
-      expiresAt,
-      containersNotDisclosable: ['age_equal_or_over'],
-      sdAlg: settings.sdAlg,
-    });
+    const credential = await issueSdJwtVc(
+      deps.keys.current,
+      identityCredentialInput({
+        issuer: baseUrl,
+        identity,
+        proofing,
+        holderJwk: proof.holderJwk,
+        status: { idx, uri: statusLists.uri(STATUS_LIST_ID) },
+        issuedAt,
+        expiresAt,
+        sdAlg: settings.sdAlg,
+      }),
+    );
     credentials.push(credential);
     const label = offer.sandbox ? '[sandbox] ' : '';
     deps.log(`${label}credential ${id} issued (${offer.assurance_level}, status ${STATUS_LIST_ID}/${idx})`);
@@ -137,18 +130,13 @@ function unsealIdentity(deps: IssuerDeps, offer: OfferRow): IdentityRecord {
   return parseWith(identityRecordSchema, json, 'stored identity record', 'internal');
 }
 
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function evidenceOf(offer: OfferRow): Evidence {
-  const time = isoSeconds(offer.proofed_at);
-  const evidence: Evidence = {
-    trust_framework: 'jp_aml',
-    assurance_level: offer.assurance_level,
-    time,
-    evidence: [{ type: offer.evidence_type, method: offer.evidence_method, time }],
+/** The proofing an offer records, as the credential's evidence states it. */
+function proofingOf(offer: OfferRow): ProofingFacts {
+  return {
+    level: offer.assurance_level,
+    evidenceType: offer.evidence_type,
+    evidenceMethod: offer.evidence_method,
+    proofedAt: offer.proofed_at,
+    sandbox: Boolean(offer.sandbox),
   };
-  if (offer.sandbox) evidence.sandbox = true;
-  return evidence;
 }

@@ -1,8 +1,8 @@
 import { type CredentialOffer, ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
+import { credentialOfferFor } from '../issuance/offers.js';
 import { sha256 } from '../lib/secrets.js';
 import { findOfferByCodeHash } from '../store/offers.js';
-import { credentialOfferFor } from './offers.js';
 
 /** Longer than any code this issuer makes (randomToken: 43 characters); nothing longer is hashed. */
 const MAX_CODE_LENGTH = 512;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type AssuranceLevel, type IdentityRecord, identityRecordSchema, isShomeiError, parseWith, ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
+import { createOffer } from '../issuance/offers.js';
 import { matchesDigest, randomToken, sha256 } from '../lib/secrets.js';
-import { createOffer } from '../oid4vci/offers.js';
 import { deleteApplicationImages } from './documents.js';
 import { mapJpkiAttributes } from './jpki/attributes.js';
 import { verifyJpkiSubmission } from './jpki/verify.js';
@@ -315,8 +315,26 @@ export function offerForApplication(deps: IssuerDeps, row: ApplicationRow): Offe
   };
 }
 
-/** What an operator sees of an application (the personal values included: they review them). */
-export function operatorView(deps: IssuerDeps, row: ApplicationRow): Record<string, unknown> {
+/**
+ * What an operator sees of an application (`GET /v1/admin/applications[/:id]`), the personal
+ * values included: they review them. Mapped from the storage rows member by member.
+ */
+export interface OperatorApplicationView extends ApplicationView {
+  /** The typed (or proven) identity; null before any was given. */
+  identity: IdentityRecord | null;
+  /** What the proofing established so far (method specific: document digests, JPKI checks, …). */
+  evidence: unknown;
+  /** JPKI: the signing certificate's issuer and serial. */
+  cert: { issuer: string | null; serial: string } | null;
+  /** Uploaded images: `available` is false once the file was deleted after the decision (the digest stays). */
+  files: { kind: string; media_type: string; size: number; sha256: string; available: boolean }[];
+  /** The credentials issued from this application's offers. */
+  credentials: { id: string; status: string }[];
+  /** The operator who decided, if any. */
+  decided_by: string | null;
+}
+
+export function operatorView(deps: IssuerDeps, row: ApplicationRow): OperatorApplicationView {
   return {
     ...viewOf(row, deps.settings.maxOffersPerApplication),
     identity: unsealApplicationIdentity(deps, row) ?? null,
@@ -329,7 +347,7 @@ export function operatorView(deps: IssuerDeps, row: ApplicationRow): Record<stri
       sha256: f.sha256,
       available: f.path !== null,
     })),
-    credentials: credentialIdsOf(deps.db, row.id),
+    credentials: credentialIdsOf(deps.db, row.id).map((c) => ({ id: c.id, status: c.status })),
     decided_by: row.decided_by,
   };
 }

@@ -1,7 +1,7 @@
 import { identityRecordSchema, parseWith } from '@shomei/shared';
 import { z } from 'zod';
 import type { IssuerDeps } from '../deps.js';
-import { createOffer } from '../oid4vci/offers.js';
+import { createOffer } from '../issuance/offers.js';
 
 export const sandboxOfferRequestSchema = z.strictObject({
   identity: identityRecordSchema,

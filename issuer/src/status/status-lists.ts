@@ -1,19 +1,10 @@
-import { randomInt } from 'node:crypto';
 import { type Db, ShomeiError, type SigningKey, STATUS, StatusList, signStatusListToken } from '@shomei/shared';
-import {
-  type CredentialStatus,
-  findCredential,
-  isStatusIndexTaken,
-  takenStatusIndexes,
-  updateCredentialStatus,
-} from '../store/credentials.js';
+import { type CredentialStatus, findCredential, updateCredentialStatus } from '../store/credentials.js';
 import { ensureStatusList, findStatusList, saveStatusList, statusListVersion } from '../store/status-lists.js';
 
 /** The one list every credential is put on, for now. */
 export const STATUS_LIST_ID = '1';
 const BITS = 2;
-/** Random probes before falling back to a scan of the free indexes (only when the list is nearly full). */
-const RANDOM_PROBES = 32;
 
 const STATUS_VALUES: Record<CredentialStatus, number> = {
   valid: STATUS.VALID,
@@ -38,7 +29,8 @@ interface CachedToken {
 }
 
 /**
- * Status list allocation and the signed status list tokens. A token is cached and signed again
+ * The status lists: created, set and published as signed status list tokens (indexes are handed
+ * out by StatusIndexAllocator, status/allocator.ts). A token is cached and signed again
  * only when its list changed (its version in the database moved) or it is half-way to expiry;
  * the version lives in the database so that a second instance sees another's changes.
  */
@@ -58,29 +50,6 @@ export class StatusLists {
 
   uri(listId: string = STATUS_LIST_ID): string {
     return `${this.options.baseUrl}/status-lists/${listId}`;
-  }
-
-  /**
-   * Picks an unused index at random (so that an index says nothing about issuance order or
-   * volume). Must run inside the transaction that records the credential row: the row's
-   * UNIQUE (list, idx) constraint is what finally guarantees uniqueness.
-   */
-  allocate(listId: string = STATUS_LIST_ID): number {
-    const { db, size } = this.options;
-    for (let i = 0; i < RANDOM_PROBES; i++) {
-      const idx = randomInt(0, size);
-      if (!isStatusIndexTaken(db, listId, idx)) return idx;
-    }
-    const taken = takenStatusIndexes(db, listId);
-    const free = size - taken.size;
-    if (free <= 0) throw new ShomeiError('internal', `status list ${listId} is full`);
-    let skip = randomInt(0, free);
-    for (let idx = 0; idx < size; idx++) {
-      if (taken.has(idx)) continue;
-      if (skip === 0) return idx;
-      skip--;
-    }
-    throw new ShomeiError('internal', `status list ${listId} is full`);
   }
 
   /** The signed status list token, re-signed only when needed. */

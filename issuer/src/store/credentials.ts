@@ -5,7 +5,8 @@ export type CredentialStatus = 'valid' | 'revoked' | 'suspended';
 /** What the issuer remembers about a credential it issued: no personal value. */
 export interface CredentialRow {
   id: string;
-  offer_id: string;
+  /** The offer redeemed for it; none for a credential signed directly by a batch. */
+  offer_id: string | null;
   status_list_id: string;
   status_idx: number;
   status: CredentialStatus;
@@ -14,9 +15,16 @@ export interface CredentialRow {
   sandbox: number;
   issued_at: number;
   expires_at: number;
+  /** Why its status was last changed, as the operator said. */
+  status_reason: string | null;
+  /** The batch job that signed it directly (mode direct). */
+  batch_job_id: string | null;
 }
 
-export function insertCredential(db: Db, row: Omit<CredentialRow, 'status'>): void {
+export function insertCredential(
+  db: Db,
+  row: Omit<CredentialRow, 'status' | 'status_reason' | 'batch_job_id'> & { offer_id: string },
+): void {
   db.prepare(
     `INSERT INTO credentials (id, offer_id, status_list_id, status_idx, holder_jwk_thumbprint, assurance_level, sandbox,
        issued_at, expires_at)
@@ -35,15 +43,6 @@ export function findCredentialsByOffer(db: Db, offerId: string): CredentialRow[]
 
 export function updateCredentialStatus(db: Db, id: string, status: CredentialStatus): void {
   db.prepare('UPDATE credentials SET status = ? WHERE id = ?').run(status, id);
-}
-
-export function isStatusIndexTaken(db: Db, listId: string, idx: number): boolean {
-  return db.prepare('SELECT 1 FROM credentials WHERE status_list_id = ? AND status_idx = ?').get(listId, idx) !== undefined;
-}
-
-export function takenStatusIndexes(db: Db, listId: string): Set<number> {
-  const rows = db.prepare('SELECT status_idx FROM credentials WHERE status_list_id = ?').all(listId) as { status_idx: number }[];
-  return new Set(rows.map((r) => r.status_idx));
 }
 
 export function findCredentialByStatusIndex(db: Db, listId: string, idx: number): CredentialRow | undefined {

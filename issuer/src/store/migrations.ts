@@ -1,5 +1,6 @@
-import { keyStoreMigrations, type Migration } from '@shomei/shared';
-import { batchMigration } from '../batch/store.js';
+import { type Db, keyStoreMigrations, type Migration } from '@shomei/shared';
+import { IndexBitmap } from '../lib/bitmap.js';
+import { credentialStatusIndexes, listReservations, saveReservations } from './status-reservations.js';
 
 /**
  * The issuer's tables. Times are epoch milliseconds. Codes, tokens and nonces are stored as
@@ -122,10 +123,91 @@ const proofingTables: Migration = {
   `,
 };
 
+/**
+ * Batch jobs and their records. A job is keyed by (mode, input file, output folder), so running
+ * the same command again resumes it; `batch_records` makes issuance idempotent by external id
+ * across jobs. Direct-mode credentials have no offer, so `credentials.offer_id` becomes nullable:
+ * SQLite cannot relax NOT NULL in place, so the table is rebuilt with the same rows, from the
+ * definition issuer-001 and issuer-002 gave it (this migration always runs right after them), and
+ * gains `batch_job_id`. No index is on `credentials` at this point but its PRIMARY KEY and UNIQUE.
+ */
+const batchTables: Migration = {
+  id: 'issuer-010-batch',
+  sql: `
+    CREATE TABLE batch_jobs (
+      id TEXT PRIMARY KEY,
+      mode TEXT NOT NULL,
+      input TEXT NOT NULL,
+      out_dir TEXT NOT NULL,
+      total_lines INTEGER,
+      next_line INTEGER NOT NULL DEFAULT 1,
+      out_bytes INTEGER NOT NULL DEFAULT 0,
+      err_bytes INTEGER NOT NULL DEFAULT 0,
+      issued INTEGER NOT NULL DEFAULT 0,
+      skipped INTEGER NOT NULL DEFAULT 0,
+      errors INTEGER NOT NULL DEFAULT 0,
+      started_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      finished_at INTEGER);
+    CREATE TABLE batch_records (
+      external_id TEXT PRIMARY KEY,
+      job_id TEXT NOT NULL REFERENCES batch_jobs(id),
+      line INTEGER NOT NULL,
+      credential_id TEXT,
+      offer_id TEXT,
+      created_at INTEGER NOT NULL);
+    PRAGMA defer_foreign_keys = ON;
+    CREATE TABLE credentials_rebuilt (
+      id TEXT PRIMARY KEY,
+      offer_id TEXT REFERENCES offers(id),
+      status_list_id TEXT NOT NULL REFERENCES status_lists(id),
+      status_idx INTEGER NOT NULL,
+      status TEXT NOT NULL DEFAULT 'valid',
+      holder_jwk_thumbprint TEXT NOT NULL,
+      assurance_level TEXT NOT NULL,
+      sandbox INTEGER NOT NULL,
+      issued_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      status_reason TEXT,
+      batch_job_id TEXT REFERENCES batch_jobs(id),
+      UNIQUE (status_list_id, status_idx));
+    INSERT INTO credentials_rebuilt (id, offer_id, status_list_id, status_idx, status, holder_jwk_thumbprint, assurance_level,
+        sandbox, issued_at, expires_at, status_reason)
+      SELECT id, offer_id, status_list_id, status_idx, status, holder_jwk_thumbprint, assurance_level,
+        sandbox, issued_at, expires_at, status_reason FROM credentials;
+    DROP TABLE credentials;
+    ALTER TABLE credentials_rebuilt RENAME TO credentials;
+  `,
+};
+
 /** Refused document uploads per application: a few, then the application is closed. */
 const uploadFailures: Migration = {
   id: 'issuer-011-upload-failures',
   sql: 'ALTER TABLE applications ADD COLUMN upload_failures INTEGER NOT NULL DEFAULT 0;',
 };
 
-export const issuerMigrations: readonly Migration[] = [...keyStoreMigrations, issuerTables, proofingTables, batchMigration, uploadFailures];
+/**
+ * Each status list's reserved indexes, one bit per entry (status/allocator.ts): every allocator on
+ * the database reads and writes it under SQLite's write lock, so none hands out an index another
+ * already gave. Filled from the credentials recorded so far.
+ */
+const statusReservations: Migration = {
+  id: 'issuer-012-status-reservations',
+  sql: 'ALTER TABLE status_lists ADD COLUMN reserved BLOB;',
+  run: reserveRecordedIndexes,
+};
+
+function reserveRecordedIndexes(db: Db): void {
+  const lists = new Map(listReservations(db).map((l) => [l.id, new IndexBitmap(l.size)]));
+  for (const { listId, idx } of credentialStatusIndexes(db)) lists.get(listId)?.set(idx);
+  for (const [id, reserved] of lists) saveReservations(db, id, reserved.bytes);
+}
+
+export const issuerMigrations: readonly Migration[] = [
+  ...keyStoreMigrations,
+  issuerTables,
+  proofingTables,
+  batchTables,
+  uploadFailures,
+  statusReservations,
+];

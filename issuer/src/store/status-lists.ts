@@ -10,7 +10,7 @@ export interface StatusListRow {
 }
 
 export function findStatusList(db: Db, id: string): StatusListRow | undefined {
-  return db.prepare('SELECT * FROM status_lists WHERE id = ?').get(id) as StatusListRow | undefined;
+  return db.prepare('SELECT id, bits, size, list, version, updated_at FROM status_lists WHERE id = ?').get(id) as StatusListRow | undefined;
 }
 
 /** The list's version only: cheap enough to read on every request for the token. */

@@ -1,0 +1,178 @@
+import { appendAuditMany } from '../audit/append-many.js';
+import type { IssuerDeps } from '../deps.js';
+import { prepareOffer } from '../issuance/offers.js';
+import type { StatusSlot } from '../status/allocator.js';
+import { insertOffer, type NewOffer } from '../store/offers.js';
+import { chunkAuditEvent } from './chunk-audit.js';
+import { appendLines, type ErrorLine, errorLine, offerLine } from './outputs.js';
+import type { BatchRecord } from './record.js';
+import type { ChunkResult, Outcome } from './sign-item.js';
+import { type BatchJobRow, type findBatchRecordsStatement, saveCheckpoint } from './store.js';
+
+/** What a chunk commit works with: the job, its open outputs and its running totals. */
+export interface ChunkCommitContext {
+  deps: IssuerDeps;
+  jobId: string;
+  direct: boolean;
+  /** Who the audit log names: `batch:<job id prefix>`. */
+  actor: string;
+  /** The credentials' iat and exp (epoch ms), the same for the whole batch. */
+  issuedAt: number;
+  expiresAt: number;
+  findRecords: ReturnType<typeof findBatchRecordsStatement>;
+  /** The output and errors files, open at their checkpoint. */
+  out: number;
+  err: number;
+  /** The job's checkpoint as committed so far; advanced by each commit. */
+  state: BatchJobRow;
+}
+
+/** A row accepted for issuance. */
+interface Accepted {
+  line: number;
+  externalId: string;
+  /** The credential id (direct mode, made with the credential) or the offer id (set when the offer is made). */
+  id: string;
+  outcome: Extract<Outcome, { ok: true }>;
+  /** Direct mode: the output line, as written by the signing thread. */
+  output?: Uint8Array;
+  statusListId: string;
+  statusIdx: number;
+}
+
+/**
+ * Commits a processed chunk: sorts its rows into accepted, refused and already issued, appends
+ * the output and error lines and fsyncs them, then records everything in one transaction (the
+ * credentials or offers, the external ids, the chunk's audit entry, the checkpoint). Outputs go
+ * first, durably: a commit never points past what is on disk.
+ */
+export function commitChunk(
+  ctx: ChunkCommitContext,
+  parts: readonly ChunkResult[],
+  unreadable: readonly ErrorLine[],
+  slots: Map<number, StatusSlot>,
+  lastLine: number,
+): void {
+  const { deps, state } = ctx;
+  const { accepted, errors, skipped } = sortOutcomes(ctx, parts, unreadable, slots);
+  const offers = ctx.direct ? [] : makeOffers(deps, accepted);
+  const outLines = ctx.direct ? accepted.map((a) => a.output as Uint8Array) : offers.map((o) => o.line);
+  const outBytes = appendLines(ctx.out, state.out_bytes, outLines);
+  const errBytes = appendLines(ctx.err, state.err_bytes, errors.map(errorLine));
+  const at = deps.now().getTime();
+  state.next_line = lastLine + 1;
+  state.out_bytes = outBytes;
+  state.err_bytes = errBytes;
+  state.issued += accepted.length;
+  state.skipped += skipped;
+  state.errors += errors.length;
+  state.updated_at = at;
+  recordChunk(
+    ctx,
+    accepted,
+    offers.map((o) => o.row),
+    at,
+  );
+}
+
+/**
+ * Idempotent by external id: a repeat within this job is an error row; one issued by an earlier
+ * job is skipped (already issued) and counted. Chunks commit in file order, so the database holds
+ * every earlier chunk's ids and `seen` this chunk's. Errors come back in line order.
+ */
+function sortOutcomes(
+  ctx: ChunkCommitContext,
+  parts: readonly ChunkResult[],
+  unreadable: readonly ErrorLine[],
+  slots: Map<number, StatusSlot>,
+): { accepted: Accepted[]; errors: ErrorLine[]; skipped: number } {
+  const errors = [...unreadable];
+  const accepted: Accepted[] = [];
+  const seen = new Map<string, number>();
+  let skipped = 0;
+  const earlierJobs = ctx.findRecords(parts.flatMap((part) => part.outcomes.flatMap((o) => (o.ok ? [o.externalId] : []))));
+  for (const { outcomes, output } of parts) {
+    for (const outcome of outcomes) {
+      const slot = slots.get(outcome.line);
+      slots.delete(outcome.line);
+      if (!outcome.ok) {
+        errors.push({
+          line: outcome.line,
+          ...(outcome.externalId ? { external_id: outcome.externalId } : {}),
+          code: 'invalid_row',
+          reason: outcome.reason,
+        });
+        continue;
+      }
+      const earlierLine = seen.get(outcome.externalId);
+      const earlier = earlierLine !== undefined ? { job_id: ctx.jobId, line: earlierLine } : earlierJobs.get(outcome.externalId);
+      if (earlier) {
+        if (earlier.job_id === ctx.jobId) {
+          errors.push({
+            line: outcome.line,
+            external_id: outcome.externalId,
+            code: 'duplicate_external_id',
+            reason: `external_id already appears on line ${earlier.line}`,
+          });
+        } else skipped++;
+        continue;
+      }
+      seen.set(outcome.externalId, outcome.line);
+      accepted.push({
+        line: outcome.line,
+        externalId: outcome.externalId,
+        id: outcome.id ?? '',
+        outcome,
+        ...(outcome.output ? { output: output.subarray(outcome.output.start, outcome.output.end) } : {}),
+        statusListId: slot?.listId ?? '',
+        statusIdx: slot?.idx ?? -1,
+      });
+    }
+  }
+  errors.sort((a, b) => a.line - b.line);
+  return { accepted, errors, skipped };
+}
+
+/** Offers mode: an offer per accepted row, handed out (its line) before its row is recorded. */
+function makeOffers(deps: IssuerDeps, accepted: Accepted[]): { row: NewOffer; line: Buffer }[] {
+  return accepted.map((a) => {
+    const record = a.outcome.record as BatchRecord;
+    const offer = prepareOffer(deps, {
+      identity: record.identity,
+      assuranceLevel: record.level,
+      evidence: { type: record.method, method: record.method },
+      proofedAt: record.proofedAt,
+      sandbox: false,
+    });
+    a.id = offer.offerId;
+    return { row: offer.row, line: offerLine({ externalId: a.externalId, line: a.line, ...offer }) };
+  });
+}
+
+/** The chunk's one transaction: offers or credentials, external ids, the audit entry, the checkpoint. */
+function recordChunk(ctx: ChunkCommitContext, accepted: readonly Accepted[], offerRows: readonly NewOffer[], at: number): void {
+  const { deps, jobId, direct, issuedAt, expiresAt } = ctx;
+  deps.db
+    .transaction(() => {
+      const insertRecord = deps.db.prepare(
+        'INSERT INTO batch_records (external_id, job_id, line, credential_id, offer_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      const insertCredential = deps.db.prepare(
+        `INSERT INTO credentials (id, offer_id, status_list_id, status_idx, holder_jwk_thumbprint, assurance_level, sandbox,
+           issued_at, expires_at, batch_job_id) VALUES (?, NULL, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      );
+      for (const row of offerRows) insertOffer(deps.db, row);
+      for (const a of accepted) {
+        if (direct) {
+          insertCredential.run(a.id, a.statusListId, a.statusIdx, a.outcome.thumbprint, a.outcome.level, issuedAt, expiresAt, jobId);
+          insertRecord.run(a.externalId, jobId, a.line, a.id, null, at);
+        } else insertRecord.run(a.externalId, jobId, a.line, null, a.id, at);
+      }
+      if (accepted.length > 0) {
+        const records = accepted.map((a) => ({ line: a.line, id: a.id, level: a.outcome.level, method: a.outcome.method }));
+        appendAuditMany(deps.db, at, [chunkAuditEvent(ctx.actor, jobId, direct, records)]);
+      }
+      saveCheckpoint(deps.db, ctx.state);
+    })
+    .immediate();
+}
