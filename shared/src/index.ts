@@ -46,6 +46,7 @@ export {
 export { KeyVault, type SigningKey, VAULT_CHECK_AAD } from './keys/key-vault.js';
 export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/secret-box.js';
 export { keyStoreMigrations } from './keys/sqlite-stores.js';
+export { loadVaultSecret, type VaultSecret, type VaultSecretSource } from './keys/vault-secret.js';
 export * from './protocol/oid4vci.js';
 export * from './protocol/oid4vp.js';
 export { nodeSigner, saltGenerator, sdHasher, sha256Hasher } from './sd-jwt-vc/capabilities.js';
