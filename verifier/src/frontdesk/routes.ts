@@ -1,7 +1,8 @@
 import { presentationRequestUri, ShomeiError } from '@shomei/shared';
 import { type Context, Hono } from 'hono';
 import QRCode from 'qrcode';
-import { authenticateClient } from '../clients/api-keys.js';
+import { clientForApiKey } from '../clients/api-keys.js';
+import { smallBody } from '../http/limits.js';
 import type { Oid4vpContext } from '../oid4vp/context.js';
 import { PRESET_NAMES, PRESETS } from '../oid4vp/presets.js';
 import { createPresentationRequest, describePresentationRequest, type PresentationRequestView } from '../oid4vp/requests.js';
@@ -40,11 +41,11 @@ export function frontDeskRoutes(ctx: Oid4vpContext): Hono {
     );
   });
 
-  app.post('/front-desk/login', async (c) => {
+  app.post('/front-desk/login', smallBody, async (c) => {
     const form = await readFormFields(c);
     let client: ClientRow;
     try {
-      client = await authenticateClient(ctx.store.clients, `Bearer ${(form.api_key ?? '').trim()}`);
+      client = await clientForApiKey(ctx.store.clients, (form.api_key ?? '').trim());
     } catch {
       return html(c, loginPage('API キーが正しくありません / The API key is not valid'), 401);
     }
@@ -52,12 +53,12 @@ export function frontDeskRoutes(ctx: Oid4vpContext): Hono {
     return c.redirect('/', 303);
   });
 
-  app.post('/front-desk/logout', async (c) => {
+  app.post('/front-desk/logout', smallBody, async (c) => {
     await sessions.end(c);
     return c.redirect('/', 303);
   });
 
-  app.post('/front-desk/requests', async (c) => {
+  app.post('/front-desk/requests', smallBody, async (c) => {
     const client = await sessions.client(c);
     if (!client) return c.redirect('/', 303);
     const form = await readFormFields(c);
