@@ -25,14 +25,21 @@ function oauthCode(code: ErrorCode, path: string): string {
   return 'server_error';
 }
 
-/** An OAuth error (RFC 6749 §5.2, OpenID4VCI §8.3.1). */
+/**
+ * An OAuth error (RFC 6749 §5.2, OpenID4VCI §8.3.1) that keeps Shomei's stable code as data:
+ * `shomei_code` and, when the error has them, `details` (e.g. `attempts_left`) are extension
+ * members, which RFC 6749 §8.1 lets a client ignore, so a wallet never reads a code out of
+ * `error_description`.
+ */
 export function oauthErrorResponse(path: string, e: ShomeiError): Response {
   const error = oauthCode(e.code, path);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-  if (error === 'server_error') return oauthJson(500, { error, error_description: 'internal error' }, headers);
+  if (error === 'server_error') return oauthJson(500, { error, error_description: 'internal error', shomei_code: 'internal' }, headers);
   if (error === 'invalid_token') headers['www-authenticate'] = 'Bearer error="invalid_token"';
   if (error === 'temporarily_unavailable') headers['retry-after'] = String(STORAGE_RETRY_AFTER_SECONDS);
-  return oauthJson(e.status, { error, error_description: e.message }, headers);
+  const body: Record<string, unknown> = { error, error_description: e.message, shomei_code: e.code };
+  if (e.details !== undefined) body.details = e.details;
+  return oauthJson(e.status, body, headers);
 }
 
 function oauthJson(status: number, body: Record<string, unknown>, headers: Record<string, string>): Response {
