@@ -1,6 +1,5 @@
-import { problem } from '@shomei/shared/http-server';
+import { problem, securityHeaders } from '@shomei/shared/http-server';
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { accreditationRoutes } from '../accreditation/routes.js';
 import { adminRoutes } from '../admin/routes.js';
 import { batchRoutes } from '../batch/routes.js';
@@ -12,18 +11,13 @@ import { sandboxRoutes } from '../sandbox/routes.js';
 import { statusRoutes } from '../status/routes.js';
 import { errorHandler } from './errors.js';
 
-export const NOTHING_ALLOWED_CSP = "default-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+export { NOTHING_ALLOWED_CSP } from '@shomei/shared/http-server';
 
 /** The issuer's HTTP app; all state and the clock come in through `deps`. */
 export function createIssuerApp(deps: IssuerDeps): Hono {
   const app = new Hono();
-  app.use(secureHeaders());
-  app.use(async (c, next) => {
-    await next();
-    // The operator page sets its own policy (admin/page.ts); every other response, JSON or an HTML
-    // page added later without one, gets the policy that allows nothing (issue 14, item 5).
-    if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', NOTHING_ALLOWED_CSP);
-  });
+  // The operator page sets its own policy (admin/page.ts); everything else gets the one allowing nothing.
+  app.use(...securityHeaders());
   // Each route that takes a body declares its limit (http/limits.ts); batch files stream to disk
   // under their own (batch/routes.ts).
   app.route('/', oid4vciRoutes(deps));

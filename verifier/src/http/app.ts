@@ -1,7 +1,6 @@
 import { parseWith, ShomeiError } from '@shomei/shared';
-import { problem, readForm, readJson } from '@shomei/shared/http-server';
+import { problem, readForm, readJson, securityHeaders } from '@shomei/shared/http-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { authenticateClient } from '../clients/api-keys.js';
 import { EvidenceWriter } from '../evidence/evidence.js';
 import { frontDeskRoutes } from '../frontdesk/routes.js';
@@ -43,13 +42,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.onError(errorHandler(log));
   app.notFound(() => problem('not_found', 'no such resource'));
   app.use('*', accessLog(log));
-  app.use('*', secureHeaders());
+  // Pages set their own policy (frontdesk/html.ts); everything else gets the one allowing nothing.
+  app.use('*', ...securityHeaders());
   app.use('*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
-    // Pages set their own policy (frontdesk/html.ts); every other response, JSON or an HTML page added
-    // later without one, gets the policy that allows nothing (issue 14, item 5).
-    if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', NOTHING_ALLOWED_CSP);
   });
   // Each route that takes a body declares its limit (limits.ts). /v1/verify, the hot path, reads the
   // Node stream itself under the same limit (readJson with maxBytes) instead of wrapping the request.
@@ -113,7 +110,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   return app;
 }
 
-export const NOTHING_ALLOWED_CSP = "default-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+export { NOTHING_ALLOWED_CSP } from '@shomei/shared/http-server';
 
 /** The form fields of a direct_post response: a repeated name is refused, not silently resolved. */
 async function formBody(c: Context): Promise<Record<string, string>> {

@@ -6,6 +6,7 @@
 export { bearerToken, parseBearer } from './bearer.js';
 export { limitBody, readBodyText, readForm, readJson } from './body.js';
 export { classifyFailure, type Failure, STORAGE_UNAVAILABLE_DETAIL } from './failure.js';
+export { NOTHING_ALLOWED_CSP, securityHeaders } from './headers.js';
 export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_PREFIX,
