@@ -51,7 +51,9 @@ export function hintFor(error: unknown): string | undefined {
   if (!isShomeiError(error)) return undefined;
   switch (error.code) {
     case 'invalid_grant':
-      return /attempts? left/.test(error.message)
+      // A Shomei issuer says how many tx_code attempts are left as data (details.attempts_left). Another
+      // OpenID4VCI issuer can only say so in its error_description, so its text is the fallback.
+      return typeof error.details?.attempts_left === 'number' || /attempts? left/.test(error.message)
         ? 'check the transaction code the issuer sent you and try again'
         : 'if the offer has expired or was already used, ask the issuer for a new one';
     case 'upstream_unavailable':

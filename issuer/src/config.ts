@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isSdAlg, SD_ALGS, type SdAlg } from '@shomei/shared';
+import { isSdAlg, loadVaultSecret, SD_ALGS, type SdAlg } from '@shomei/shared';
 import type { SandboxConfig } from './deps.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './server.js';
 
@@ -125,24 +125,13 @@ export function resolveSecret(
   env: NodeJS.ProcessEnv,
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
 ): { secret: string; secretSource: string } {
-  let secret: string;
-  let secretSource: string;
-  if (flags.secretFile !== undefined) {
-    try {
-      secret = readFile(flags.secretFile).replace(/\r?\n$/, '');
-    } catch {
-      throw new ConfigError(`cannot read the secret file ${flags.secretFile}`);
-    }
-    secretSource = `file ${resolve(flags.secretFile)}`;
-    if (secret.length === 0) throw new ConfigError(`the secret file ${flags.secretFile} is empty`);
-  } else if (env[ENV.secret]) {
-    secret = env[ENV.secret] as string;
-    secretSource = `env ${ENV.secret}`;
-  } else {
-    throw new ConfigError(
-      `no key-vault secret: set ${ENV.secret} or pass --secret-file <path> (the secret seals the issuer's signing keys at rest)`,
-    );
-  }
-
-  return { secret, secretSource };
+  const { secret, source } = loadVaultSecret({
+    secretFile: flags.secretFile,
+    envName: ENV.secret,
+    env,
+    purpose: "the secret seals the issuer's signing keys at rest",
+    fail: (message) => new ConfigError(message),
+    readFile,
+  });
+  return { secret, secretSource: source };
 }

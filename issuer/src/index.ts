@@ -9,7 +9,8 @@ export { type AuditEntry, type AuditEvent, type AuditVerification, appendAudit, 
 export { type BatchMode, type BatchOptions, type BatchSummary, runBatch } from './batch/engine.js';
 export { ConfigError, DEFAULT_DATA_DIR, ENV, resolveServeConfig, type ServeConfig, type ServeFlags } from './config.js';
 export { type IssuerDeps, type Logger, normalizeBaseUrl, type OpenIssuerOptions, openIssuerDeps, type SandboxConfig } from './deps.js';
-export { createIssuerApp, MAX_BODY_BYTES } from './http/app.js';
+export { createIssuerApp } from './http/app.js';
+export { MAX_BODY_BYTES } from './http/limits.js';
 export { type CreatedOffer, createOffer, type NewOfferInput } from './issuance/offers.js';
 export { type IssuerKeys, loadIssuerKeys, publishedJwk, SIGNING_KEY_PURPOSE } from './keys.js';
 export { type CrlRecheckResult, recheckCrls } from './lifecycle/crl-recheck.js';

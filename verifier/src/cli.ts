@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { ALLOW_PRIVATE_NETWORK_ENV, defaultOutboundPolicy, isShomeiError, KeyVault, ShomeiError } from '@shomei/shared';
+import { ALLOW_PRIVATE_NETWORK_ENV, defaultOutboundPolicy, isShomeiError, KeyVault, loadVaultSecret, ShomeiError } from '@shomei/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createClient } from './clients/api-keys.js';
 import { registerAnchor } from './commands/anchor.js';
@@ -24,23 +23,13 @@ function parsePort(value: string): number {
 }
 
 function readSecret(secretFile: string | undefined): { secret: string; source: string } {
-  if (secretFile) {
-    let text: string;
-    try {
-      text = readFileSync(secretFile, 'utf8');
-    } catch {
-      throw new ShomeiError('invalid_request', 'cannot read the secret file');
-    }
-    const secret = text.replace(/\r?\n$/, '');
-    if (!secret) throw new ShomeiError('invalid_request', 'the secret file is empty');
-    return { secret, source: `file ${resolve(secretFile)}` };
-  }
-  const fromEnv = process.env.SHOMEI_VERIFIER_SECRET;
-  if (fromEnv) return { secret: fromEnv, source: 'env SHOMEI_VERIFIER_SECRET' };
-  throw new ShomeiError(
-    'invalid_request',
-    'refusing to start without a vault secret: set SHOMEI_VERIFIER_SECRET or pass --secret-file <file> (it encrypts the signing key at rest)',
-  );
+  return loadVaultSecret({
+    secretFile,
+    envName: 'SHOMEI_VERIFIER_SECRET',
+    env: process.env,
+    purpose: 'it encrypts the signing key at rest',
+    fail: (message) => new ShomeiError('invalid_request', message),
+  });
 }
 
 const dataOption = () => new Option('--data <dir>', 'data directory (holds verifier.db)').env('SHOMEI_VERIFIER_DATA').default(DEFAULT_DATA);

@@ -1,3 +1,4 @@
+export { type Problem, problemFor } from '@shomei/shared/http-server';
 export {
   anchorInfo,
   anchorStatusListToken,
@@ -13,7 +14,6 @@ export { API_KEY_PREFIX, authenticateClient, createClient, hashApiKey, newApiKey
 export type { VerifierContext } from './context.js';
 export { buildEvidence, disclosedNames, EvidenceWriter } from './evidence/evidence.js';
 export { type AppDeps, createApp } from './http/app.js';
-export { type Problem, problemFor } from './http/problem.js';
 export { identityFor, loadVerifierIdentity, REQUEST_SIGNING_PURPOSE, type VerifierIdentity } from './keys.js';
 export { consoleLogger, type Logger, silentLogger } from './log.js';
 export { type MatchRecord, matchPaths, matchRecord, matchRecordSchema } from './matching/match.js';

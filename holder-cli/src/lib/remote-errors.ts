@@ -4,6 +4,20 @@ function codeFor(remote: unknown): ErrorCode {
   return typeof remote === 'string' && Object.hasOwn(ERROR_CODES, remote) ? (remote as ErrorCode) : 'upstream_unavailable';
 }
 
+/**
+ * The scalar members of a remote `details` object (e.g. `attempts_left`), so that what the wallet
+ * does next reads data, not message text. Anything else (objects, long strings) is dropped.
+ */
+function remoteDetails(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const kept: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(value).slice(0, 16)) {
+    if (typeof v === 'number' || typeof v === 'boolean') kept[name] = v;
+    else if (typeof v === 'string') kept[name] = sanitize(v, 100);
+  }
+  return kept;
+}
+
 function jsonBody(res: FetchResult): unknown {
   try {
     return JSON.parse(res.body);
@@ -16,14 +30,21 @@ function jsonBody(res: FetchResult): unknown {
  * Turns an OAuth error answer (`{error, error_description}`) into a ShomeiError that keeps the
  * remote code and says what the server said, cleaned for the terminal. The description comes
  * from the issuer, which never knows the wallet's secrets.
+ *
+ * A Shomei issuer adds its stable code (`shomei_code`) and `details` (RFC 6749 extension members):
+ * the wallet takes its code from them. Any other OpenID4VCI issuer sends only the OAuth `error`,
+ * which is used when it is one of our codes. A server-side failure (5xx) is the issuer being
+ * unavailable, whatever it calls it.
  */
 export function oauthFailure(res: FetchResult, who: string): ShomeiError {
-  const parsed = oauthErrorSchema.safeParse(jsonBody(res));
+  const body = jsonBody(res);
+  const parsed = oauthErrorSchema.safeParse(body);
   if (!parsed.success) return new ShomeiError('upstream_unavailable', `${who} answered HTTP ${res.status}`);
-  const { error, error_description: description } = parsed.data;
+  const { error, error_description: description, shomei_code: shomeiCode, details } = parsed.data;
   const detail = description ? `: ${sanitize(description, 300)}` : '';
-  return new ShomeiError(codeFor(error), `${who} refused the request (${sanitize(error, 64)})${detail}`, {
-    details: { status: res.status, error },
+  const code = res.status >= 500 ? 'upstream_unavailable' : codeFor(shomeiCode ?? error);
+  return new ShomeiError(code, `${who} refused the request (${sanitize(error, 64)})${detail}`, {
+    details: { ...remoteDetails(details), status: res.status, error },
   });
 }
 

@@ -13,6 +13,7 @@ import {
   signStatusListToken,
   verifyJwsSignature,
 } from '@shomei/shared';
+import { bearerToken } from '@shomei/shared/http-server';
 import { Hono } from 'hono';
 import { issueTestCredential, NOW, newTestIssuer, startServer, type TestIssuer } from './fixtures.js';
 
@@ -135,7 +136,7 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}) {
     return c.json({ c_nonce: nonce });
   });
   app.post('/credential', async (c) => {
-    const token = c.req.header('authorization')?.replace(/^Bearer /, '') ?? '';
+    const token = bearerToken(c) ?? '';
     if (!tokens.has(token)) return c.json({ error: 'invalid_token' }, 401);
     const body = (await c.req.json()) as { credential_configuration_id?: string; proofs?: { jwt?: string[] } };
     if (body.credential_configuration_id !== IDENTITY_CONFIGURATION_ID) return c.json({ error: 'unknown_credential_configuration' }, 400);

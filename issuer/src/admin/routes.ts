@@ -1,10 +1,10 @@
 import { parseWith, ShomeiError } from '@shomei/shared';
+import { bearerToken, readJson } from '@shomei/shared/http-server';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { exportAudit, verifyAudit } from '../audit/audit-log.js';
 import type { IssuerDeps } from '../deps.js';
-import { bearerToken } from '../http/auth.js';
-import { readJson } from '../http/body.js';
+import { smallBody } from '../http/limits.js';
 import { recheckCrls } from '../lifecycle/crl-recheck.js';
 import { decideApplication, operatorView } from '../proofing/applications.js';
 import { readApplicationImage } from '../proofing/documents.js';
@@ -51,7 +51,7 @@ export function adminRoutes(deps: IssuerDeps): Hono {
     return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.type, ...NO_STORE });
   });
 
-  app.post('/v1/admin/applications/:id/decision', async (c) => {
+  app.post('/v1/admin/applications/:id/decision', smallBody, async (c) => {
     const who = admin(c, 'review');
     return c.json(decideApplication(deps, c.req.param('id'), who.actor, await readJson(c)), 200, NO_STORE);
   });
@@ -63,7 +63,7 @@ export function adminRoutes(deps: IssuerDeps): Hono {
     return c.json(adminCredentialView(row), 200, NO_STORE);
   });
 
-  app.post('/v1/admin/credentials/:id/status', async (c) => {
+  app.post('/v1/admin/credentials/:id/status', smallBody, async (c) => {
     const who = admin(c, 'revoke');
     const input = parseWith(statusChangeSchema, await readJson(c), 'status change');
     const id = c.req.param('id');
@@ -71,7 +71,7 @@ export function adminRoutes(deps: IssuerDeps): Hono {
     return c.json({ id, status: input.status, status_list_ttl: deps.statusLists.ttlSeconds }, 200, NO_STORE);
   });
 
-  app.post('/v1/admin/crl-check', async (c) => {
+  app.post('/v1/admin/crl-check', smallBody, async (c) => {
     const who = admin(c, 'revoke');
     return c.json(await recheckCrls(deps, who.actor), 200, NO_STORE);
   });

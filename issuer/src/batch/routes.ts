@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Job, ShomeiError } from '@shomei/shared';
+import { bearerToken } from '@shomei/shared/http-server';
 import { type Context, Hono } from 'hono';
 import { authenticateAdmin } from '../admin/tokens.js';
 import type { IssuerDeps } from '../deps.js';
-import { bearerToken } from '../http/auth.js';
 import { batchFileSweepJob } from '../jobs/batch-file-sweep.js';
 import { type BatchMode, runBatch } from './engine.js';
 import {
@@ -24,7 +24,6 @@ import { type BatchJobRow, findBatchJob } from './store.js';
 
 /** The largest batch file an operator may upload (a million rows is ~700 MB of JSONL). */
 export const MAX_BATCH_UPLOAD_BYTES = 1024 * 1024 * 1024;
-export const BATCH_UPLOAD_PATH = /^\/v1\/admin\/batches$/;
 const NO_STORE = { 'cache-control': 'no-store' };
 
 interface Running {

@@ -1,14 +1,7 @@
 import { ShomeiError } from '@shomei/shared';
+import { bearerToken } from '@shomei/shared/http-server';
 import type { Context } from 'hono';
 import { secretEquals } from '../lib/secrets.js';
-
-/** The token of an `Authorization: Bearer <token>` header, if there is one. */
-export function bearerToken(c: Context): string | undefined {
-  const header = c.req.header('authorization');
-  if (!header) return undefined;
-  const match = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
-  return match?.[1];
-}
 
 /** Refuses the request unless it carries `expected` as its bearer token (compared in constant time). */
 export function requireBearer(c: Context, expected: string, what: string): void {

@@ -11,7 +11,7 @@ describe('error handling', () => {
     h.deps.db.close();
     const oauth = await h.app.request('/nonce', { method: 'POST' });
     expect(oauth.status).toBe(500);
-    expect(await oauth.json()).toEqual({ error: 'server_error', error_description: 'internal error' });
+    expect(await oauth.json()).toEqual({ error: 'server_error', error_description: 'internal error', shomei_code: 'internal' });
     const problem = await h.app.request('/status-lists/1');
     expect(problem.status).toBe(500);
     expect(problem.headers.get('content-type')).toBe('application/problem+json');
@@ -33,6 +33,6 @@ describe('error handling', () => {
       body: `pre-authorized_code=${'x'.repeat(70_000)}`,
     });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: 'invalid_request' });
+    expect(await res.json()).toMatchObject({ error: 'invalid_request', shomei_code: 'payload_too_large' });
   });
 });

@@ -1,4 +1,5 @@
-import { describeStorageFailure, type ErrorCode, isShomeiError, type ShomeiError, storageFailure } from '@shomei/shared';
+import { describeStorageFailure, type ErrorCode, type ShomeiError } from '@shomei/shared';
+import { classifyFailure, problemResponse, STORAGE_RETRY_AFTER_SECONDS } from '@shomei/shared/http-server';
 import type { Context } from 'hono';
 import type { Logger } from '../deps.js';
 
@@ -18,67 +19,45 @@ const OAUTH_CODES = new Set<ErrorCode>([
 
 function oauthCode(code: ErrorCode, path: string): string {
   if (OAUTH_CODES.has(code)) return code;
+  if (code === 'storage_unavailable') return 'temporarily_unavailable';
   if (code === 'malformed' || code === 'payload_too_large')
     return path === '/credential' ? 'invalid_credential_request' : 'invalid_request';
   return 'server_error';
 }
 
-function title(code: ErrorCode): string {
-  const words = code.replaceAll('_', ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/**
+ * An OAuth error (RFC 6749 §5.2, OpenID4VCI §8.3.1) that keeps Shomei's stable code as data:
+ * `shomei_code` and, when the error has them, `details` (e.g. `attempts_left`) are extension
+ * members, which RFC 6749 §8.1 lets a client ignore, so a wallet never reads a code out of
+ * `error_description`.
+ */
+export function oauthErrorResponse(path: string, e: ShomeiError): Response {
+  const error = oauthCode(e.code, path);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (error === 'server_error') return oauthJson(500, { error, error_description: 'internal error', shomei_code: 'internal' }, headers);
+  if (error === 'invalid_token') headers['www-authenticate'] = 'Bearer error="invalid_token"';
+  if (error === 'temporarily_unavailable') headers['retry-after'] = String(STORAGE_RETRY_AFTER_SECONDS);
+  const body: Record<string, unknown> = { error, error_description: e.message, shomei_code: e.code };
+  if (e.details !== undefined) body.details = e.details;
+  return oauthJson(e.status, body, headers);
 }
 
-export function problemJson(status: number, code: ErrorCode | string, detail: string, extra: Record<string, unknown> = {}): Response {
-  const body = { type: `urn:shomei:error:${code}`, title: title(code as ErrorCode), status, code, detail, ...extra };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
-  });
-}
-
-function oauthJson(status: number, error: string, description: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ error, error_description: description }), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
-  });
-}
-
-function shomeiResponse(c: Context, e: ShomeiError): Response {
-  const path = c.req.path;
-  if (OAUTH_PATHS.has(path)) {
-    const error = oauthCode(e.code, path);
-    if (error === 'server_error') return oauthJson(500, error, 'internal error');
-    const status = e.code === 'payload_too_large' ? 413 : e.status;
-    const headers: Record<string, string> = error === 'invalid_token' ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {};
-    return oauthJson(status, error, e.message, headers);
-  }
-  const res = problemJson(e.status, e.code, e.message, e.details ?? {});
-  if (e.status === 401) res.headers.set('www-authenticate', 'Bearer');
-  return res;
+function oauthJson(status: number, body: Record<string, unknown>, headers: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /**
- * The one error handler: ShomeiErrors become problem details (or OAuth errors on the OAuth
- * endpoints); anything else is a 500 that is logged without its message (which could carry
- * request data) and says nothing to the client.
+ * The one error handler: errors become problem details (or OAuth errors on the OAuth endpoints);
+ * a storage failure is a 503 whose log line names the condition; anything else is a 500 that is
+ * logged without its message (which could carry request data) and says nothing to the client.
  */
 export function errorHandler(log: Logger) {
   return (err: Error, c: Context): Response => {
-    if (isShomeiError(err)) {
-      if (err.status >= 500) log(`error ${err.code} on ${c.req.method} ${c.req.routePath}`);
-      return shomeiResponse(c, err);
-    }
-    const storage = storageFailure(err);
-    if (storage) {
-      log(`${describeStorageFailure(storage)} on ${c.req.method} ${c.req.routePath}`);
-      const detail = 'the service cannot store data right now; nothing was changed; try again later';
-      if (OAUTH_PATHS.has(c.req.path)) return oauthJson(503, 'temporarily_unavailable', detail, { 'retry-after': '60' });
-      const res = problemJson(503, 'storage_unavailable', detail);
-      res.headers.set('retry-after', '60');
-      return res;
-    }
-    log(`internal error (${err.name}) on ${c.req.method} ${c.req.routePath}`);
-    if (OAUTH_PATHS.has(c.req.path)) return oauthJson(500, 'server_error', 'internal error');
-    return problemJson(500, 'internal', 'internal error');
+    const failure = classifyFailure(err);
+    const where = `on ${c.req.method} ${c.req.routePath}`;
+    if (failure.kind === 'storage') log(`${describeStorageFailure(failure.storage)} ${where}`);
+    else if (failure.kind === 'unexpected') log(`internal error (${failure.cause.name}) ${where}`);
+    else if (failure.error.status >= 500) log(`error ${failure.error.code} ${where}`);
+    return OAUTH_PATHS.has(c.req.path) ? oauthErrorResponse(c.req.path, failure.error) : problemResponse(failure.error);
   };
 }

@@ -121,7 +121,11 @@ describe('token endpoint', () => {
     expect((await redeem(h, offer.code, offer.tx_code)).status).toBe(200);
     const again = await redeem(h, offer.code, offer.tx_code);
     expect(again.status).toBe(400);
-    expect(await again.json()).toEqual({ error: 'invalid_grant', error_description: 'the pre-authorized code has already been used' });
+    expect(await again.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'the pre-authorized code has already been used',
+      shomei_code: 'invalid_grant',
+    });
   });
 
   it('counts wrong tx_codes down and kills the code after five, even for the right one', async () => {
@@ -130,8 +134,10 @@ describe('token endpoint', () => {
     for (let left = 4; left >= 0; left--) {
       const res = await redeem(h, offer.code, wrong);
       expect(res.status).toBe(400);
-      const body = (await res.json()) as { error: string; error_description: string };
+      const body = (await res.json()) as { error: string; error_description: string; shomei_code: string; details: unknown };
       expect(body.error).toBe('invalid_grant');
+      // The count travels as data too, so that a wallet never reads it out of the description.
+      expect(body).toMatchObject({ shomei_code: 'invalid_grant', details: { attempts_left: left } });
       expect(body.error_description).toBe(
         left > 0
           ? `tx_code is wrong; ${left} attempt${left === 1 ? '' : 's'} left`
@@ -157,7 +163,11 @@ describe('token endpoint', () => {
     h.advance(10 * 60 + 1);
     const expired = await redeem(h, offer.code, offer.tx_code);
     expect(expired.status).toBe(400);
-    expect(await expired.json()).toEqual({ error: 'invalid_grant', error_description: 'the pre-authorized code has expired' });
+    expect(await expired.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'the pre-authorized code has expired',
+      shomei_code: 'invalid_grant',
+    });
   });
 
   it('takes only form-encoded requests of the pre-authorized grant', async () => {

@@ -1,8 +1,8 @@
+import { bearerToken, readForm, readJson } from '@shomei/shared/http-server';
 import { Hono } from 'hono';
 import type { IssuerDeps } from '../deps.js';
-import { bearerToken } from '../http/auth.js';
-import { readForm, readJson } from '../http/body.js';
 import { clientAddress } from '../http/client-address.js';
+import { smallBody } from '../http/limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { issueCredential, requireAccessToken } from './credential.js';
 import { authorizationServerMetadata, issuerMetadata } from './metadata.js';
@@ -27,17 +27,17 @@ export function oid4vciRoutes(deps: IssuerDeps): Hono {
     return c.json(offerByReference(deps, c.req.param('code')), 200, NO_STORE);
   });
 
-  app.post('/token', async (c) => {
+  app.post('/token', smallBody, async (c) => {
     const { code, txCode } = parseTokenRequest(await readForm(c));
     return c.json(redeemPreAuthorizedCode(deps, code, txCode), 200, NO_STORE);
   });
 
-  app.post('/nonce', (c) => c.json({ c_nonce: createNonce(deps) }, 200, NO_STORE));
+  app.post('/nonce', smallBody, (c) => c.json({ c_nonce: createNonce(deps) }, 200, NO_STORE));
 
-  app.post('/credential', async (c) => {
+  app.post('/credential', smallBody, async (c) => {
     // The token is checked before the body is read, so an unauthenticated caller learns nothing about its request.
     const grant = requireAccessToken(deps, bearerToken(c));
-    const body = await readJson(c, 'invalid_credential_request');
+    const body = await readJson(c, { code: 'invalid_credential_request' });
     return c.json(await issueCredential(deps, grant, body), 200, NO_STORE);
   });
   return app;

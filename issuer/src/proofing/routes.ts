@@ -1,8 +1,8 @@
+import { bearerToken, readJson } from '@shomei/shared/http-server';
 import { Hono } from 'hono';
 import type { IssuerDeps } from '../deps.js';
-import { bearerToken } from '../http/auth.js';
-import { readJson } from '../http/body.js';
 import { clientAddress } from '../http/client-address.js';
+import { smallBody, uploadBody } from '../http/limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import {
   createApplication,
@@ -21,7 +21,7 @@ export function applicationRoutes(deps: IssuerDeps): Hono {
   const app = new Hono();
   const limiter = new RateLimiter(deps.settings.applicationsPerMinute, 60_000);
 
-  app.post('/v1/applications', async (c) => {
+  app.post('/v1/applications', smallBody, async (c) => {
     limiter.hit(clientAddress(c), deps.now().getTime());
     const created = await createApplication(deps, await readJson(c));
     return c.json(created, 201, NO_STORE);
@@ -32,18 +32,18 @@ export function applicationRoutes(deps: IssuerDeps): Hono {
     return c.json(viewOf(row, deps.settings.maxOffersPerApplication), 200, NO_STORE);
   });
 
-  app.post('/v1/applications/:id/jpki', async (c) => {
+  app.post('/v1/applications/:id/jpki', smallBody, async (c) => {
     const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
     return c.json(await submitJpki(deps, row, await readJson(c)), 200, NO_STORE);
   });
 
-  app.post('/v1/applications/:id/documents', async (c) => {
+  app.post('/v1/applications/:id/documents', uploadBody(deps.settings.maxUploadBytes), async (c) => {
     const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
     await receiveDocuments(deps, row, c.req.raw);
     return c.json(viewOf(requireApplication(deps, row.id, bearerToken(c)), deps.settings.maxOffersPerApplication), 200, NO_STORE);
   });
 
-  app.post('/v1/applications/:id/offer', async (c) => {
+  app.post('/v1/applications/:id/offer', smallBody, async (c) => {
     const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
     await requireCertificateCurrent(deps, row);
     return c.json(offerForApplication(deps, row), 201, NO_STORE);

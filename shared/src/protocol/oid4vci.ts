@@ -121,5 +121,14 @@ export const credentialResponseSchema = z.looseObject({
   credentials: z.array(z.object({ credential: z.string().min(1) })).min(1),
 });
 
-/** OAuth-shaped error body: `{ error, error_description }`. */
-export const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+/**
+ * OAuth-shaped error body: `{ error, error_description }`. A Shomei issuer adds two extension members
+ * (RFC 6749 §8.1): `shomei_code`, the stable error code, and `details` (e.g. `attempts_left`) when the
+ * error has them. Another issuer's malformed extension members are ignored, not fatal.
+ */
+export const oauthErrorSchema = z.looseObject({
+  error: z.string(),
+  error_description: z.string().optional(),
+  shomei_code: z.string().max(64).optional().catch(undefined),
+  details: z.record(z.string(), z.unknown()).optional().catch(undefined),
+});

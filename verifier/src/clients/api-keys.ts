@@ -1,5 +1,6 @@
 import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { ShomeiError } from '@shomei/shared';
+import { parseBearer } from '@shomei/shared/http-server';
 import type { ClientRow, ClientStore, FrontDeskSessionStore } from '../store/types.js';
 
 export const API_KEY_PREFIX = 'shv_';
@@ -33,8 +34,11 @@ export async function createClient(store: ClientStore, name: string, now: Date):
 
 /** Resolves `Authorization: Bearer shv_…` to its client, or throws `unauthorized`. */
 export async function authenticateClient(store: ClientStore, authorization: string | undefined): Promise<ClientRow> {
-  const match = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? '');
-  const key = match?.[1];
+  return clientForApiKey(store, parseBearer(authorization));
+}
+
+/** Resolves an API key (from the header, or typed into the front desk) to its client, or throws `unauthorized`. */
+export async function clientForApiKey(store: ClientStore, key: string | undefined): Promise<ClientRow> {
   if (!key) throw new ShomeiError('unauthorized', 'an API key is required (Authorization: Bearer <key>)');
   // Looked up by hash, so the comparison never touches the stored secret itself. Looked up on every
   // call, never cached: a rotated or revoked key must stop at once, on every instance.

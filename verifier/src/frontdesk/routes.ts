@@ -1,8 +1,9 @@
 import { presentationRequestUri, ShomeiError } from '@shomei/shared';
 import { type Context, Hono } from 'hono';
 import QRCode from 'qrcode';
-import { authenticateClient } from '../clients/api-keys.js';
+import { clientForApiKey } from '../clients/api-keys.js';
 import type { VerifierContext } from '../context.js';
+import { smallBody } from '../http/limits.js';
 import { PRESET_NAMES, PRESETS } from '../oid4vp/presets.js';
 import { createPresentationRequest, describePresentationRequest, type PresentationRequestView } from '../oid4vp/requests.js';
 import type { ClientRow } from '../store/types.js';
@@ -40,11 +41,11 @@ export function frontDeskRoutes(ctx: VerifierContext): Hono {
     );
   });
 
-  app.post('/front-desk/login', async (c) => {
+  app.post('/front-desk/login', smallBody, async (c) => {
     const form = await readFormFields(c);
     let client: ClientRow;
     try {
-      client = await authenticateClient(ctx.store.clients, `Bearer ${(form.api_key ?? '').trim()}`);
+      client = await clientForApiKey(ctx.store.clients, (form.api_key ?? '').trim());
     } catch {
       return html(c, loginPage('API キーが正しくありません / The API key is not valid'), 401);
     }
@@ -52,12 +53,12 @@ export function frontDeskRoutes(ctx: VerifierContext): Hono {
     return c.redirect('/', 303);
   });
 
-  app.post('/front-desk/logout', async (c) => {
+  app.post('/front-desk/logout', smallBody, async (c) => {
     await sessions.end(c);
     return c.redirect('/', 303);
   });
 
-  app.post('/front-desk/requests', async (c) => {
+  app.post('/front-desk/requests', smallBody, async (c) => {
     const client = await sessions.client(c);
     if (!client) return c.redirect('/', 303);
     const form = await readFormFields(c);

@@ -426,8 +426,8 @@ describe('OpenID4VP', () => {
     const res = await failing.request('/oid4vp/requests/some-id');
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({
-      type: 'urn:shomei:problem:internal',
-      title: 'Internal Server Error',
+      type: 'urn:shomei:error:internal',
+      title: 'Internal',
       status: 500,
       code: 'internal',
       detail: 'internal error',

@@ -1,8 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import { parseWith, ShomeiError } from '@shomei/shared';
+import { problem, readForm, readJson, securityHeaders } from '@shomei/shared/http-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { authenticateClient } from '../clients/api-keys.js';
 import type { VerifierContext } from '../context.js';
 import { EvidenceWriter } from '../evidence/evidence.js';
@@ -14,7 +12,8 @@ import { createRequestInputSchema } from '../oid4vp/z-requests.js';
 import { statelessVerifyInputSchema, verifyStateless } from '../stateless/verify-stateless.js';
 import type { ClientRow } from '../store/types.js';
 import { WebhookSender } from '../webhooks/webhooks.js';
-import { errorHandler, problemResponse } from './problem.js';
+import { RESPONSE_BODY_LIMIT, responseBody, smallBody } from './limits.js';
+import { errorHandler } from './problem.js';
 
 export interface AppDeps extends Omit<VerifierContext, 'log' | 'requestTtlSeconds' | 'evidence' | 'webhooks'> {
   log?: Logger;
@@ -25,9 +24,6 @@ export interface AppDeps extends Omit<VerifierContext, 'log' | 'requestTtlSecond
 }
 
 type Env = { Variables: { client: ClientRow } };
-
-export const RESPONSE_BODY_LIMIT = 512 * 1024;
-export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 /** The verifier's HTTP surface: business API (API keys), OpenID4VP endpoints and its DID document. */
 export function createApp(deps: AppDeps): Hono<Env> {
@@ -44,25 +40,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   app.onError(errorHandler(log));
-  app.notFound((c) => problemResponse(c, new ShomeiError('not_found', 'no such resource')));
+  app.notFound(() => problem('not_found', 'no such resource'));
   app.use('*', accessLog(log));
-  app.use('*', secureHeaders());
+  // Pages set their own policy (frontdesk/html.ts); everything else gets the one allowing nothing.
+  app.use('*', ...securityHeaders());
   app.use('*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
-    // Pages set their own policy (frontdesk/html.ts); every other response, JSON or an HTML page added
-    // later without one, gets the policy that allows nothing (issue 14, item 5).
-    if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', NOTHING_ALLOWED_CSP);
   });
-  const tooLarge = (): never => {
-    throw new ShomeiError('payload_too_large', 'the request body is too large');
-  };
-  const largeBody = bodyLimit({ maxSize: RESPONSE_BODY_LIMIT, onError: tooLarge });
-  const smallBody = bodyLimit({ maxSize: DEFAULT_BODY_LIMIT, onError: tooLarge });
-  // /v1/verify reads its body itself, with the same limit (see readBody): the hot path.
-  app.use('*', (c, next) =>
-    c.req.path === VERIFY_PATH ? next() : c.req.path.startsWith('/oid4vp/responses/') ? largeBody(c, next) : smallBody(c, next),
-  );
+  // Each route that takes a body declares its limit (limits.ts). /v1/verify, the hot path, reads the
+  // Node stream itself under the same limit (readJson with maxBytes) instead of wrapping the request.
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -77,15 +64,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   const business = new Hono<Env>();
   business.use('*', requireClient);
-  business.post('/', async (c) => {
-    const input = parseWith(createRequestInputSchema, await jsonBody(c), 'presentation request');
+  business.post('/', smallBody, async (c) => {
+    const input = parseWith(createRequestInputSchema, await readJson(c), 'presentation request');
     return c.json(await createPresentationRequest(ctx, c.get('client'), input), 201);
   });
   business.get('/:id', async (c) => c.json(await describePresentationRequest(ctx, c.get('client'), c.req.param('id'))));
   app.route('/v1/presentation-requests', business);
 
-  app.post(VERIFY_PATH, requireClient, async (c) => {
-    const input = parseWith(statelessVerifyInputSchema, await jsonBody(c, RESPONSE_BODY_LIMIT), 'verification input');
+  app.post('/v1/verify', requireClient, async (c) => {
+    const input = parseWith(statelessVerifyInputSchema, await readJson(c, { maxBytes: RESPONSE_BODY_LIMIT }), 'verification input');
     return c.json(await verifyStateless(ctx, c.get('client'), input));
   });
 
@@ -115,7 +102,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.body(jwt, 200, { 'content-type': 'application/oauth-authz-req+jwt' });
   });
 
-  app.post('/oid4vp/responses/:id', async (c) => {
+  app.post('/oid4vp/responses/:id', responseBody, async (c) => {
     const body = parseDirectPost(await formBody(c));
     return c.json(await receiveDirectPost(ctx, c.req.param('id'), body));
   });
@@ -123,51 +110,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   return app;
 }
 
-const VERIFY_PATH = '/v1/verify';
+export { NOTHING_ALLOWED_CSP } from '@shomei/shared/http-server';
 
-export const NOTHING_ALLOWED_CSP = "default-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
-
-async function jsonBody(c: Context, limit?: number): Promise<unknown> {
-  if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
-    throw new ShomeiError('invalid_request', 'the body must be application/json');
-  }
-  const text = limit === undefined ? await c.req.text() : await readBody(c, limit);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ShomeiError('invalid_request', 'the body is not JSON');
-  }
-}
-
-/**
- * Reads a body up to `limit` bytes. Under @hono/node-server it reads the Node request stream
- * directly, which spares building a WHATWG Request per call on the verification hot path.
- */
-async function readBody(c: Context, limit: number): Promise<string> {
-  const tooLarge = () => new ShomeiError('payload_too_large', 'the request body is too large');
-  if (Number(c.req.header('content-length') ?? 0) > limit) throw tooLarge();
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming || typeof incoming.on !== 'function') {
-    const text = await c.req.text();
-    if (Buffer.byteLength(text) > limit) throw tooLarge();
-    return text;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
+/** The form fields of a direct_post response: a repeated name is refused, not silently resolved. */
 async function formBody(c: Context): Promise<Record<string, string>> {
-  if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-    throw new ShomeiError('invalid_request', 'the body must be application/x-www-form-urlencoded');
-  }
   const form: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(await c.req.text())) {
+  for (const [name, value] of await readForm(c)) {
     if (Object.hasOwn(form, name)) throw new ShomeiError('invalid_request', `parameter ${name.slice(0, 32)} is repeated`);
     form[name] = value;
   }
