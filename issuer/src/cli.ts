@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { didWebForOrigin, httpFetch, isShomeiError, OutboundPolicy, sanitize } from '@shomei/shared';
+import {
+  ALLOW_PRIVATE_NETWORK_ENV,
+  defaultOutboundPolicy,
+  didWebForOrigin,
+  httpFetch,
+  isShomeiError,
+  OutboundPolicy,
+  sanitize,
+} from '@shomei/shared';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { accreditationsOption } from './accreditation/accreditations-file.js';
@@ -18,6 +26,8 @@ function fail(message: string): never {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
+  // Read by the outbound policy of every fetch the service makes (CRLs, upstream KYC bodies).
+  if (flags.allowPrivateNetwork) process.env[ALLOW_PRIVATE_NETWORK_ENV] = '1';
   const config = resolveServeConfig(flags, process.env);
   const running = await startIssuer({
     host: config.host,
@@ -46,6 +56,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     `  sd_alg      ${config.sdAlg}`,
     `  reliance    ${running.deps.proofing.upstreams.length} upstream KYC bod${running.deps.proofing.upstreams.length === 1 ? 'y' : 'ies'}`,
     `  operator    ${running.url}/operator (review queue; admin tokens: ${NAME} token create)`,
+    `  outbound    public addresses only (https; CRLs also http), no redirects${defaultOutboundPolicy().allowPrivateNetwork ? `; loopback and private addresses too (${ALLOW_PRIVATE_NETWORK_ENV}, development)` : ''}`,
     `  sandbox     ${config.sandbox.enabled ? 'ON: POST /v1/sandbox/offers issues SANDBOX credentials for unproved identities' : 'off'}`,
     `${NAME} listening on ${running.url}`,
   ];
@@ -195,6 +206,10 @@ Examples:
       '--accreditations <file>',
       'JSON {"accreditations":[VC-JWT…]} served at /.well-known/shomei-accreditations, re-read on change (env SHOMEI_ISSUER_ACCREDITATIONS)',
       accreditationsOption,
+    )
+    .option(
+      '--allow-private-network',
+      `let CRL and upstream fetches reach loopback and private addresses (development; env ${ALLOW_PRIVATE_NETWORK_ENV}=1)`,
     )
     .addHelpText(
       'after',

@@ -33,6 +33,8 @@ export interface ServeFlags {
   jpkiCrl?: string[];
   upstreams?: string;
   sdAlg?: string;
+  /** Development: CRL and upstream fetches may reach loopback and private addresses. */
+  allowPrivateNetwork?: boolean;
 }
 
 export interface ServeConfig {
