@@ -26,7 +26,7 @@ function fail(message: string): never {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  // Read by the outbound policy of every fetch the service makes (CRLs, upstream KYC bodies).
+  // Read by the outbound policy of every fetch the service makes (today: CRLs given as URLs).
   if (flags.allowPrivateNetwork) process.env[ALLOW_PRIVATE_NETWORK_ENV] = '1';
   const config = resolveServeConfig(flags, process.env);
   const running = await startIssuer({
@@ -209,7 +209,7 @@ Examples:
     )
     .option(
       '--allow-private-network',
-      `let CRL and upstream fetches reach loopback and private addresses (development; env ${ALLOW_PRIVATE_NETWORK_ENV}=1)`,
+      `let CRL fetches reach loopback and private addresses (development; env ${ALLOW_PRIVATE_NETWORK_ENV}=1)`,
     )
     .addHelpText(
       'after',

@@ -33,7 +33,7 @@ export interface ServeFlags {
   jpkiCrl?: string[];
   upstreams?: string;
   sdAlg?: string;
-  /** Development: CRL and upstream fetches may reach loopback and private addresses. */
+  /** Development: CRL fetches may reach loopback and private addresses. */
   allowPrivateNetwork?: boolean;
 }
 
