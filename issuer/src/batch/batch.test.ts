@@ -128,6 +128,11 @@ describe('batch issuance', () => {
     const [first] = readJsonl(summary.output);
     const parsed = parseCredentialOfferUri(first?.offer_uri as string);
     if (!('offer' in parsed)) throw new Error('offer by value expected');
+    // The same offer by reference (for QR codes) resolves at the issuer to the by-value offer.
+    const byReference = parseCredentialOfferUri(first?.offer_uri_by_reference as string);
+    if (!('offerUri' in byReference)) throw new Error('offer by reference expected');
+    const resolved = await h.app.request(new URL(byReference.offerUri).pathname);
+    expect(await resolved.json()).toEqual(parsed.offer);
     const res = await h.app.request('/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

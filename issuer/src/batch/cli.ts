@@ -47,7 +47,7 @@ proofed_at (ISO time) and, for --mode direct, holder_jwk (a P-256 public JWK). J
 
 Bad rows go to <out>/errors.jsonl with their line number and reason; the batch goes on. Issuance is
 idempotent by external_id and exactly-once across crashes: run the same command again to resume.
-Output: <out>/offers.jsonl (offer_uri and tx_code: deliver them, then delete the file) or
+Output: <out>/offers.jsonl (offer_uri, offer_uri_by_reference for QR codes, tx_code: deliver them, then delete the file) or
 <out>/credentials.jsonl, and <out>/summary.json. Exit codes: 0 done (even with bad rows), 1 failure.
 
 Examples:

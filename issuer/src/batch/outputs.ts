@@ -30,6 +30,7 @@ export function offerLine(o: {
   line: number;
   offerId: string;
   offerUri: string;
+  offerUriByReference: string;
   txCode: string;
   expiresAt: Date;
 }): Buffer {
@@ -39,6 +40,8 @@ export function offerLine(o: {
       line: o.line,
       offer_id: o.offerId,
       offer_uri: o.offerUri,
+      // For QR codes: a short URI the wallet resolves at the issuer (GET /credential-offer/:code).
+      offer_uri_by_reference: o.offerUriByReference,
       tx_code: o.txCode,
       expires_at: o.expiresAt.toISOString(),
     })}\n`,
