@@ -144,4 +144,27 @@ describe('batch issuance', () => {
     });
     expect(res.status).toBe(200);
   });
+
+  it('offers live 30 days by default (letters take days, not the sandbox minutes), --offer-days sets it, out-of-range refused', async () => {
+    const now = h.now().getTime();
+    const expiresIn = async (name: string, offerDays?: number) => {
+      const file = join(h.dir, `${name}.jsonl`);
+      writeFileSync(file, jsonl([batchRow(name === 'default' ? 10 : 11)]));
+      const summary = await runBatch(h.deps, { file, mode: 'offers', workers: 0, ...(offerDays ? { offerDays } : {}) });
+      const [line] = readJsonl(summary.output);
+      return { days: (Date.parse(line?.expires_at as string) - now) / 86_400_000, summary };
+    };
+    const byDefault = await expiresIn('default');
+    expect(byDefault.days).toBe(30);
+    expect(byDefault.summary.offerDays).toBe(30);
+    const short = await expiresIn('short', 3);
+    expect(short.days).toBe(3);
+    const row = h.deps.db.prepare('SELECT expires_at FROM offers ORDER BY expires_at').all() as { expires_at: number }[];
+    expect(row.map((r) => (r.expires_at - now) / 86_400_000)).toEqual([3, 30]);
+    for (const offerDays of [0, 366, 1.5]) {
+      await expect(runBatch(h.deps, { file: join(h.dir, 'short.jsonl'), mode: 'offers', workers: 0, offerDays })).rejects.toMatchObject({
+        code: 'invalid_request',
+      });
+    }
+  });
 });

@@ -19,6 +19,8 @@ export interface ChunkCommitContext {
   /** The credentials' iat and exp (epoch ms), the same for the whole batch. */
   issuedAt: number;
   expiresAt: number;
+  /** Offers mode: how long each offer may be redeemed. */
+  offerTtlSeconds: number;
   findRecords: ReturnType<typeof findBatchRecordsStatement>;
   /** The output and errors files, open at their checkpoint. */
   out: number;
@@ -55,7 +57,7 @@ export function commitChunk(
 ): void {
   const { deps, state } = ctx;
   const { accepted, errors, skipped } = sortOutcomes(ctx, parts, unreadable, slots);
-  const offers = ctx.direct ? [] : makeOffers(deps, accepted);
+  const offers = ctx.direct ? [] : makeOffers(deps, accepted, ctx.offerTtlSeconds);
   const outLines = ctx.direct ? accepted.map((a) => a.output as Uint8Array) : offers.map((o) => o.line);
   const outBytes = appendLines(ctx.out, state.out_bytes, outLines);
   const errBytes = appendLines(ctx.err, state.err_bytes, errors.map(errorLine));
@@ -134,7 +136,7 @@ function sortOutcomes(
 }
 
 /** Offers mode: an offer per accepted row, handed out (its line) before its row is recorded. */
-function makeOffers(deps: IssuerDeps, accepted: Accepted[]): { row: NewOffer; line: Buffer }[] {
+function makeOffers(deps: IssuerDeps, accepted: Accepted[], ttlSeconds: number): { row: NewOffer; line: Buffer }[] {
   return accepted.map((a) => {
     const record = a.outcome.record as BatchRecord;
     const offer = prepareOffer(deps, {
@@ -143,6 +145,7 @@ function makeOffers(deps: IssuerDeps, accepted: Accepted[]): { row: NewOffer; li
       evidence: { type: record.method, method: record.method },
       proofedAt: record.proofedAt,
       sandbox: false,
+      ttlSeconds,
     });
     a.id = offer.offerId;
     return { row: offer.row, line: offerLine({ externalId: a.externalId, line: a.line, ...offer }) };

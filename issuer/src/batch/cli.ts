@@ -4,7 +4,14 @@ import { Worker } from 'node:worker_threads';
 import { ShomeiError } from '@shomei/shared';
 import type { Command } from 'commander';
 import { ENV, parseSdAlg, resolveServeConfig } from '../config.js';
-import type { BatchMode, BatchProgress, BatchSummary } from './engine.js';
+import {
+  type BatchMode,
+  type BatchProgress,
+  type BatchSummary,
+  batchOfferDays,
+  DEFAULT_BATCH_OFFER_DAYS,
+  MAX_BATCH_OFFER_DAYS,
+} from './engine.js';
 import { sizeHeapsForBatch } from './heap.js';
 import { progressReporter } from './progress.js';
 import type { RunWorkerData, RunWorkerMessage } from './run-worker.js';
@@ -18,6 +25,7 @@ interface BatchFlags {
   chunk?: string;
   secretFile?: string;
   sdAlg?: string;
+  offerDays?: string;
   json?: boolean;
 }
 
@@ -33,6 +41,10 @@ export function registerBatchCommand(program: Command): void {
     .option('--out <dir>', 'output folder (default <file>.out)')
     .option('--workers <n>', 'signing threads (default: one per core)')
     .option('--chunk <n>', 'rows per checkpoint', '2000')
+    .option(
+      '--offer-days <n>',
+      `--mode offers: days each offer may be redeemed, 1–${MAX_BATCH_OFFER_DAYS} (default ${DEFAULT_BATCH_OFFER_DAYS})`,
+    )
     .option('--secret-file <path>', `file holding the key-vault secret (else env ${ENV.secret})`)
     .option('--sd-alg <name>', `--mode direct: the credentials' disclosure digest, their _sd_alg (env ${ENV.sdAlg}; default sha-256)`)
     .option('--json', 'print the summary as JSON')
@@ -52,6 +64,7 @@ Output: <out>/offers.jsonl (offer_uri, offer_uri_by_reference for QR codes, tx_c
 
 Examples:
   SHOMEI_ISSUER_SECRET=… ${program.name()} batch customers.csv --public-url https://issuer.example.jp
+  SHOMEI_ISSUER_SECRET=… ${program.name()} batch letters.csv --offer-days 60 --public-url https://issuer.example.jp
   SHOMEI_ISSUER_SECRET=… ${program.name()} batch wallets.jsonl --mode direct --public-url https://issuer.example.jp --workers 2`,
     )
     .action(async (file: string, flags: BatchFlags) => {
@@ -64,6 +77,7 @@ Examples:
       if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new ShomeiError('invalid_request', '--workers must be 0–64');
       if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100_000)
         throw new ShomeiError('invalid_request', '--chunk must be 1–100000');
+      const offerDays = batchOfferDays(flags.offerDays);
       const progress = progressReporter(process.stderr);
       const summary = await runInWorker(
         {
@@ -71,7 +85,7 @@ Examples:
           secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
           baseUrl: publicUrl,
           sdAlg: parseSdAlg(flags.sdAlg ?? process.env[ENV.sdAlg] ?? 'sha-256'),
-          options: { file, mode: flags.mode, ...(flags.out ? { outDir: flags.out } : {}), workers, chunkSize },
+          options: { file, mode: flags.mode, ...(flags.out ? { outDir: flags.out } : {}), workers, chunkSize, offerDays },
         },
         (p) => progress.update(p),
       );
@@ -89,10 +103,16 @@ Examples:
         process.stdout.write(
           `Batch ${summary.resumed ? 'resumed and ' : ''}complete in ${summary.seconds.toFixed(1)} s: issued ${summary.issued} (${rate}/s), ` +
             `already issued before ${summary.skipped}, errors ${summary.errors}${summary.errors ? ` (see ${summary.errorsFile})` : ''}.\n` +
-            `Output: ${summary.output}\n${deleteAdvice(summary.mode)}\nPeak RSS: ${peakRssMb} MB, cores used: ${coresUsed.toFixed(2)}\n`,
+            `Output: ${summary.output}\n${offerLifetime(summary)}${deleteAdvice(summary.mode)}\nPeak RSS: ${peakRssMb} MB, cores used: ${coresUsed.toFixed(2)}\n`,
         );
       }
     });
+}
+
+/** Offers mode: when the letters' offers stop working, so that the operator can plan the post. */
+function offerLifetime(summary: BatchSummary): string {
+  if (summary.offerDays === undefined) return '';
+  return `Each offer may be redeemed for ${summary.offerDays} day(s) after it was written (--offer-days).\n`;
 }
 
 /** The files in the operator's folder hold secrets and identity data: nothing deletes them but the operator. */

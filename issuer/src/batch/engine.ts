@@ -23,6 +23,8 @@ export interface BatchOptions {
   workers: number;
   /** Rows per checkpoint: each chunk is signed, written, fsynced and committed as one unit. */
   chunkSize?: number;
+  /** Offers mode: days each offer may be redeemed, counted from when it is written (default 30). */
+  offerDays?: number;
   onProgress?: (p: BatchProgress) => void;
 }
 
@@ -35,8 +37,24 @@ export interface BatchProgress {
   errors: number;
 }
 
+/** Batch offers go out by letter: they must outlive the post, unlike a sandbox offer's minutes. */
+export const DEFAULT_BATCH_OFFER_DAYS = 30;
+export const MAX_BATCH_OFFER_DAYS = 365;
+
+/** The offer lifetime a batch asked for, checked: a whole number of days, 1 to 365. */
+export function batchOfferDays(value: unknown): number {
+  if (value === undefined) return DEFAULT_BATCH_OFFER_DAYS;
+  const days = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_BATCH_OFFER_DAYS) {
+    throw new ShomeiError('invalid_request', `the offer lifetime must be a whole number of days from 1 to ${MAX_BATCH_OFFER_DAYS}`);
+  }
+  return days;
+}
+
 export interface BatchSummary extends BatchProgress {
   mode: BatchMode;
+  /** Offers mode: days each offer may be redeemed after it was written. */
+  offerDays?: number;
   outDir: string;
   output: string;
   errorsFile: string;
@@ -63,8 +81,10 @@ interface Prepared {
  */
 export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise<BatchSummary> {
   const started = Date.now();
+  const offerDays = batchOfferDays(options.offerDays);
   const job = await openJob(deps, options);
-  const summary = (extra: Partial<BatchSummary> = {}) => summaryOf(job, findBatchJob(deps.db, job.id) as BatchJobRow, started, extra);
+  const summary = (extra: Partial<BatchSummary> = {}) =>
+    summaryOf(job, findBatchJob(deps.db, job.id) as BatchJobRow, started, { ...(job.mode === 'offers' ? { offerDays } : {}), ...extra });
   if (job.resumed && job.row.finished_at !== null) return summary({ alreadyComplete: true });
 
   mkdirSync(job.outDir, { recursive: true, mode: 0o700 });
@@ -88,6 +108,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     actor: `batch:${job.id.slice(0, 12)}`,
     issuedAt,
     expiresAt: issuedAt + deps.settings.credentialValidityDays * 86_400_000,
+    offerTtlSeconds: offerDays * 86_400,
     findRecords: findBatchRecordsStatement(deps.db),
     out,
     err,

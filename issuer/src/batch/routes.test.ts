@@ -45,6 +45,13 @@ describe('batch upload API', () => {
     const wrongType = await upload('{}\n', 'application/json');
     expect(wrongType.status).toBe(415);
     expect(((await wrongType.json()) as { code: string }).code).toBe('unsupported_media_type');
+    const badDays = await h.app.request('/v1/admin/batches?mode=offers&offer_days=0', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      body: '{}\n',
+    });
+    expect(badDays.status).toBe(400);
+    expect(((await badDays.json()) as { detail: string }).detail).toContain('offer lifetime');
   });
 
   it('answers a batch refused before its first row at once, instead of hanging', async () => {

@@ -10,7 +10,7 @@ import { type Context, Hono } from 'hono';
 import { authenticateAdmin } from '../admin/tokens.js';
 import type { IssuerDeps } from '../deps.js';
 import { batchFileSweepJob } from '../jobs/batch-file-sweep.js';
-import { type BatchMode, runBatch } from './engine.js';
+import { type BatchMode, batchOfferDays, runBatch } from './engine.js';
 import {
   type BatchRetention,
   batchRetentionFromEnv,
@@ -59,6 +59,7 @@ export function batchRoutes(
     admin(c);
     const mode = c.req.query('mode') ?? 'offers';
     if (mode !== 'offers' && mode !== 'direct') throw new ShomeiError('invalid_request', 'mode must be offers or direct');
+    const offerDays = batchOfferDays(c.req.query('offer_days'));
     const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim();
     const ext = type === 'text/csv' ? 'csv' : type === 'application/x-ndjson' || type === 'application/jsonl' ? 'jsonl' : undefined;
     if (!ext) throw new ShomeiError('unsupported_media_type', 'send the batch as text/csv or application/x-ndjson');
@@ -99,6 +100,7 @@ export function batchRoutes(
     runBatch(deps, {
       file,
       mode: mode as BatchMode,
+      offerDays,
       workers: availableParallelism(),
       chunkSize: 500,
       onProgress: (p) => {

@@ -22,6 +22,8 @@ export interface NewOfferInput {
   sandbox: boolean;
   /** The application behind the offer, if it came from identity proofing. */
   applicationId?: string;
+  /** How long the offer may be redeemed (default `settings.offerTtlSeconds`; batch letters need days). */
+  ttlSeconds?: number;
 }
 
 export interface CreatedOffer {
@@ -55,7 +57,7 @@ export function prepareOffer(deps: IssuerDeps, input: NewOfferInput): PreparedOf
   const offerId = randomUUID();
   const code = randomToken();
   const txCode = randomDigits(settings.txCodeLength);
-  const expiresAt = new Date(now.getTime() + settings.offerTtlSeconds * 1000);
+  const expiresAt = new Date(now.getTime() + (input.ttlSeconds ?? settings.offerTtlSeconds) * 1000);
   const row: NewOffer = {
     id: offerId,
     code_hash: sha256(code),
