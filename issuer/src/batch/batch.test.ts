@@ -167,4 +167,44 @@ describe('batch issuance', () => {
       });
     }
   });
+
+  it('--reissue-expired gives a new offer to records whose offer expired unredeemed, audited; redeemed and live ones stay skipped', async () => {
+    const file = join(h.dir, 'letters.jsonl');
+    writeFileSync(file, jsonl([batchRow(20), batchRow(21), batchRow(22)]));
+    const first = await runBatch(h.deps, { file, mode: 'offers', workers: 0, offerDays: 1 });
+    const [expiring, redeemed] = readJsonl(first.output);
+    const parsed = parseCredentialOfferUri(redeemed?.offer_uri as string);
+    if (!('offer' in parsed)) throw new Error('offer by value expected');
+    const token = await h.app.request('/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: PRE_AUTHORIZED_GRANT,
+        'pre-authorized_code': parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'],
+        tx_code: redeemed?.tx_code as string,
+      }).toString(),
+    });
+    expect(token.status).toBe(200);
+    // Without the flag, or before expiry, every record is skipped as already offered.
+    const early = await runBatch(h.deps, { file, mode: 'offers', workers: 0, reissueExpired: true, outDir: join(h.dir, 'early.out') });
+    expect({ issued: early.issued, skipped: early.skipped }).toEqual({ issued: 0, skipped: 3 });
+    h.advance(2 * 86_400);
+    const plain = await runBatch(h.deps, { file, mode: 'offers', workers: 0, outDir: join(h.dir, 'plain.out') });
+    expect({ issued: plain.issued, skipped: plain.skipped }).toEqual({ issued: 0, skipped: 3 });
+    const again = await runBatch(h.deps, { file, mode: 'offers', workers: 0, reissueExpired: true, outDir: join(h.dir, 'again.out') });
+    // Lines 1 and 3 expired unredeemed (line 3 was offered for one day too); line 2 was redeemed.
+    expect({ issued: again.issued, skipped: again.skipped }).toEqual({ issued: 2, skipped: 1 });
+    const reissued = readJsonl(again.output);
+    expect(reissued.map((l) => l.external_id)).toEqual([expiring?.external_id, readJsonl(first.output)[2]?.external_id]);
+    expect(reissued[0]?.offer_id).not.toBe(expiring?.offer_id);
+    const audit = h.deps.db.prepare("SELECT data FROM audit_log WHERE action = 'batch.offers_reissued'").all() as { data: string }[];
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]?.data as string)).toMatchObject({
+      count: 2,
+      replaced_offers: [expiring?.offer_id, readJsonl(first.output)[2]?.offer_id],
+    });
+    await expect(runBatch(h.deps, { file, mode: 'offers', workers: 0, reissueExpired: true })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+  });
 });

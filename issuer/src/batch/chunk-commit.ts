@@ -1,3 +1,4 @@
+import { ShomeiError } from '@shomei/shared';
 import { appendAuditMany } from '../audit/append-many.js';
 import type { IssuerDeps } from '../deps.js';
 import { prepareOffer } from '../issuance/offers.js';
@@ -7,7 +8,7 @@ import { chunkAuditEvent } from './chunk-audit.js';
 import { appendLines, type ErrorLine, errorLine, offerLine } from './outputs.js';
 import type { BatchRecord } from './record.js';
 import type { ChunkResult, Outcome } from './sign-item.js';
-import { type BatchJobRow, type findBatchRecordsStatement, saveCheckpoint } from './store.js';
+import { type BatchJobRow, type EarlierRecord, type findBatchRecordsStatement, saveCheckpoint } from './store.js';
 
 /** What a chunk commit works with: the job, its open outputs and its running totals. */
 export interface ChunkCommitContext {
@@ -21,6 +22,8 @@ export interface ChunkCommitContext {
   expiresAt: number;
   /** Offers mode: how long each offer may be redeemed. */
   offerTtlSeconds: number;
+  /** Offers mode: a record whose earlier offer expired unredeemed gets a new offer (else it is skipped). */
+  reissueExpired: boolean;
   findRecords: ReturnType<typeof findBatchRecordsStatement>;
   /** The output and errors files, open at their checkpoint. */
   out: number;
@@ -40,6 +43,8 @@ interface Accepted {
   output?: Uint8Array;
   statusListId: string;
   statusIdx: number;
+  /** The earlier offer this one replaces (`--reissue-expired`). */
+  replaces?: string;
 }
 
 /**
@@ -107,8 +112,10 @@ function sortOutcomes(
         continue;
       }
       const earlierLine = seen.get(outcome.externalId);
-      const earlier = earlierLine !== undefined ? { job_id: ctx.jobId, line: earlierLine } : earlierJobs.get(outcome.externalId);
-      if (earlier) {
+      const earlierRecord = earlierLine === undefined ? earlierJobs.get(outcome.externalId) : undefined;
+      const earlier = earlierLine !== undefined ? { job_id: ctx.jobId, line: earlierLine } : earlierRecord;
+      const replaces = earlierRecord && earlierRecord.job_id !== ctx.jobId ? expiredUnredeemedOffer(ctx, earlierRecord) : undefined;
+      if (earlier && !replaces) {
         if (earlier.job_id === ctx.jobId) {
           errors.push({
             line: outcome.line,
@@ -128,6 +135,7 @@ function sortOutcomes(
         ...(outcome.output ? { output: output.subarray(outcome.output.start, outcome.output.end) } : {}),
         statusListId: slot?.listId ?? '',
         statusIdx: slot?.idx ?? -1,
+        ...(replaces ? { replaces } : {}),
       });
     }
   }
@@ -152,6 +160,12 @@ function makeOffers(deps: IssuerDeps, accepted: Accepted[], ttlSeconds: number):
   });
 }
 
+/** With `--reissue-expired`, the earlier offer when it expired without being redeemed. */
+function expiredUnredeemedOffer(ctx: ChunkCommitContext, earlier: EarlierRecord): string | undefined {
+  if (!ctx.reissueExpired || earlier.offer_id === null || earlier.offer_redeemed_at !== null) return undefined;
+  return earlier.offer_expires_at !== null && earlier.offer_expires_at <= ctx.deps.now().getTime() ? earlier.offer_id : undefined;
+}
+
 /** The chunk's one transaction: offers or credentials, external ids, the audit entry, the checkpoint. */
 function recordChunk(ctx: ChunkCommitContext, accepted: readonly Accepted[], offerRows: readonly NewOffer[], at: number): void {
   const { deps, jobId, direct, issuedAt, expiresAt } = ctx;
@@ -159,6 +173,10 @@ function recordChunk(ctx: ChunkCommitContext, accepted: readonly Accepted[], off
     .transaction(() => {
       const insertRecord = deps.db.prepare(
         'INSERT INTO batch_records (external_id, job_id, line, credential_id, offer_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      // A reissued record moves to this job; every other external id is new (the primary key guards it).
+      const moveRecord = deps.db.prepare(
+        'UPDATE batch_records SET job_id = ?, line = ?, offer_id = ?, created_at = ? WHERE external_id = ? AND offer_id = ?',
       );
       const insertCredential = deps.db.prepare(
         `INSERT INTO credentials (id, offer_id, status_list_id, status_idx, holder_jwk_thumbprint, assurance_level, sandbox,
@@ -169,7 +187,27 @@ function recordChunk(ctx: ChunkCommitContext, accepted: readonly Accepted[], off
         if (direct) {
           insertCredential.run(a.id, a.statusListId, a.statusIdx, a.outcome.thumbprint, a.outcome.level, issuedAt, expiresAt, jobId);
           insertRecord.run(a.externalId, jobId, a.line, a.id, null, at);
+        } else if (a.replaces) {
+          if (moveRecord.run(jobId, a.line, a.id, at, a.externalId, a.replaces).changes !== 1) {
+            throw new ShomeiError('conflict', `the earlier offer of line ${a.line} changed while it was being replaced`);
+          }
         } else insertRecord.run(a.externalId, jobId, a.line, null, a.id, at);
+      }
+      const reissued = accepted.filter((a) => a.replaces);
+      if (reissued.length > 0) {
+        appendAuditMany(deps.db, at, [
+          {
+            actor: ctx.actor,
+            action: 'batch.offers_reissued',
+            subject: jobId,
+            data: {
+              batch_job: jobId,
+              count: reissued.length,
+              replaced_offers: reissued.map((a) => a.replaces),
+              offers: reissued.map((a) => a.id),
+            },
+          },
+        ]);
       }
       if (accepted.length > 0) {
         const records = accepted.map((a) => ({ line: a.line, id: a.id, level: a.outcome.level, method: a.outcome.method }));

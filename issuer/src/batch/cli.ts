@@ -26,6 +26,7 @@ interface BatchFlags {
   secretFile?: string;
   sdAlg?: string;
   offerDays?: string;
+  reissueExpired?: boolean;
   json?: boolean;
 }
 
@@ -47,6 +48,7 @@ export function registerBatchCommand(program: Command): void {
     )
     .option('--secret-file <path>', `file holding the key-vault secret (else env ${ENV.secret})`)
     .option('--sd-alg <name>', `--mode direct: the credentials' disclosure digest, their _sd_alg (env ${ENV.sdAlg}; default sha-256)`)
+    .option('--reissue-expired', '--mode offers: records whose earlier offer expired unredeemed get a new one (audited); needs a new --out')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -65,6 +67,7 @@ Output: <out>/offers.jsonl (offer_uri, offer_uri_by_reference for QR codes, tx_c
 Examples:
   SHOMEI_ISSUER_SECRET=… ${program.name()} batch customers.csv --public-url https://issuer.example.jp
   SHOMEI_ISSUER_SECRET=… ${program.name()} batch letters.csv --offer-days 60 --public-url https://issuer.example.jp
+  SHOMEI_ISSUER_SECRET=… ${program.name()} batch letters.csv --reissue-expired --out letters-2.out --public-url https://issuer.example.jp
   SHOMEI_ISSUER_SECRET=… ${program.name()} batch wallets.jsonl --mode direct --public-url https://issuer.example.jp --workers 2`,
     )
     .action(async (file: string, flags: BatchFlags) => {
@@ -85,7 +88,15 @@ Examples:
           secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
           baseUrl: publicUrl,
           sdAlg: parseSdAlg(flags.sdAlg ?? process.env[ENV.sdAlg] ?? 'sha-256'),
-          options: { file, mode: flags.mode, ...(flags.out ? { outDir: flags.out } : {}), workers, chunkSize, offerDays },
+          options: {
+            file,
+            mode: flags.mode,
+            ...(flags.out ? { outDir: flags.out } : {}),
+            workers,
+            chunkSize,
+            offerDays,
+            reissueExpired: flags.reissueExpired === true,
+          },
         },
         (p) => progress.update(p),
       );

@@ -25,6 +25,11 @@ export interface BatchOptions {
   chunkSize?: number;
   /** Offers mode: days each offer may be redeemed, counted from when it is written (default 30). */
   offerDays?: number;
+  /**
+   * Offers mode: a record an earlier batch offered, whose offer expired unredeemed, gets a new offer
+   * (audited as `batch.offers_reissued`) instead of being skipped. Needs its own `outDir`.
+   */
+  reissueExpired?: boolean;
   onProgress?: (p: BatchProgress) => void;
 }
 
@@ -82,6 +87,12 @@ interface Prepared {
 export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise<BatchSummary> {
   const started = Date.now();
   const offerDays = batchOfferDays(options.offerDays);
+  if (options.reissueExpired && (options.mode !== 'offers' || options.outDir === undefined)) {
+    throw new ShomeiError(
+      'invalid_request',
+      'reissuing expired offers needs --mode offers and its own --out folder (the first letters stay in theirs)',
+    );
+  }
   const job = await openJob(deps, options);
   const summary = (extra: Partial<BatchSummary> = {}) =>
     summaryOf(job, findBatchJob(deps.db, job.id) as BatchJobRow, started, { ...(job.mode === 'offers' ? { offerDays } : {}), ...extra });
@@ -109,6 +120,7 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     issuedAt,
     expiresAt: issuedAt + deps.settings.credentialValidityDays * 86_400_000,
     offerTtlSeconds: offerDays * 86_400,
+    reissueExpired: options.reissueExpired === true,
     findRecords: findBatchRecordsStatement(deps.db),
     out,
     err,

@@ -50,13 +50,27 @@ export function finishBatchJob(db: Db, id: string, at: number): void {
  * Who already holds each of a chunk's external ids: this job (a duplicate row) or an earlier one
  * (already issued). One query per chunk (the ids as a JSON array) rather than one per row.
  */
-export function findBatchRecordsStatement(db: Db): (externalIds: readonly string[]) => Map<string, { job_id: string; line: number }> {
-  const statement = db.prepare('SELECT external_id, job_id, line FROM batch_records WHERE external_id IN (SELECT value FROM json_each(?))');
+/** An external id's earlier record, with its offer's fate (offers mode) for `--reissue-expired`. */
+export interface EarlierRecord {
+  job_id: string;
+  line: number;
+  offer_id: string | null;
+  offer_expires_at: number | null;
+  offer_redeemed_at: number | null;
+}
+
+export function findBatchRecordsStatement(db: Db): (externalIds: readonly string[]) => Map<string, EarlierRecord> {
+  const statement = db.prepare(
+    `SELECT r.external_id, r.job_id, r.line, r.offer_id, o.expires_at AS offer_expires_at, o.redeemed_at AS offer_redeemed_at
+       FROM batch_records r LEFT JOIN offers o ON o.id = r.offer_id
+      WHERE r.external_id IN (SELECT value FROM json_each(?))`,
+  );
   return (externalIds) => {
-    const found = new Map<string, { job_id: string; line: number }>();
+    const found = new Map<string, EarlierRecord>();
     if (externalIds.length === 0) return found;
-    for (const r of statement.all(JSON.stringify(externalIds)) as { external_id: string; job_id: string; line: number }[]) {
-      found.set(r.external_id, { job_id: r.job_id, line: r.line });
+    for (const r of statement.all(JSON.stringify(externalIds)) as (EarlierRecord & { external_id: string })[]) {
+      const { external_id, ...earlier } = r;
+      found.set(external_id, earlier);
     }
     return found;
   };
