@@ -7,3 +7,4 @@ export { asyncCodeOf, codeOf } from './error-code.js';
 export * from './fuzz.js';
 export { type LoopbackServer, serveOnLoopback } from './loopback-server.js';
 export { samplePerson, TARO } from './person.js';
+export { type NodeRun, runNode } from './run-node.js';
