@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySDJWT } from '@meeco/sd-jwt';
@@ -14,6 +14,7 @@ import {
   type Network,
   newSecret,
   runCli,
+  sandboxOfferByCli,
   startNetwork,
   startService,
 } from '../scripts/lib/harness.mjs';
@@ -43,12 +44,7 @@ beforeAll(async () => {
   walletEnv = { SHOMEI_HOME: join(dir, 'wallet'), SHOMEI_PASSPHRASE: 'e2e passphrase 🔑' };
   await wallet(['init']);
 
-  const identityFile = join(dir, 'identity.json');
-  writeFileSync(identityFile, JSON.stringify({ ...DEMO_IDENTITY }));
-  const offer = await mustRun(BIN.issuer, ['sandbox', 'offer', '--issuer', net.issuer.url, '--identity', identityFile, '--json'], {
-    env: { SHOMEI_ISSUER_ADMIN_TOKEN: net.adminToken },
-  });
-  const { offer_uri, tx_code } = JSON.parse(offer.stdout) as { offer_uri: string; tx_code: string };
+  const { offer_uri, tx_code } = await sandboxOfferByCli(net.issuer.url, net.adminToken, dir);
   expect(offer_uri).toMatch(/^openid-credential-offer:\/\/\?credential_offer=/);
 
   await wallet(['receive', offer_uri, '--tx-code', tx_code]);

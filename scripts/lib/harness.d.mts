@@ -31,6 +31,14 @@ export function mustRun(bin: string, args: string[], options?: CliOptions): Prom
 
 export const DEMO_IDENTITY: Record<string, unknown> & { family_name: string; given_name: string; birthdate: string };
 
+export interface SandboxOfferOutput {
+  offer_uri: string;
+  offer_uri_by_reference?: string;
+  tx_code: string;
+  [field: string]: unknown;
+}
+export function sandboxOfferByCli(issuerUrl: string, adminToken: string, dir: string, identity?: unknown): Promise<SandboxOfferOutput>;
+
 export interface Network {
   issuer: Service;
   verifier: Service;

@@ -2,6 +2,7 @@
 // `pnpm start`, `pnpm demo` and the end-to-end tests, so that all three drive the same binaries.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
@@ -107,6 +108,24 @@ export async function mustRun(bin, args, options) {
 
 /** The identity the sandbox demo issues to (a fictional person). */
 export const DEMO_IDENTITY = SAMPLE_IDENTITY;
+
+/**
+ * A sandbox offer made the way an operator makes one: `shomei-issuer sandbox offer --identity <file> --json`,
+ * with `identity` written to a file under `dir` for the command and removed after it (a test may search `dir`
+ * for personal data). Returns the command's JSON (`offer_uri`, `offer_uri_by_reference`, `tx_code`, …).
+ */
+export async function sandboxOfferByCli(issuerUrl, adminToken, dir, identity = DEMO_IDENTITY) {
+  const identityFile = join(dir, `identity-${randomBytes(6).toString('hex')}.json`);
+  writeFileSync(identityFile, JSON.stringify(identity));
+  try {
+    const out = await mustRun(BIN.issuer, ['sandbox', 'offer', '--issuer', issuerUrl, '--identity', identityFile, '--json'], {
+      env: { SHOMEI_ISSUER_ADMIN_TOKEN: adminToken },
+    });
+    return JSON.parse(out.stdout);
+  } finally {
+    rmSync(identityFile, { force: true });
+  }
+}
 
 /**
  * Starts an issuer (sandbox on) and a verifier trusting it, on ports the OS picks, with their

@@ -1,5 +1,7 @@
-// A minimal OpenID4VCI/OpenID4VP client over real HTTP for the hardening tests: what a wallet sends, without the
-// wallet's storage, so that many holders can be simulated at once.
+// Test helpers for the hardening tests over real HTTP: a minimal OpenID4VCI/OpenID4VP client (what a wallet sends,
+// without the wallet's storage, so that many holders can be simulated at once) and a real verifier started with a trust file.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   decodeSdJwt,
   generateEs256KeyPair,
@@ -12,6 +14,7 @@ import {
   presentSdJwtVc,
   signJws,
 } from '@shomei/shared';
+import { BIN, mustRun, type Service, startService } from '../../scripts/lib/harness.mjs';
 
 export interface Redeemable {
   code: string;
@@ -113,4 +116,24 @@ export async function answerFor(requestUri: string, credential: string, holder: 
 
 export function postResponse(responseUri: string, body: string): Promise<Response> {
   return fetch(responseUri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+}
+
+/**
+ * A real verifier process serving from `<dir>/v` with `trust` written to `<dir>/trust.json`, and the API key
+ * of one client ("Shop") created in it first; `env` goes to both commands.
+ */
+export async function startVerifierWithTrust(
+  dir: string,
+  trust: unknown,
+  env: Record<string, string>,
+): Promise<{ verifier: Service; apiKey: string }> {
+  const trustFile = join(dir, 'trust.json');
+  await writeFile(trustFile, JSON.stringify(trust));
+  const data = join(dir, 'v');
+  const created = await mustRun(BIN.verifier, ['client', 'create', '--name', 'Shop', '--data', data, '--json'], { env });
+  const apiKey = JSON.parse(created.stdout).api_key as string;
+  const verifier = await startService(BIN.verifier, ['serve', '--host', '127.0.0.1', '--port', '0', '--data', data, '--trust', trustFile], {
+    env,
+  });
+  return { verifier, apiKey };
 }

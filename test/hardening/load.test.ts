@@ -3,7 +3,7 @@
 //  - 1,000 parallel credential requests: all issued, status indexes unique, audit chain intact.
 //  - 200 parallel submissions of the same presentation response: exactly one accepted.
 //  - a full journey's logs and database files hold no PII value, passphrase, private key, token or code.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPrivateJwk } from '@shomei/shared';
@@ -16,6 +16,7 @@ import {
   mustRun,
   type Network,
   newSecret,
+  sandboxOfferByCli,
   startNetwork,
 } from '../../scripts/lib/harness.mjs';
 import { answerFor, credentialRequest, type Prepared, postResponse, prepareHolders, proof, statusIdx } from './client.js';
@@ -35,13 +36,7 @@ beforeAll(async () => {
   walletEnv = { SHOMEI_HOME: join(dir, 'wallet'), SHOMEI_PASSPHRASE: PASSPHRASE };
   // The journey by the wallet binary: init, receive, present.
   await mustRun(BIN.wallet, ['init'], { env: walletEnv });
-  const identityFile = join(dir, 'identity.json');
-  writeFileSync(identityFile, JSON.stringify(DEMO_IDENTITY));
-  const offer = await mustRun(BIN.issuer, ['sandbox', 'offer', '--issuer', net.issuer.url, '--identity', identityFile, '--json'], {
-    env: { SHOMEI_ISSUER_ADMIN_TOKEN: secrets.adminToken },
-  });
-  rmSync(identityFile);
-  const { offer_uri, tx_code } = JSON.parse(offer.stdout) as { offer_uri: string; tx_code: string };
+  const { offer_uri, tx_code } = await sandboxOfferByCli(net.issuer.url, secrets.adminToken, dir);
   await mustRun(BIN.wallet, ['receive', offer_uri, '--tx-code', tx_code], { env: walletEnv });
   const req = await createPresentationRequest(net.verifier.url, net.apiKey, { preset: 'identity_full' });
   await mustRun(BIN.wallet, ['present', req.request_uri, '--yes'], { env: walletEnv });

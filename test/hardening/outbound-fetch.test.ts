@@ -3,7 +3,7 @@
 // verifier process run without the private-network setting, presentations whose `iss` is a loopback
 // listener of this test (on many paths) or the link-local metadata address must cause no request at all.
 // (With the setting on, the same lookup does arrive: verifier/src/accreditation/accreditation.test.ts.)
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { generateEs256KeyPair, IDENTITY_VCT, identityClaims, issueSdJwtVc, presentSdJwtVc } from '@shomei/shared';
 import { SAMPLE_IDENTITY as SAMPLE } from '@shomei/shared/identity/sample';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, mustRun, newSecret, type Service, startService } from '../../scripts/lib/harness.mjs';
+import { newSecret, type Service } from '../../scripts/lib/harness.mjs';
+import { startVerifierWithTrust } from './client.js';
 
 const issuerKey = generateEs256KeyPair();
 const holder = generateEs256KeyPair();
@@ -64,17 +65,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => counter.listen(0, '127.0.0.1', r));
   counterOrigin = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
-  const trustFile = join(dir, 'trust.json');
-  await writeFile(trustFile, JSON.stringify({ issuers: [], anchors: [{ did: anchorDid, name: 'Test anchor' }] }));
   // The harness turns the private-network setting on for everything it starts; this verifier runs without it.
   const env = { SHOMEI_VERIFIER_SECRET: newSecret(), SHOMEI_ALLOW_PRIVATE_NETWORK: '0' };
-  const created = await mustRun(BIN.verifier, ['client', 'create', '--name', 'Shop', '--data', join(dir, 'v'), '--json'], { env });
-  apiKey = JSON.parse(created.stdout).api_key;
-  verifier = await startService(
-    BIN.verifier,
-    ['serve', '--host', '127.0.0.1', '--port', '0', '--data', join(dir, 'v'), '--trust', trustFile],
-    { env },
-  );
+  ({ verifier, apiKey } = await startVerifierWithTrust(dir, { issuers: [], anchors: [{ did: anchorDid, name: 'Test anchor' }] }, env));
 }, 60_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // naming a fresh 4 MiB list, go through `POST /v1/verify` of a real verifier process; its RSS, read from
 // /proc/<pid>/status, must stay within the configured cache bound (32 MiB here) plus V8's garbage headroom.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,8 @@ import {
 } from '@shomei/shared';
 import { SAMPLE_IDENTITY as SAMPLE } from '@shomei/shared/identity/sample';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, mustRun, newSecret, type Service, startService } from '../../scripts/lib/harness.mjs';
+import { newSecret, type Service } from '../../scripts/lib/harness.mjs';
+import { startVerifierWithTrust } from './client.js';
 
 const LISTS = 100;
 const LIST_BYTES = 4 * 1024 * 1024;
@@ -107,16 +108,8 @@ function rssBytes(pid: number): number {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'shomei-status-cache-'));
   await startStandIn();
-  const trustFile = join(dir, 'trust.json');
-  await writeFile(trustFile, JSON.stringify({ issuers: [{ iss }] }));
   const env = { SHOMEI_VERIFIER_SECRET: newSecret(), SHOMEI_VERIFIER_STATUS_CACHE_MIB: String(CACHE_MIB) };
-  const created = await mustRun(BIN.verifier, ['client', 'create', '--name', 'Shop', '--data', join(dir, 'v'), '--json'], { env });
-  apiKey = JSON.parse(created.stdout).api_key;
-  verifier = await startService(
-    BIN.verifier,
-    ['serve', '--host', '127.0.0.1', '--port', '0', '--data', join(dir, 'v'), '--trust', trustFile],
-    { env },
-  );
+  ({ verifier, apiKey } = await startVerifierWithTrust(dir, { issuers: [{ iss }] }, env));
 }, 60_000);
 
 afterAll(async () => {

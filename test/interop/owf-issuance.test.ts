@@ -2,28 +2,25 @@
 // (@openid4vc/openid4vci 0.4.6, its own validation on), each credential then verified on its own by
 // the OWF's SD-JWT VC library (@sd-jwt/sd-jwt-vc 0.19.0) against the issuer's published JWKS.
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, DEMO_IDENTITY, mustRun, newSecret, type Service, startService } from '../../scripts/lib/harness.mjs';
+import { BIN, newSecret, type SandboxOfferOutput, type Service, sandboxOfferByCli, startService } from '../../scripts/lib/harness.mjs';
 import { obtainCredentialWithOwf } from './lib/owf-holder.js';
 
 let dir: string;
 let issuer: Service;
 const adminToken = newSecret();
-let identityFile: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shomei-owf-'));
   issuer = await startService(BIN.issuer, ['serve', '--host', '127.0.0.1', '--port', '0', '--data', join(dir, 'issuer'), '--sandbox'], {
     env: { SHOMEI_ISSUER_SECRET: newSecret(), SHOMEI_ISSUER_ADMIN_TOKEN: adminToken },
   });
-  identityFile = join(dir, 'identity.json');
-  writeFileSync(identityFile, JSON.stringify({ ...DEMO_IDENTITY }));
 }, 60_000);
 
 afterAll(async () => {
@@ -31,18 +28,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface SandboxOffer {
-  offer_uri: string;
-  offer_uri_by_reference?: string;
-  tx_code: string;
-}
-
 /** A sandbox offer made the way an operator makes one: `shomei-issuer sandbox offer … --json`. */
-async function sandboxOffer(): Promise<SandboxOffer> {
-  const out = await mustRun(BIN.issuer, ['sandbox', 'offer', '--issuer', issuer.url, '--identity', identityFile, '--json'], {
-    env: { SHOMEI_ISSUER_ADMIN_TOKEN: adminToken },
-  });
-  return JSON.parse(out.stdout) as SandboxOffer;
+function sandboxOffer(): Promise<SandboxOfferOutput> {
+  return sandboxOfferByCli(issuer.url, adminToken, dir);
 }
 
 /** Verifies an SD-JWT VC with @sd-jwt/sd-jwt-vc against the issuer's `/.well-known/jwt-vc-issuer` keys (status list included). */

@@ -12,7 +12,16 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, DEMO_IDENTITY, mustRun, newSecret, runCli, type Service, startService } from '../../scripts/lib/harness.mjs';
+import {
+  BIN,
+  DEMO_IDENTITY,
+  mustRun,
+  newSecret,
+  runCli,
+  type Service,
+  sandboxOfferByCli,
+  startService,
+} from '../../scripts/lib/harness.mjs';
 import { type ClientIdForm, type Delivery, makeVerifierPki, startOwfVerifier, type VerifierPki } from './lib/owf-verifier.js';
 
 const VCT = 'urn:shomei:vct:jp-identity:1';
@@ -46,12 +55,7 @@ beforeAll(async () => {
   });
   walletEnv = { SHOMEI_HOME: join(dir, 'wallet'), SHOMEI_PASSPHRASE: 'interop passphrase' };
   await mustRun(BIN.wallet, ['init'], { env: walletEnv });
-  const identityFile = join(dir, 'identity.json');
-  writeFileSync(identityFile, JSON.stringify({ ...DEMO_IDENTITY }));
-  const offer = await mustRun(BIN.issuer, ['sandbox', 'offer', '--issuer', issuer.url, '--identity', identityFile, '--json'], {
-    env: { SHOMEI_ISSUER_ADMIN_TOKEN: adminToken },
-  });
-  const { offer_uri, tx_code } = JSON.parse(offer.stdout) as { offer_uri: string; tx_code: string };
+  const { offer_uri, tx_code } = await sandboxOfferByCli(issuer.url, adminToken, dir);
   await mustRun(BIN.wallet, ['receive', offer_uri, '--tx-code', tx_code], { env: walletEnv });
 
   const pki = await makeVerifierPki(['localhost']);

@@ -4,7 +4,7 @@
 // did:web resolved through our callback), answers the DCQL query with a presentation made by the
 // stock @sd-jwt/sd-jwt-vc 0.19.0 and submits it with the library's direct_post helper. The credential
 // comes from the real issuer through the OWF OpenID4VCI client (lib/owf-holder.ts).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallbackContext, Jwk, JwtSigner } from '@openid4vc/oauth2';
@@ -14,14 +14,7 @@ import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BIN,
-  createPresentationRequest,
-  DEMO_IDENTITY,
-  getPresentationRequest,
-  mustRun,
-  startNetwork,
-} from '../../scripts/lib/harness.mjs';
+import { createPresentationRequest, getPresentationRequest, sandboxOfferByCli, startNetwork } from '../../scripts/lib/harness.mjs';
 import { type OwfHeldCredential, obtainCredentialWithOwf } from './lib/owf-holder.js';
 
 type Network = Awaited<ReturnType<typeof startNetwork>>;
@@ -32,12 +25,7 @@ let held: OwfHeldCredential;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shomei-owf-vp-'));
   net = await startNetwork(join(dir, 'net'));
-  const identityFile = join(dir, 'identity.json');
-  writeFileSync(identityFile, JSON.stringify({ ...DEMO_IDENTITY }));
-  const out = await mustRun(BIN.issuer, ['sandbox', 'offer', '--issuer', net.issuer.url, '--identity', identityFile, '--json'], {
-    env: { SHOMEI_ISSUER_ADMIN_TOKEN: net.adminToken },
-  });
-  const offer = JSON.parse(out.stdout) as { offer_uri: string; tx_code: string };
+  const offer = await sandboxOfferByCli(net.issuer.url, net.adminToken, dir);
   held = await obtainCredentialWithOwf({ offerUri: offer.offer_uri, txCode: offer.tx_code });
   // The verifier runs on loopback over plain http, which the OWF libraries refuse by default.
   setGlobalConfig({ allowInsecureUrls: true });

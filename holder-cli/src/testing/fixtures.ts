@@ -5,7 +5,7 @@ import { generateEs256KeyPair, IDENTITY_VCT, type IdentityRecord, type KeyPair, 
 import { issueTestIdentityCredential, type LoopbackServer, SAMPLE_IDENTITY, serveOnLoopback } from '@shomei/shared/testing';
 import type { Hono } from 'hono';
 import type { CliContext, Prompter } from '../ui/io.js';
-import { initWallet } from '../wallet/wallet.js';
+import { initWallet, type Wallet } from '../wallet/wallet.js';
 
 /** A fictional person (test data only). */
 export const PERSON: IdentityRecord = SAMPLE_IDENTITY;
@@ -82,29 +82,35 @@ export function captureContext(
 
 export const TEST_PASSPHRASE = 'test passphrase 🔑';
 
+/** Stores in an open wallet one identity credential from `issuer`, bound to a new vault key. */
+export async function storeTestCredential(wallet: Wallet, issuer: TestIssuer = newTestIssuer()): Promise<{ id: string; compact: string }> {
+  const key = await wallet.vault.createEs256Key('holder-binding');
+  const compact = await issueTestCredential(issuer, key.publicJwk);
+  const id = wallet.credentials.insert(
+    {
+      format: 'dc+sd-jwt',
+      issuer: issuer.iss,
+      issuerName: 'Test KYC',
+      vct: IDENTITY_VCT,
+      assuranceLevel: 'IAL2',
+      sandbox: true,
+      holderKid: key.kid,
+      issuedAt: NOW.toISOString(),
+      expiresAt: new Date(NOW.getTime() + 365 * 86_400_000).toISOString(),
+      receivedAt: NOW.toISOString(),
+    },
+    compact,
+  );
+  return { id, compact };
+}
+
 /** A fresh wallet in a temporary home holding one identity credential bound to a vault key. */
 export async function walletWithCredential(): Promise<{ home: string; id: string; compact: string; issuer: TestIssuer }> {
   const home = join(mkdtempSync(join(tmpdir(), 'shomei-test-')), 'wallet');
   const wallet = initWallet(home, TEST_PASSPHRASE);
   try {
     const issuer = newTestIssuer();
-    const key = await wallet.vault.createEs256Key('holder-binding');
-    const compact = await issueTestCredential(issuer, key.publicJwk);
-    const id = wallet.credentials.insert(
-      {
-        format: 'dc+sd-jwt',
-        issuer: issuer.iss,
-        issuerName: 'Test KYC',
-        vct: IDENTITY_VCT,
-        assuranceLevel: 'IAL2',
-        sandbox: true,
-        holderKid: key.kid,
-        issuedAt: NOW.toISOString(),
-        expiresAt: new Date(NOW.getTime() + 365 * 86_400_000).toISOString(),
-        receivedAt: NOW.toISOString(),
-      },
-      compact,
-    );
+    const { id, compact } = await storeTestCredential(wallet, issuer);
     return { home, id, compact, issuer };
   } finally {
     wallet.close();

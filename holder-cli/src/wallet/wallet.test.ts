@@ -6,9 +6,9 @@ import { decodeSdJwt, type ErrorCode, IDENTITY_VCT } from '@shomei/shared';
 import { codeOf } from '@shomei/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.js';
-import { captureContext, issueTestCredential, NOW, newTestIssuer, PERSON } from '../testing/fixtures.js';
+import { captureContext, PERSON, storeTestCredential } from '../testing/fixtures.js';
 import { walletFile } from './location.js';
-import { initWallet, openWallet, type Wallet } from './wallet.js';
+import { initWallet, openWallet } from './wallet.js';
 
 const PASS = 'correct horse バッテリー 🔑';
 
@@ -22,27 +22,6 @@ function sha256(file: string): string {
 
 function expectCode(fn: () => unknown, code: ErrorCode): void {
   expect(codeOf(fn)).toBe(code);
-}
-
-async function storeOne(wallet: Wallet): Promise<{ id: string; compact: string }> {
-  const key = await wallet.vault.createEs256Key('holder-binding');
-  const compact = await issueTestCredential(newTestIssuer(), key.publicJwk);
-  const id = wallet.credentials.insert(
-    {
-      format: 'dc+sd-jwt',
-      issuer: 'http://127.0.0.1:4999',
-      issuerName: 'Test KYC',
-      vct: IDENTITY_VCT,
-      assuranceLevel: 'IAL2',
-      sandbox: true,
-      holderKid: key.kid,
-      issuedAt: NOW.toISOString(),
-      expiresAt: new Date(NOW.getTime() + 365 * 86_400_000).toISOString(),
-      receivedAt: NOW.toISOString(),
-    },
-    compact,
-  );
-  return { id, compact };
 }
 
 describe('wallet file', () => {
@@ -60,7 +39,7 @@ describe('wallet file', () => {
   it('a wrong passphrase fails with wrong_passphrase and leaves the file byte for byte as it was', async () => {
     const home = freshHome();
     const wallet = initWallet(home, PASS);
-    await storeOne(wallet);
+    await storeTestCredential(wallet);
     wallet.close();
     const before = sha256(walletFile(home));
     expectCode(() => openWallet(home, 'wrong passphrase'), 'wrong_passphrase');
@@ -89,7 +68,7 @@ describe('credential repository', () => {
   it('round-trips a credential sealed: the raw file holds no claim value and no disclosure', async () => {
     const home = freshHome();
     const wallet = initWallet(home, PASS);
-    const { id, compact } = await storeOne(wallet);
+    const { id, compact } = await storeTestCredential(wallet);
     expect(id).toMatch(/^[0-9a-f]{8}$/);
     expect(wallet.credentials.compact(id)).toBe(compact);
     const [record] = wallet.credentials.list();
@@ -110,8 +89,8 @@ describe('credential repository', () => {
 
   it('a sealed credential moved to another row does not open (the id is bound in)', async () => {
     const wallet = initWallet(freshHome(), PASS);
-    const a = await storeOne(wallet);
-    const b = await storeOne(wallet);
+    const a = await storeTestCredential(wallet);
+    const b = await storeTestCredential(wallet);
     const sealed = wallet.db.prepare('SELECT sealed FROM credentials WHERE id = ?').get(a.id) as { sealed: string };
     wallet.db.prepare('UPDATE credentials SET sealed = ? WHERE id = ?').run(sealed.sealed, b.id);
     expectCode(() => wallet.credentials.compact(b.id), 'malformed');
@@ -122,7 +101,7 @@ describe('credential repository', () => {
     const wallet = initWallet(freshHome(), PASS);
     await expect(
       wallet.transaction(async () => {
-        await storeOne(wallet);
+        await storeTestCredential(wallet);
         throw new Error('network went away');
       }),
     ).rejects.toThrow('network went away');

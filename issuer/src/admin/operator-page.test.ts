@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, cspViolations, launchChromium } from '@shomei/shared/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApplication } from '../proofing/store.js';
@@ -9,7 +10,6 @@ import { SECRET, taro } from '../testing/harness.js';
 import { createAdminToken } from './tokens.js';
 
 // The operator page in a real browser (Debian chromium, headless) against a real issuer.
-const CHROMIUM = '/usr/bin/chromium';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 let dir: string;
@@ -19,10 +19,7 @@ let browser: Browser;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shomei-operator-'));
   issuer = await startIssuer({ port: 0, dataDir: dir, secret: SECRET, log: () => {} });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium(chromium);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -56,17 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))('operator page', () => {
     const rejectMe = await documentApplication();
     const token = createAdminToken(issuer.deps.db, new Date(), 'alice', ['review']).token;
     const page = await browser.newPage();
-    // What the page's CSP blocked, as Chromium reports it: console messages and securitypolicyviolation
-    // events (the init script runs outside the page's policy).
-    const violations: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
-    });
-    await page.exposeFunction('reportCspViolation', (v: string) => violations.push(v));
-    // A string: the test's TypeScript has no DOM types, the browser runs it as is.
-    await page.addInitScript(
-      "document.addEventListener('securitypolicyviolation', (e) => window.reportCspViolation(e.violatedDirective + ' ' + e.blockedURI))",
-    );
+    const violations = await cspViolations(page);
     try {
       await page.goto(`${issuer.url}/operator`);
       await page.fill('#token', 'shia_wrong');

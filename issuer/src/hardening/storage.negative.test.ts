@@ -4,17 +4,19 @@
 // A full disk is SQLite's SQLITE_FULL, produced here by capping the database at its current page count;
 // read-only is SQLITE_READONLY from `query_only`.
 
-import { generateEs256KeyPair, PRE_AUTHORIZED_GRANT, parseCredentialOfferUri } from '@shomei/shared';
+import { generateEs256KeyPair } from '@shomei/shared';
 import { describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-log.js';
 import {
-  ADMIN_TOKEN,
   credentialBody,
   credentialRequest,
   freshAccessToken,
   nonce,
+  nonceRequest,
+  preAuthorizedCode,
   proofJwt,
   redeem,
+  sandboxOfferRequest,
   taro,
   useHarness,
 } from '../testing/harness.js';
@@ -92,21 +94,14 @@ describe('disk full during issuance', () => {
       return undefined;
     };
     for (let i = 0; i < 2000 && !failed; i++) {
-      const offer = await step('offer', async () =>
-        h.app.request('/v1/sandbox/offers', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ identity: taro }),
-        }),
-      );
+      const offer = await step('offer', () => sandboxOfferRequest(h));
       if (!offer) break;
       const { offer_uri, tx_code } = (await offer.json()) as { offer_uri: string; tx_code: string };
-      const parsed = parseCredentialOfferUri(offer_uri) as { offer: { grants: Record<string, { 'pre-authorized_code': string }> } };
-      const code = parsed.offer.grants[PRE_AUTHORIZED_GRANT]?.['pre-authorized_code'] as string;
+      const code = preAuthorizedCode(offer_uri);
       const tokenRes = await step('token', () => redeem(h, code, tx_code));
       if (!tokenRes) break;
       const token = ((await tokenRes.json()) as { access_token: string }).access_token;
-      const nonceRes = await step('nonce', () => Promise.resolve(h.app.request('/nonce', { method: 'POST' })));
+      const nonceRes = await step('nonce', () => nonceRequest(h));
       if (!nonceRes) break;
       const c = ((await nonceRes.json()) as { c_nonce: string }).c_nonce;
       const cred = await step('credential', () => credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: c }))));

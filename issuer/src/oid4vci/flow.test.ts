@@ -22,6 +22,7 @@ import {
   issueOne,
   makeOffer,
   nonce,
+  nonceRequest,
   proofJwt,
   redeem,
   taro,
@@ -52,7 +53,7 @@ describe('OpenID4VCI pre-authorized code flow (sandbox offer → token → nonce
     expect(token.token_type).toBe('Bearer');
     expect(token.expires_in).toBe(300);
 
-    const nonceRes = await h.app.request('/nonce', { method: 'POST' });
+    const nonceRes = await nonceRequest(h);
     expect(nonceRes.headers.get('cache-control')).toBe('no-store');
     const { c_nonce } = (await nonceRes.json()) as { c_nonce: string };
 

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from '@shomei/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminToken } from '../admin/tokens.js';
 import { type RunningIssuer, startIssuer } from '../server.js';
@@ -19,21 +19,11 @@ let issuer: RunningIssuer;
 let ca: TestCa;
 let crlPem = '';
 
-function shomei(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SHOMEI, ...args], {
-      env: { ...process.env, SHOMEI_HOME: join(dir, 'wallet'), SHOMEI_PASSPHRASE: 'a long wallet passphrase', NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+async function shomei(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runNode(SHOMEI, args, {
+    env: { SHOMEI_HOME: join(dir, 'wallet'), SHOMEI_PASSPHRASE: 'a long wallet passphrase', NO_COLOR: '1' },
   });
+  return { ...r, code: r.code ?? -1 };
 }
 
 beforeAll(async () => {

@@ -125,17 +125,29 @@ export interface SandboxOffer {
   code: string;
 }
 
+/** `POST /v1/sandbox/offers` with the admin token, the response as it is. */
+export function sandboxOfferRequest(h: Harness, body: unknown = { identity: taro }): Promise<Response> {
+  return Promise.resolve(
+    h.app.request('/v1/sandbox/offers', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** The pre-authorized code in an offer URI that carries its offer by value. */
+export function preAuthorizedCode(offerUri: string): string {
+  const parsed = parseCredentialOfferUri(offerUri);
+  if (!('offer' in parsed)) throw new Error('offer is not by value');
+  return parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
+}
+
 export async function makeOffer(h: Harness, body: unknown = { identity: taro }): Promise<SandboxOffer> {
-  const res = await h.app.request('/v1/sandbox/offers', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const res = await sandboxOfferRequest(h, body);
   if (res.status !== 201) throw new Error(`sandbox offer answered ${res.status}: ${await res.text()}`);
   const json = (await res.json()) as Omit<SandboxOffer, 'code'>;
-  const parsed = parseCredentialOfferUri(json.offer_uri);
-  if (!('offer' in parsed)) throw new Error('offer is not by value');
-  return { ...json, code: parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] };
+  return { ...json, code: preAuthorizedCode(json.offer_uri) };
 }
 
 export function tokenRequest(h: Harness, fields: Record<string, string>): Promise<Response> {
@@ -165,8 +177,13 @@ export async function freshAccessToken(h: Harness): Promise<string> {
   return accessToken(h, await makeOffer(h));
 }
 
+/** `POST /nonce`, the response as it is. */
+export function nonceRequest(h: Harness): Promise<Response> {
+  return Promise.resolve(h.app.request('/nonce', { method: 'POST' }));
+}
+
 export async function nonce(h: Harness): Promise<string> {
-  const res = await h.app.request('/nonce', { method: 'POST' });
+  const res = await nonceRequest(h);
   return ((await res.json()) as { c_nonce: string }).c_nonce;
 }
 
@@ -210,10 +227,7 @@ export async function issueOne(h: Harness, body: unknown = { identity: taro }): 
 
 /** Redeems an offer URI and tx_code for one credential bound to a fresh holder key. */
 export async function redeemOfferUri(h: Harness, offerUri: string, txCode: string): Promise<{ credential: string; holder: KeyPair }> {
-  const parsed = parseCredentialOfferUri(offerUri);
-  if (!('offer' in parsed)) throw new Error('offer is not by value');
-  const code = parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
-  const res = await redeem(h, code, txCode);
+  const res = await redeem(h, preAuthorizedCode(offerUri), txCode);
   if (res.status !== 200) throw new Error(`token answered ${res.status}: ${await res.text()}`);
   const token = ((await res.json()) as { access_token: string }).access_token;
   const holder = generateEs256KeyPair();

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from '@shomei/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IssuerStandIn, present, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 
@@ -21,17 +22,7 @@ afterAll(() => issuer.close());
 
 /** Async: the issuer stand-in answers in this process, so the event loop must keep running. */
 async function run(args: string[], input?: string) {
-  const child = spawn(process.execPath, [BIN, 'verify', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  child.stdin.end(input ?? '');
-  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const { code: status, stdout, stderr } = await runNode(BIN, ['verify', ...args], { input: input ?? '' });
   const r = { status, stdout, stderr };
   let json: Record<string, unknown> & { errors?: { code: string }[] } = {};
   try {

@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpFetch, parseJws, parsePresentationRequestUri, requestObjectSchema } from '@shomei/shared';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { cspViolations, launchChromium } from '@shomei/shared/testing';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../clients/api-keys.js';
 import { silentLogger } from '../log.js';
 import { type RunningVerifier, startVerifier } from '../serve.js';
 import { type IssuerStandIn, present, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let issuer: IssuerStandIn;
 let verifier: RunningVerifier;
 let browser: Browser;
@@ -33,33 +33,13 @@ beforeAll(async () => {
   const store = openSqliteVerifierStore(verifier.databaseFile);
   apiKey = (await createClient(store.clients, '酒のやまだ屋', new Date())).apiKey;
   store.close();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium(chromium);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
   await verifier?.close();
   await issuer?.close();
 });
-
-/**
- * Collects what the browser says the page's CSP blocked: the console messages Chromium prints and
- * the securitypolicyviolation events (an init script runs outside the page's policy).
- */
-async function cspViolations(page: Page): Promise<string[]> {
-  const seen: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) seen.push(m.text());
-  });
-  await page.exposeFunction('reportCspViolation', (v: string) => seen.push(v));
-  // A string: the test's TypeScript has no DOM types, the browser runs it as is.
-  await page.addInitScript(
-    "document.addEventListener('securitypolicyviolation', (e) => window.reportCspViolation(e.violatedDirective + ' ' + e.blockedURI))",
-  );
-  return seen;
-}
 
 /** A wallet on the customer's phone: reads the URI from the page, fetches the request object, answers. */
 async function walletAnswers(requestUri: string, paths: string[][]) {
