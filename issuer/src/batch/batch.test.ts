@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateEs256KeyPair, PRE_AUTHORIZED_GRANT, parseCredentialOfferUri, publicKeyFromJwk, verifySdJwtVc } from '@shomei/shared';
+import { generateEs256KeyPair, parseCredentialOfferUri, publicKeyFromJwk, verifySdJwtVc } from '@shomei/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-log.js';
 import { batchRow } from '../testing/batch-fixtures.js';
-import { createHarness, type Harness } from '../testing/harness.js';
+import { createHarness, type Harness, preAuthorizedCode, redeem } from '../testing/harness.js';
 import { runBatch } from './engine.js';
 
 let h: Harness;
@@ -133,15 +133,7 @@ describe('batch issuance', () => {
     if (!('offerUri' in byReference)) throw new Error('offer by reference expected');
     const resolved = await h.app.request(new URL(byReference.offerUri).pathname);
     expect(await resolved.json()).toEqual(parsed.offer);
-    const res = await h.app.request('/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: PRE_AUTHORIZED_GRANT,
-        'pre-authorized_code': parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'],
-        tx_code: first?.tx_code as string,
-      }).toString(),
-    });
+    const res = await redeem(h, preAuthorizedCode(first?.offer_uri as string), first?.tx_code as string);
     expect(res.status).toBe(200);
   });
 
@@ -173,17 +165,7 @@ describe('batch issuance', () => {
     writeFileSync(file, jsonl([batchRow(20), batchRow(21), batchRow(22)]));
     const first = await runBatch(h.deps, { file, mode: 'offers', workers: 0, offerDays: 1 });
     const [expiring, redeemed] = readJsonl(first.output);
-    const parsed = parseCredentialOfferUri(redeemed?.offer_uri as string);
-    if (!('offer' in parsed)) throw new Error('offer by value expected');
-    const token = await h.app.request('/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: PRE_AUTHORIZED_GRANT,
-        'pre-authorized_code': parsed.offer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'],
-        tx_code: redeemed?.tx_code as string,
-      }).toString(),
-    });
+    const token = await redeem(h, preAuthorizedCode(redeemed?.offer_uri as string), redeemed?.tx_code as string);
     expect(token.status).toBe(200);
     // Without the flag, or before expiry, every record is skipped as already offered.
     const early = await runBatch(h.deps, { file, mode: 'offers', workers: 0, reissueExpired: true, outDir: join(h.dir, 'early.out') });
