@@ -167,12 +167,13 @@ describe('end-to-end journey', () => {
     expect(((await replay.json()) as { code: string }).code).toBe('replay');
   });
 
-  it('declining consent sends the verifier a refusal and exits 3', async () => {
+  it('without a terminal and without --yes the wallet refuses (exit 2) and the request stays pending', async () => {
     const req = await createPresentationRequest(net.verifier.url, net.apiKey, { preset: 'identity_basic' });
     const r = await runCli(BIN.wallet, ['present', req.request_uri], { env: walletEnv });
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no terminal to ask for consent');
     const record = (await getPresentationRequest(net.verifier.url, net.apiKey, req.id)) as { status: string };
-    expect(record.status).toBe('rejected');
+    expect(record.status).toBe('pending');
   });
 
   it('shows the credential exactly as issued', async () => {

@@ -114,7 +114,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .command('present')
     .description('answer an OpenID4VP presentation request, after asking for consent')
     .argument('<request>', 'openid4vp://?client_id=…&request_uri=…, or an https request URI (the text under the QR code)')
-    .option('--yes', 'consent without asking (the claims shared are still printed)')
+    .option('--yes', 'consent without asking (the claims shared are still printed); without a terminal it is required')
     .option('--only <claims>', 'comma-separated claims to share, e.g. family_name,address.locality; optional claims not named are left out')
     .option('--credential <id>', 'the credential to answer with when several match (an id from shomei list)')
     .option('--json', 'print the result as JSON (the consent screen goes to stderr)')

@@ -38,6 +38,11 @@ export interface PresentCommandOptions {
  */
 export async function presentCommand(ctx: CliContext, global: GlobalOptions, uri: string, options: PresentCommandOptions): Promise<number> {
   const only = parseOnly(options.only);
+  // Without a terminal there is nobody to ask: refuse before anything is fetched, rather than
+  // decline on the person's behalf and spend the business's request.
+  if (!options.yes && !ctx.prompter) {
+    throw new UsageError('no terminal to ask for consent: run it in a terminal, or pass --yes to share what is asked (nothing was sent)');
+  }
   const verifierRoots = loadVerifierRoots(options.verifierRoots, ctx.env, global.home);
   return withWallet(ctx, global, async (wallet) => {
     const { request, candidates } = await preparePresentation(wallet, uri, { now: ctx.now, verifierRoots, policy: global.outbound });
@@ -300,10 +305,7 @@ async function askConsent(ctx: CliContext, out: OutputStream, p: PresentationPro
     out.write(`${question}yes (--yes)\n`);
     return true;
   }
-  if (!ctx.prompter) {
-    ctx.stderr.write('shomei: no terminal to ask for consent and --yes not given: declining\n');
-    return false;
-  }
+  if (!ctx.prompter) return false; // refused at the start of presentCommand; never reached
   try {
     const answer = await ctx.prompter.line(question);
     return /^\s*(y|yes)\s*$/i.test(answer);

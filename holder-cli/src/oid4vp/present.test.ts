@@ -112,15 +112,21 @@ describe('shomei present', () => {
     expect(screen).toContain('Shared 1 claim with Demo Shop.\nVerifier answered: accepted\n');
   });
 
-  it('without a terminal and without --yes it declines, tells the verifier, and exits 3', async () => {
+  it('without a terminal and without --yes it refuses (exit 2) and contacts nobody: the request stays unanswered', async () => {
     const published = verifier.publish({ claims: [['family_name']] });
     const ctx = captureContext(env());
-    expect(await runCli(['present', published.uri], ctx)).toBe(3);
+    expect(await runCli(['present', published.uri], ctx)).toBe(2);
+    expect(responseTo(published)).toBeUndefined();
+    expect(ctx.err()).toContain('no terminal to ask for consent');
+    expect(ctx.err()).toContain('--yes');
+    // Still answerable afterwards, by someone at a terminal.
+    const declined = captureContext(env(), { answers: ['n'] });
+    expect(await runCli(['present', published.uri], declined)).toBe(3);
     const form = responseTo(published);
     expect(form?.get('error')).toBe('access_denied');
     expect(form?.get('state')).toBe(published.state);
     expect(form?.has('vp_token')).toBe(false);
-    expect(ctx.out()).toContain('Declined: nothing was shared with Demo Shop.');
+    expect(declined.out()).toContain('Declined: nothing was shared with Demo Shop.');
   });
 
   it('asks on the terminal: "n" declines (exit 3), "y" shares', async () => {
