@@ -73,9 +73,11 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
       if (!useAccessToken(db, grant.tokenHash, at)) {
         throw new ShomeiError('invalid_token', 'the access token is not valid, has expired or was already used');
       }
-      return thumbprints.map((thumbprint) => {
+      // One reservation for the whole batch of proofs: the list's bitmap is read and written once.
+      const reserved = indexes.reserveOn(STATUS_LIST_ID, thumbprints.length);
+      return thumbprints.map((thumbprint, i) => {
         const id = randomUUID();
-        const [idx] = indexes.reserveOn(STATUS_LIST_ID, 1) as [number];
+        const idx = reserved[i] as number;
         insertCredential(db, {
           id,
           offer_id: offer.id,
