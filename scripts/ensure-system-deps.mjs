@@ -1,20 +1,36 @@
 #!/usr/bin/env node
-// The test suite drives a real browser (Debian's chromium) and a real terminal (tmux). A clean
+// The test suite drives a real browser (Debian's chromium) and a real terminal (tmux), and runs the
+// services on a real PostgreSQL server behind a real load balancer (haproxy). A clean
 // machine has neither: install them from Debian's packages when running as root (CI, a fresh
 // container), or say exactly what to install otherwise. Used as vitest's globalSetup and runnable
 // by hand: `node scripts/ensure-system-deps.mjs`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** binary → Debian package */
-export const SYSTEM_DEPS = { '/usr/bin/chromium': 'chromium', '/usr/bin/tmux': 'tmux' };
+/** binary → Debian package; `*` stands for a version folder (Debian keeps PostgreSQL's binaries per major version). */
+export const SYSTEM_DEPS = {
+  '/usr/bin/chromium': 'chromium',
+  '/usr/bin/tmux': 'tmux',
+  '/usr/lib/postgresql/*/bin/initdb': 'postgresql',
+  '/usr/sbin/haproxy': 'haproxy',
+};
 /** What `pnpm bench` adds: wrk, an HTTP load generator in C that leaves the servers more of the 2 cores. */
 export const BENCH_DEPS = { '/usr/bin/wrk': 'wrk' };
 
 export function missingSystemDeps(deps = SYSTEM_DEPS) {
   return Object.entries(deps)
-    .filter(([bin]) => !existsSync(bin))
+    .filter(([bin]) => !binaryExists(bin))
     .map(([, pkg]) => pkg);
+}
+
+function binaryExists(pattern) {
+  const star = pattern.indexOf('/*/');
+  if (star < 0) return existsSync(pattern);
+  const parent = pattern.slice(0, star);
+  const rest = pattern.slice(star + 3);
+  if (!existsSync(parent)) return false;
+  return readdirSync(parent).some((version) => existsSync(join(parent, version, rest)));
 }
 
 export function ensureSystemDeps({ log = console.log, deps = SYSTEM_DEPS } = {}) {

@@ -58,6 +58,7 @@ export { issueSdJwtVcFast } from './sd-jwt-vc/fast-issue.js';
 export { type IssueSdJwtVcInput, issueSdJwtVc, LEGACY_SD_JWT_VC_TYP, SD_JWT_VC_TYP } from './sd-jwt-vc/issue.js';
 export { type KeyBindingInput, presentSdJwtVc } from './sd-jwt-vc/present.js';
 export { type VerifiedSdJwtVc, type VerifySdJwtVcOptions, verifySdJwtVc } from './sd-jwt-vc/verify.js';
+export * from './sql/index.js';
 export {
   MAX_STATUS_LIST_BYTES,
   STATUS,
