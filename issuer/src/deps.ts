@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { type Db, KeyVault, openDatabase, ShomeiError } from '@shomei/shared';
+import { type Db, KeyVault, openDatabase, ShomeiError, type SqlDatabase, SqliteDatabase } from '@shomei/shared';
 import { type AuditSink, appendAudit } from './audit/audit-log.js';
 import { type IssuerKeys, loadIssuerKeys } from './keys.js';
 import type { ProofingConfig } from './proofing/config.js';
@@ -16,7 +16,13 @@ export type Logger = (line: string) => void;
 export interface IssuerDeps {
   /** Public base URL without a trailing slash: the credential issuer identifier and `iss`. */
   baseUrl: string;
+  /**
+   * The synchronous SQLite connection. Being replaced, module by module, by `sql` (issue 16): new
+   * and converted code uses `sql` only; once nothing reads `db`, it goes.
+   */
   db: Db;
+  /** The database port (SQLite now; PostgreSQL with `--database postgres://…`): what stores take. */
+  sql: SqlDatabase;
   vault: KeyVault;
   keys: IssuerKeys;
   statusLists: StatusLists;
@@ -67,6 +73,8 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
     return {
       baseUrl,
       db,
+      // The same connection as `db`: one transaction state, so converted and unconverted code mix safely.
+      sql: new SqliteDatabase(db, false),
       vault,
       keys,
       statusLists,
