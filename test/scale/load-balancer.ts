@@ -1,0 +1,121 @@
+// A real load balancer for the scale tests: Debian's HAProxy, round-robin per request, in front of
+// replicas on loopback. Each answer carries `x-shomei-replica` (the server that answered), so a test
+// can see that consecutive steps of one journey landed on different replicas.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const HAPROXY = '/usr/sbin/haproxy';
+
+export interface Frontend {
+  /** Names the frontend and its replicas (`issuer` → servers `issuer-1`, `issuer-2`). */
+  name: string;
+  /** The port HAProxy listens on (pick it first: replicas need their public URL before they start). */
+  port: number;
+  /** Health check path (GET, expects 2xx). */
+  check: string;
+  /** Replica ports on 127.0.0.1. */
+  replicas: number[];
+}
+
+export interface LoadBalancer {
+  url(frontend: string): string;
+  /** Requests each replica (`issuer-1`, …) has answered so far, from HAProxy's log; health checks not counted. */
+  servedBy(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** A port free on 127.0.0.1 at the time of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** HAProxy's configuration: every frontend's replicas round-robin, a dead one taken out within a second. */
+export function haproxyConfig(frontends: readonly Frontend[]): string {
+  const lines = [
+    'global',
+    '  maxconn 4096',
+    // One line per request on stdout ("<frontend> <backend>/<server> <status>"): the test reads which
+    // replica served what.
+    '  log stdout format raw local0 info',
+    'defaults',
+    '  mode http',
+    '  log global',
+    '  log-format "%ft %b/%s %ST %HM %HPO"',
+    '  timeout connect 2s',
+    '  timeout client 60s',
+    '  timeout server 60s',
+    // A connection that fails before the request was sent is retried on another replica; a request
+    // already sent is never replayed by the balancer (POSTs are not idempotent; clients decide).
+    '  retries 2',
+    '  option redispatch',
+  ];
+  for (const f of frontends) {
+    lines.push(`frontend ${f.name}`, `  bind 127.0.0.1:${f.port}`, `  default_backend ${f.name}-replicas`);
+    lines.push(
+      `backend ${f.name}-replicas`,
+      '  balance roundrobin',
+      `  option httpchk GET ${f.check}`,
+      '  http-response set-header x-shomei-replica %s',
+      ...f.replicas.map((port, i) => `  server ${f.name}-${i + 1} 127.0.0.1:${port} check inter 300ms fall 2 rise 1`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Starts HAProxy in the foreground (`-db`) and resolves once every frontend answers through it. */
+export async function startLoadBalancer(frontends: readonly Frontend[], timeoutMs = 20_000): Promise<LoadBalancer> {
+  const dir = mkdtempSync(join(tmpdir(), 'shomei-haproxy-'));
+  const config = join(dir, 'haproxy.cfg');
+  writeFileSync(config, haproxyConfig(frontends));
+  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c) => (output += c));
+  child.stderr?.on('data', (c) => (output += c));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode === null) {
+      await new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (const f of frontends) {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}:\n${output}`);
+      const ok = await fetch(`http://127.0.0.1:${f.port}${f.check}`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) break;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`haproxy did not serve ${f.name} within ${timeoutMs} ms:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const servedBy = () => {
+    const counts: Record<string, number> = {};
+    for (const m of output.matchAll(/^\S+ \S+-replicas\/(\S+) \d+ /gm)) {
+      const server = m[1] as string;
+      counts[server] = (counts[server] ?? 0) + 1;
+    }
+    return counts;
+  };
+  return { url: (name) => `http://127.0.0.1:${frontends.find((f) => f.name === name)?.port}`, servedBy, stop };
+}
