@@ -4,8 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase } from '@shomei/shared/testing';
+import { type LoadBalancer, startLoadBalancer } from '../../scripts/lib/haproxy.mjs';
 import { BIN, mustRun, newSecret, type Service, startService } from '../../scripts/lib/harness.mjs';
-import { freePort, type LoadBalancer, startLoadBalancer } from './load-balancer.js';
+import { freePort } from '../../scripts/lib/postgres.mjs';
 
 export interface Cluster {
   databaseUrl: string;

@@ -1,47 +1,15 @@
-// A real load balancer for the scale tests: Debian's HAProxy, round-robin per request, in front of
+// A real load balancer for the scale tests and benchmarks: Debian's HAProxy, round-robin per request, in front of
 // replicas on loopback. Each answer carries `x-shomei-replica` (the server that answered), so a test
 // can see that consecutive steps of one journey landed on different replicas.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const HAPROXY = '/usr/sbin/haproxy';
 
-export interface Frontend {
-  /** Names the frontend and its replicas (`issuer` → servers `issuer-1`, `issuer-2`). */
-  name: string;
-  /** The port HAProxy listens on (pick it first: replicas need their public URL before they start). */
-  port: number;
-  /** Health check path (GET, expects 2xx). */
-  check: string;
-  /** Replica ports on 127.0.0.1. */
-  replicas: number[];
-}
-
-export interface LoadBalancer {
-  url(frontend: string): string;
-  /** Requests each replica (`issuer-1`, …) has answered so far, from HAProxy's log; health checks not counted. */
-  servedBy(): Record<string, number>;
-  stop(): Promise<void>;
-}
-
-/** A port free on 127.0.0.1 at the time of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** HAProxy's configuration: every frontend's replicas round-robin, a dead one taken out within a second. */
-export function haproxyConfig(frontends: readonly Frontend[]): string {
+export function haproxyConfig(frontends) {
   const lines = [
     'global',
     '  maxconn 4096',
@@ -74,11 +42,11 @@ export function haproxyConfig(frontends: readonly Frontend[]): string {
 }
 
 /** Starts HAProxy in the foreground (`-db`) and resolves once every frontend answers through it. */
-export async function startLoadBalancer(frontends: readonly Frontend[], timeoutMs = 20_000): Promise<LoadBalancer> {
+export async function startLoadBalancer(frontends, timeoutMs = 20_000) {
   const dir = mkdtempSync(join(tmpdir(), 'shomei-haproxy-'));
   const config = join(dir, 'haproxy.cfg');
   writeFileSync(config, haproxyConfig(frontends));
-  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(HAPROXY, ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (c) => (output += c));
   child.stderr?.on('data', (c) => (output += c));
@@ -87,7 +55,7 @@ export async function startLoadBalancer(frontends: readonly Frontend[], timeoutM
   const stop = async () => {
     process.off('exit', killOnExit);
     if (child.exitCode === null) {
-      await new Promise<void>((done) => {
+      await new Promise((done) => {
         child.once('exit', () => done());
         child.kill('SIGTERM');
       });
@@ -110,9 +78,9 @@ export async function startLoadBalancer(frontends: readonly Frontend[], timeoutM
     }
   }
   const servedBy = () => {
-    const counts: Record<string, number> = {};
+    const counts = {};
     for (const m of output.matchAll(/^\S+ \S+-replicas\/(\S+) \d+ /gm)) {
-      const server = m[1] as string;
+      const server = m[1];
       counts[server] = (counts[server] ?? 0) + 1;
     }
     return counts;
