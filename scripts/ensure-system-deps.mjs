@@ -15,8 +15,11 @@ export const SYSTEM_DEPS = {
   '/usr/lib/postgresql/*/bin/initdb': 'postgresql',
   '/usr/sbin/haproxy': 'haproxy',
 };
-/** What `pnpm bench` adds: wrk, an HTTP load generator in C that leaves the servers more of the 2 cores. */
-export const BENCH_DEPS = { '/usr/bin/wrk': 'wrk' };
+/**
+ * What `pnpm bench` needs: wrk, an HTTP load generator in C that leaves the servers more of the 2
+ * cores, and PostgreSQL and HAProxy for the replica benchmarks.
+ */
+export const BENCH_DEPS = { '/usr/bin/wrk': 'wrk', '/usr/lib/postgresql/*/bin/initdb': 'postgresql', '/usr/sbin/haproxy': 'haproxy' };
 
 export function missingSystemDeps(deps = SYSTEM_DEPS) {
   return Object.entries(deps)

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { execFile } from 'node:child_process';
 // `pnpm bench` (verifier): full verification of an SD-JWT VC presentation with key binding and
 // 6 disclosures — in-process, and over HTTP (POST /v1/verify on loopback, 2 workers, 50
 // connections, bounded) — beside the raw ES256 floor measured in the same run, with ratios.
@@ -8,23 +7,8 @@ import { execFile } from 'node:child_process';
 // is not run here: it resolves the issuer over the network, and benchmarks stay on loopback.
 import cluster from 'node:cluster';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import {
-  generateEs256KeyPair,
-  IDENTITY_VCT,
-  identityClaims,
-  importPublicJwk,
-  issueSdJwtVc,
-  KeyVault,
-  parseJws,
-  presentSdJwtVc,
-  StatusList,
-  signStatusListToken,
-} from '@shomei/shared';
-import { SAMPLE_IDENTITY } from '@shomei/shared/identity/sample';
+import { availableParallelism } from 'node:os';
+import { importPublicJwk, KeyVault, parseJws } from '@shomei/shared';
 import {
   createApp,
   hashApiKey,
@@ -36,71 +20,11 @@ import {
   TrustService,
   verifyPresentation,
 } from '@shomei/verifier';
+import { AUD, fixture, ISS, NONCE, PATHS } from './fixture.mjs';
+import { loadRun, processCpuSeconds } from './load.mjs';
 
-const ISS = 'https://kyc.bench.example';
-const STATUS_URI = `${ISS}/status-lists/1`;
-const BIG_URI = `${ISS}/status-lists/big`;
-const NONCE = 'bench-nonce-0123456789abcdef';
-const AUD = 'decentralized_identifier:did:web:verifier.bench.example';
 const API_KEY = `shv_${'b'.repeat(43)}`;
-const PATHS = [['family_name'], ['given_name'], ['family_name#ja-Kana-JP'], ['given_name#ja-Kana-JP'], ['birthdate'], ['gender']];
 const WORKERS = Math.min(2, availableParallelism());
-const WRK = '/usr/bin/wrk';
-const execFileAsync = promisify(execFile);
-
-async function fixture() {
-  const issuer = generateEs256KeyPair();
-  const holder = generateEs256KeyPair();
-  const now = new Date();
-  const issue = (uri, idx) =>
-    issueSdJwtVc(
-      { kid: 'k1', privateKey: issuer.privateKey, publicJwk: issuer.publicJwk },
-      {
-        issuer: ISS,
-        vct: IDENTITY_VCT,
-        claims: identityClaims(SAMPLE_IDENTITY, now),
-        visible: {
-          verification: {
-            trust_framework: 'jp_aml',
-            assurance_level: 'IAL2',
-            time: now.toISOString(),
-            evidence: [{ type: 'document', method: 'document' }],
-          },
-        },
-        holderJwk: holder.publicJwk,
-        status: { idx, uri },
-        issuedAt: new Date(now.getTime() - 60_000),
-        expiresAt: new Date(now.getTime() + 86_400_000),
-        containersNotDisclosable: ['age_equal_or_over'],
-      },
-    );
-  const kb = { holderKey: holder.privateKey, nonce: NONCE, aud: AUD, iat: now };
-  const vp = await presentSdJwtVc(await issue(STATUS_URI, 7), PATHS, kb);
-  const vpBig = await presentSdJwtVc(await issue(BIG_URI, 100_000), PATHS, kb);
-  const small = signStatusListToken({
-    issuer: ISS,
-    uri: STATUS_URI,
-    list: StatusList.empty(1024, 2),
-    issuedAt: now,
-    ttl: 3600,
-    validFor: 86_400,
-    key: issuer.privateKey,
-    kid: 'k1',
-  });
-  const bigList = StatusList.empty(131_072, 2);
-  for (let i = 0; i < 131_072; i += 97) bigList.set(i, 1); // not all zeros: a realistic deflate
-  const big = signStatusListToken({
-    issuer: ISS,
-    uri: BIG_URI,
-    list: bigList,
-    issuedAt: now,
-    ttl: 3600,
-    validFor: 86_400,
-    key: issuer.privateKey,
-    kid: 'k1',
-  });
-  return { issuerJwk: { ...issuer.publicJwk, kid: 'k1' }, holderJwk: holder.publicJwk, vp, vpBig, small, big };
-}
 
 function caches(f) {
   const trust = new TrustService(parseTrustConfig({ issuers: [{ iss: ISS, keys: [f.issuerJwk] }] }), {
@@ -108,8 +32,8 @@ function caches(f) {
     log: silentLogger,
   });
   const statusLists = new StatusListCache({ trust: trust.store, now: () => new Date() });
-  statusLists.ingest(STATUS_URI, ISS, f.small);
-  statusLists.ingest(BIG_URI, ISS, f.big);
+  statusLists.ingest(f.statusUri, ISS, f.small);
+  statusLists.ingest(f.bigUri, ISS, f.big);
   return { trust, statusLists };
 }
 
@@ -248,62 +172,6 @@ async function primary() {
     `  ceiling: bare node:http, floor crypto only ${r(ceiling.rate)} /s   ${pct(ceiling.rate / (2 * floor))} of 2x floor; p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`,
   );
   if (non2xx > 0) process.exitCode = 1;
-}
-
-/** User + system CPU seconds of a process so far (Linux /proc). */
-function processCpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** One bounded load run: wrk when installed, else autocannon. Latencies in ms. */
-async function loadRun(url, headers, body, seconds) {
-  if (existsSync(WRK)) {
-    const script = join(mkdtempSync(join(tmpdir(), 'shomei-wrk-')), 'post.lua');
-    const lua = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(body)}`];
-    for (const [k, v] of Object.entries(headers)) lua.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
-    writeFileSync(script, `${lua.join('\n')}\n`);
-    const childCpu0 = childrenCpuSeconds();
-    // Asynchronous: the cluster primary (this process) must keep handing connections to the workers.
-    const { stdout } = await execFileAsync(WRK, ['-t1', '-c50', `-d${seconds}s`, '--timeout', '5s', '--latency', '-s', script, url]);
-    rmSync(dirname(script), { recursive: true, force: true });
-    const total = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
-    const latency = (q) => {
-      const m = new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
-      return m ? Number((Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]]).toFixed(2)) : Number.NaN;
-    };
-    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0;
-    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-    const childCpu = (childrenCpuSeconds() - childCpu0) * 1e6;
-    return {
-      generator: 'wrk (1 thread, 50 connections)',
-      rate: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
-      total,
-      p50: latency(50),
-      p99: latency(99),
-      failed: Number(errors) + (socketErrors ? socketErrors.slice(1).reduce((n, x) => n + Number(x), 0) : 0),
-      loadGenCpuPerRequest: childCpu / Math.max(total, 1),
-    };
-  }
-  const { default: autocannon } = await import('autocannon');
-  const cpu0 = process.cpuUsage();
-  const res = await autocannon({ url, method: 'POST', headers, body, connections: 50, duration: seconds, timeout: 5 });
-  const cpu = process.cpuUsage(cpu0);
-  return {
-    generator: 'autocannon (50 connections; install wrk for a lighter load generator)',
-    rate: res.requests.average,
-    total: res.requests.total,
-    p50: res.latency.p50,
-    p99: res.latency.p99,
-    failed: res.non2xx + res.errors,
-    loadGenCpuPerRequest: (cpu.user + cpu.system) / Math.max(res.requests.total, 1),
-  };
-}
-
-/** CPU seconds of this process's waited-for children (Linux /proc: cutime + cstime). */
-function childrenCpuSeconds() {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 /** The verifier app as a business would run it (in-memory store, one API client), over the fixture's caches. */
