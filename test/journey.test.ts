@@ -165,6 +165,11 @@ describe('end-to-end journey', () => {
     });
     expect(replay.status).toBe(409);
     expect(((await replay.json()) as { code: string }).code).toBe('replay');
+    // The person scans the used QR code again: the wallet passes on the verifier's code and reason.
+    const again = await runCli(BIN.wallet, ['present', req.request_uri, '--yes'], { env: walletEnv });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/HTTP 409, replay\): the presentation request has already been answered/);
+    expect(again.stderr).toContain('hint: ask the verifier for a new request');
   });
 
   it('without a terminal and without --yes the wallet refuses (exit 2) and the request stays pending', async () => {

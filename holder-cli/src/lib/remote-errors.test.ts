@@ -1,7 +1,7 @@
 import type { FetchResult } from '@shomei/shared';
 import { describe, expect, it } from 'vitest';
 import { hintFor } from '../errors.js';
-import { oauthFailure } from './remote-errors.js';
+import { oauthFailure, requestObjectFailure } from './remote-errors.js';
 
 const answer = (status: number, body: unknown): FetchResult => {
   const text = JSON.stringify(body);
@@ -36,6 +36,24 @@ describe('OAuth errors from the issuer', () => {
     expect(oauthFailure(answer(400, { error: 'access_denied', shomei_code: 'not_a_code' }), 'x').code).toBe('upstream_unavailable');
     expect(oauthFailure(answer(500, { error: 'server_error', shomei_code: 'internal' }), 'x').code).toBe('upstream_unavailable');
     expect(oauthFailure(answer(503, { error: 'temporarily_unavailable', shomei_code: 'storage_unavailable' }), 'x').code).toBe(
+      'upstream_unavailable',
+    );
+  });
+});
+
+describe('a verifier that will not hand over its request object', () => {
+  it("keeps the verifier's code and reason, so that the hint applies", () => {
+    const e = requestObjectFailure(answer(400, { code: 'expired', detail: 'the presentation request has expired' }));
+    expect(e.code).toBe('expired');
+    expect(e.message).toBe('the verifier did not hand over the request (HTTP 400, expired): the presentation request has expired');
+    expect(hintFor(e)).toBe('ask the verifier for a new request');
+  });
+
+  it('is request_invalid for a 4xx without a known code, upstream_unavailable for a 5xx, and cleans the text', () => {
+    const odd = requestObjectFailure(answer(404, { code: 'no\u001b[2Jthing', detail: 'gone\u0007' }));
+    expect(odd.code).toBe('request_invalid');
+    expect([...odd.message].filter((c) => c.charCodeAt(0) < 0x20)).toEqual([]);
+    expect(requestObjectFailure({ status: 502, headers: new Headers(), body: '<html>', json: () => ({}) as never }).code).toBe(
       'upstream_unavailable',
     );
   });

@@ -61,3 +61,23 @@ export function problemFailure(res: FetchResult, who: string): ShomeiError {
     details: { status: res.status, code: remoteCode },
   });
 }
+
+/**
+ * The verifier would not hand over its request object: keep what it said (an expired or already
+ * answered QR code is the common case, and the person can act on it: the hints for `expired` and
+ * `replay` say to ask for a new request), and say which status it answered. A 4xx with no code the
+ * wallet knows stays `request_invalid`; a 5xx is the verifier being unavailable.
+ */
+export function requestObjectFailure(res: FetchResult): ShomeiError {
+  const body = jsonBody(res);
+  const p = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const remoteCode = typeof p.code === 'string' ? p.code : typeof p.error === 'string' ? p.error : undefined;
+  const text = typeof p.detail === 'string' ? p.detail : typeof p.error_description === 'string' ? p.error_description : undefined;
+  const known = remoteCode !== undefined && Object.hasOwn(ERROR_CODES, remoteCode) ? (remoteCode as ErrorCode) : undefined;
+  const code: ErrorCode = res.status >= 500 ? 'upstream_unavailable' : (known ?? 'request_invalid');
+  const label = remoteCode ? `, ${sanitize(remoteCode, 64)}` : '';
+  const detail = text ? `: ${sanitize(text, 300)}` : '';
+  return new ShomeiError(code, `the verifier did not hand over the request (HTTP ${res.status}${label})${detail}`, {
+    details: { status: res.status, code: remoteCode },
+  });
+}

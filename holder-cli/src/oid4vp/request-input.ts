@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { httpFetch, type OutboundPolicy, ShomeiError } from '@shomei/shared';
+import { requestObjectFailure } from '../lib/remote-errors.js';
 import { sanitize } from '../ui/text.js';
 import { REQUEST_SIGNING_ALGS } from './client-id/signature.js';
 
@@ -89,7 +90,7 @@ export function checkedHttpUrl(value: string, what: string): string {
 /** GETs the request object behind `request_uri` (OpenID4VP 1.0 §5, RFC 9101 §5.2). */
 export async function fetchRequestObject(requestUri: string, policy?: OutboundPolicy): Promise<string> {
   const res = await httpFetch(requestUri, { headers: { accept: 'application/oauth-authz-req+jwt' }, maxBytes: 64 * 1024, policy });
-  if (res.status !== 200) throw new ShomeiError('request_invalid', `the request object could not be fetched (HTTP ${res.status})`);
+  if (res.status !== 200) throw requestObjectFailure(res);
   return res.body.trim();
 }
 
@@ -112,7 +113,7 @@ export async function postRequestObject(
     maxBytes: 64 * 1024,
     policy,
   });
-  if (res.status !== 200) throw new ShomeiError('request_invalid', `the request object could not be fetched (HTTP ${res.status})`);
+  if (res.status !== 200) throw requestObjectFailure(res);
   return { requestObject: res.body.trim(), walletNonce };
 }
 

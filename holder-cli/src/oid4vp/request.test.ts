@@ -165,7 +165,7 @@ describe('decentralized_identifier:did:web (OpenID4VP 1.0 §5.9.3)', () => {
 
   it('rejects a request object that is not one', async () => {
     const uri = verifier.publish().uri.replace(/requests%2F[0-9a-f]+/, 'requests%2Fmissing');
-    expect((await rejection(uri)).message).toMatch(/could not be fetched \(HTTP 404\)/);
+    expect((await rejection(uri)).message).toMatch(/did not hand over the request \(HTTP 404/);
   });
 
   it('cleans control characters out of the name and purpose it will display', async () => {
