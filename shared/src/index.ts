@@ -28,6 +28,7 @@ export {
   type VettedTarget,
 } from './http/outbound-policy.js';
 export { SERVER_LIMITS, serverLimits } from './http/server-limits.js';
+export { type ClaimLabel, claimLabel, IDENTITY_CLAIM_LABELS } from './identity/labels.js';
 export {
   AGE_THRESHOLDS,
   ASSURANCE_LEVELS,

@@ -15,7 +15,7 @@ import type { VerifiedRequest } from '../oid4vp/request.js';
 import { loadVerifierRoots } from '../oid4vp/trust-roots.js';
 import { type CliContext, type OutputStream, styleFor } from '../ui/io.js';
 import { renderTable } from '../ui/table.js';
-import { formatDate, formatPath, formatValue, padEnd, sanitize } from '../ui/text.js';
+import { formatClaim, formatDate, formatPath, formatValue, padEnd, sanitize } from '../ui/text.js';
 import type { PresentationOutcome } from '../wallet/history-repository.js';
 import type { Wallet } from '../wallet/wallet.js';
 import { type GlobalOptions, levelText, printJson, withWallet } from './common.js';
@@ -148,8 +148,10 @@ function writeRequest(ctx: CliContext, out: OutputStream, r: VerifiedRequest): v
   const s = styleFor(out, ctx.env);
   const id = r.verifierIdentity;
   const name = r.clientName ?? '(no name given)';
+  // The display name comes from the request itself: a verified signature proves who sent it (the
+  // identifier below), not that the name is theirs to use. No trust source vouches for names today.
   const rows: string[][] = id.verified
-    ? [['Verifier', name]]
+    ? [['Verifier', `${name}  ${s.dim('(名前は相手の自己申告・未確認 / name chosen by the verifier itself, not verified)')}`]]
     : [['Verifier', s.red(s.bold(`未確認の相手 / UNVERIFIED verifier: ${name}`))]];
   rows.push(['', sanitize(r.clientId, 300)]);
   for (const line of identityLines(r)) rows.push(['', id.verified ? s.green(line) : s.red(line)]);
@@ -243,13 +245,14 @@ async function askOptional(ctx: CliContext, out: OutputStream, p: PresentationPr
       continue;
     }
     const values = c.leaves.map((l) => formatValue(l.value)).join(', ');
+    // Optional means the business can do without it: sharing it takes a yes, Enter leaves it out.
     for (;;) {
-      const a = (await ctx.prompter.line(`  Include ${c.label} (${values})? [Y/n] `)).trim().toLowerCase();
-      if (a === '' || a === 'y' || a === 'yes') {
+      const a = (await ctx.prompter.line(`  Include ${formatClaim(c.claim.path)} (${values})? [y/N] `)).trim().toLowerCase();
+      if (a === 'y' || a === 'yes') {
         included.push(true);
         break;
       }
-      if (a === 'n' || a === 'no') {
+      if (a === '' || a === 'n' || a === 'no') {
         included.push(false);
         break;
       }
@@ -284,8 +287,8 @@ function writeProposal(ctx: CliContext, out: OutputStream, p: PresentationPropos
       renderTable(
         ['CLAIM', 'VALUE'],
         p.shared.map((l) => {
-          const name = formatPath(l.path);
-          return [optionalPaths.includes(name) ? `${name} (optional)` : name, formatValue(l.value)];
+          const name = formatClaim(l.path);
+          return [optionalPaths.includes(formatPath(l.path)) ? `${name} (任意 / optional)` : name, formatValue(l.value)];
         }),
         '  ',
       ),
@@ -293,7 +296,9 @@ function writeProposal(ctx: CliContext, out: OutputStream, p: PresentationPropos
   }
   const left = p.choices.filter((ch) => !ch.included);
   if (left.length > 0) {
-    out.write(`Left out: ${left.map((ch) => `${ch.label}${ch.available ? '' : ' (not in this credential)'}`).join(', ')}\n`);
+    out.write(
+      `Left out: ${left.map((ch) => `${formatClaim(ch.claim.path)}${ch.available ? '' : ' (not in this credential)'}`).join(', ')}\n`,
+    );
   }
   out.write(s.dim("Always included: the credential's issuer, type, validity, status reference and verification evidence.\n"));
 }

@@ -71,11 +71,11 @@ describe('optional claims (DCQL claim_sets, contract 2)', () => {
 
   it('asks about each optional claim on a terminal; "n" leaves it out of what the verifier receives', async () => {
     const published = verifier.publish({ claims: ASK });
-    const ctx = captureContext(env(), { answers: ['n', '', 'y'] });
+    const ctx = captureContext(env(), { answers: ['n', 'y', 'y'] });
     expect(await runCli(['present', published.uri], ctx)).toBe(0);
     expect(ctx.out()).toContain('The verifier marks these claims optional');
-    expect(ctx.out()).toMatch(/phone_number \(optional\) +090-1234-5678/);
-    expect(ctx.out()).toContain('Left out: address.locality');
+    expect(ctx.out()).toMatch(/電話番号 \/ Phone number \(任意 \/ optional\) +090-1234-5678/);
+    expect(ctx.out()).toContain('Left out: 市区町村 / City');
     const got = await claimsReceived(published);
     expect(got).not.toHaveProperty('address');
     expect(got.phone_number).toBe(PERSON.phone_number);

@@ -105,7 +105,7 @@ describe('shomei present', () => {
     const screen = ctx.out();
     expect(screen).toContain('request signature verified');
     expect(screen).toContain(verifier.clientId);
-    expect(screen).toMatch(/Will be shared \(1 claim\):\n {2}CLAIM +VALUE\n {2}age_equal_or_over\.20 +yes\n/);
+    expect(screen).toMatch(/Will be shared \(1 claim\):\n {2}CLAIM +VALUE\n {2}20歳以上 \/ Age 20 or over +yes\n/);
     expect(screen).not.toContain(PERSON.birthdate);
     expect(screen).not.toContain(PERSON.family_name);
     expect(screen).toContain('Share this 1 claim with Demo Shop? [y/N] yes (--yes)');

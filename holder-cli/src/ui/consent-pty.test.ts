@@ -81,15 +81,18 @@ describe('interactive consent on a pseudo-terminal (tmux)', () => {
 
     await waitFor('Wallet passphrase: ');
     type(TEST_PASSPHRASE);
-    await waitFor(`Include address.locality (${PERSON.address.locality})? [Y/n]`);
+    // Optional claims are asked for by their Japanese and English names, and Enter leaves one out.
+    await waitFor(`Include 市区町村 / City (${PERSON.address.locality})? [y/N]`);
     expect(screen()).not.toContain(TEST_PASSPHRASE); // the passphrase was not echoed
-    type('n');
-    await waitFor(`Include birthdate (${PERSON.birthdate})? [Y/n]`);
     type('');
+    await waitFor(`Include 生年月日 / Date of birth (${PERSON.birthdate})? [y/N]`);
+    type('y');
     const consent = await waitFor('Share these 2 claims with Demo Shop? [y/N]');
-    expect(consent).toContain('Left out: address.locality');
-    expect(consent).toMatch(/family_name +山田/);
-    expect(consent).toMatch(/birthdate \(optional\) +1991-08-14/);
+    expect(consent).toContain('Left out: 市区町村 / City');
+    expect(consent).toMatch(/姓 \/ Family name +山田/);
+    expect(consent).toMatch(/生年月日 \/ Date of birth \(任意 \/ optional\) +1991-08-14/);
+    // The name is the verifier's own claim; what was verified is said beside the identifier.
+    expect(consent).toMatch(/Demo Shop +\(名前は相手の自己申告・未確認 \/ name chosen by the verifier itself, not verified\)/);
     // On a terminal the screen is coloured.
     expect(screen(true)).toContain('\u001b[32midentified by DID did:web:');
     type('y');

@@ -1,4 +1,4 @@
-import { sanitize } from '@shomei/shared';
+import { claimLabel, sanitize } from '@shomei/shared';
 
 // The wallet's terminal output goes through the same `sanitize` as the issuer's operator commands.
 export { sanitize };
@@ -50,6 +50,15 @@ function isWide(cp: number): boolean {
 /** A claim path as people read it: `address.postal_code`. */
 export function formatPath(path: readonly (string | number | null)[]): string {
   return sanitize(path.map((p) => (p === null ? '*' : String(p))).join('.'), 200);
+}
+
+/**
+ * A claim as people name it: `生年月日 / Date of birth` for the identity credential's claims, the
+ * path itself (`address.locality`) for anything else.
+ */
+export function formatClaim(path: readonly (string | number | null)[]): string {
+  const label = claimLabel(path);
+  return label ? `${label.ja} / ${label.en}` : formatPath(path);
 }
 
 /** A claim value as people read it; booleans (age predicates) as yes/no. */
