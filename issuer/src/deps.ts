@@ -55,7 +55,9 @@ export interface OpenIssuerOptions {
 export async function openIssuerDeps(options: OpenIssuerOptions): Promise<IssuerDeps> {
   const db = openDatabase(options.dbFile, issuerMigrations);
   try {
-    const vault = KeyVault.open(db, options.secret);
+    // The same connection as `db`: one transaction state, so converted and unconverted code mix safely.
+    const sql = new SqliteDatabase(db, false);
+    const vault = await KeyVault.open(sql, options.secret);
     const keys = await loadIssuerKeys(vault);
     const dataDir = options.dbFile === ':memory:' ? '.' : dirname(options.dbFile);
     const now = options.now ?? (() => new Date());
@@ -73,8 +75,7 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
     return {
       baseUrl,
       db,
-      // The same connection as `db`: one transaction state, so converted and unconverted code mix safely.
-      sql: new SqliteDatabase(db, false),
+      sql,
       vault,
       keys,
       statusLists,

@@ -11,8 +11,8 @@ export interface IssuerKeys {
 
 /** Loads the issuer's signing keys from the vault, creating the first one on first start. */
 export async function loadIssuerKeys(vault: KeyVault): Promise<IssuerKeys> {
-  let all = await vault.keysFor(SIGNING_KEY_PURPOSE);
-  if (all.length === 0) all = [await vault.createEs256Key(SIGNING_KEY_PURPOSE)];
+  // Replicas starting at once on an empty database make one first key between them.
+  const all = await vault.keysOrFirstFor(SIGNING_KEY_PURPOSE);
   const current = all[all.length - 1] as SigningKey;
   return { all, current };
 }

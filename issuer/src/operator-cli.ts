@@ -133,7 +133,7 @@ Examples:
       const { secret } = resolveSecret(flags, process.env);
       const db = openDatabase(dbFileOf(flags), issuerMigrations);
       try {
-        const vault = KeyVault.open(db, secret);
+        const vault = await KeyVault.open(db, secret);
         const key = await vault.createEs256Key(SIGNING_KEY_PURPOSE);
         const all = await vault.keysFor(SIGNING_KEY_PURPOSE);
         appendAudit(db, () => new Date(), { actor: 'cli', action: 'key.rotated', subject: key.kid, data: { keys: all.length } });

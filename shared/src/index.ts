@@ -44,10 +44,11 @@ export {
   KANA_FAMILY,
   KANA_GIVEN,
 } from './identity/schema.js';
-export { type Job, type ScheduledJobs, scheduleJobs } from './jobs/scheduler.js';
+export { leaseHolder } from './jobs/lease-holder.js';
+export { type Job, type ScheduledJobs, type ScheduleOptions, scheduleJobs } from './jobs/scheduler.js';
 export { type ExportedKey, KeyVault, type RekeyOptions, type Reseal, type SigningKey } from './keys/key-vault.js';
 export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/secret-box.js';
-export { keyStoreMigrations, SqliteVaultStorage } from './keys/sqlite-stores.js';
+export { keyStoreMigrations, SqlVaultStorage, vaultPostgresMigrations } from './keys/sql-vault-storage.js';
 export { loadVaultSecret, type VaultSecret, type VaultSecretSource } from './keys/vault-secret.js';
 export type { SealedPrivateKey, StoredDid, StoredKey, VaultStorage } from './keys/vault-storage.js';
 export * from './protocol/oid4vci.js';

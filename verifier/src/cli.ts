@@ -1,16 +1,16 @@
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ALLOW_PRIVATE_NETWORK_ENV, defaultOutboundPolicy, isShomeiError, KeyVault, loadVaultSecret, ShomeiError } from '@shomei/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createClient } from './clients/api-keys.js';
 import { registerAnchor } from './commands/anchor.js';
 import { registerClientKeyCommands } from './commands/client-keys.js';
+import { databaseOption, openStoreFrom } from './commands/database-option.js';
 import { EXIT, registerVerify } from './commands/verify.js';
 import { consoleLogger, stackFrames } from './log.js';
 import { webhookSecretAad } from './oid4vp/responses.js';
-import { DATABASE_FILE, type RunningVerifier, startVerifier } from './serve.js';
+import { type RunningVerifier, startVerifier } from './serve.js';
 import { statusCacheBoundsFromEnv } from './status/cache-settings.js';
-import { openSqliteVerifierStore } from './store/sqlite.js';
 import { checkWebhookUrl, newWebhookSecret } from './webhooks/webhooks.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -60,6 +60,7 @@ program
     new Option('--port <port>', 'port to listen on (0: the OS picks)').env('SHOMEI_VERIFIER_PORT').default(5000).argParser(parsePort),
   )
   .addOption(dataOption())
+  .addOption(databaseOption())
   .addOption(
     new Option('--public-url <url>', 'base URL wallets and businesses use (default http://<host>:<port>)').env(
       'SHOMEI_VERIFIER_PUBLIC_URL',
@@ -93,6 +94,7 @@ Examples:
       host: string;
       port: number;
       data: string;
+      database?: string;
       publicUrl?: string;
       trust?: string;
       secretFile?: string;
@@ -107,6 +109,7 @@ Examples:
         host: opts.host,
         port: opts.port,
         dataDir: opts.data,
+        database: opts.database,
         publicUrl: opts.publicUrl,
         trustFile: opts.trust,
         secret,
@@ -166,6 +169,7 @@ client
   .description('create a business client and print its API key (shown once)')
   .requiredOption('--name <name>', 'business name, shown to people in the consent step')
   .addOption(dataOption())
+  .addOption(databaseOption())
   .option('--webhook <url>', 'POST a signed (HMAC-SHA256) event here when a request completes; needs the vault secret')
   .option('--retention-days <n>', 'keep evidence records (and request results) this many days (default 90)', parseDays, 90)
   .option('--keep-values', 'evidence records keep the disclosed claim values (sealed); default: claim names only')
@@ -195,9 +199,9 @@ Examples:
       // Everything that can fail is checked before the client exists.
       const url = opts.webhook === undefined ? undefined : checkWebhookUrl(opts.webhook);
       const secret = url === undefined ? undefined : readSecret(opts.secretFile).secret;
-      const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+      const store = await openStoreFrom(opts);
       try {
-        const vault = secret === undefined ? undefined : KeyVault.open(store.vault, secret);
+        const vault = secret === undefined ? undefined : await KeyVault.open(store.vault, secret);
         const { client: created, apiKey } = await createClient(store.clients, opts.name, new Date());
         await store.clients.update(created.id, { retentionDays: opts.retentionDays, keepValues: opts.keepValues === true });
         let webhookSecret: string | undefined;
@@ -226,7 +230,7 @@ Examples:
           if (webhookSecret) console.log(`Webhook signing secret (shown only once):\n${webhookSecret}`);
         }
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );
@@ -235,9 +239,10 @@ client
   .command('list')
   .description('list business clients (never their keys)')
   .addOption(dataOption())
+  .addOption(databaseOption())
   .option('--json', 'print a JSON array')
   .action(async (opts: { data: string; json?: boolean }) => {
-    const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+    const store = await openStoreFrom(opts);
     try {
       const clients = (await store.clients.list()).map((c) => ({
         id: c.id,
@@ -250,7 +255,7 @@ client
       else if (clients.length === 0) console.log('No clients yet. Create one: shomei-verifier client create --name <name>');
       else for (const c of clients) console.log(`${c.id}  ${c.created_at}  ${c.name}${c.revoked_at ? `  (revoked ${c.revoked_at})` : ''}`);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -260,16 +265,17 @@ program
   .command('purge')
   .description("delete evidence records and request results past each business's retention (serve also runs this hourly)")
   .addOption(dataOption())
+  .addOption(databaseOption())
   .option('--json', 'print the counts as JSON')
   .addHelpText('after', '\nExample:\n  shomei-verifier purge --data ./.data/verifier')
   .action(async (opts: { data: string; json?: boolean }) => {
-    const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+    const store = await openStoreFrom(opts);
     try {
       const done = await store.evidence.purge(Date.now());
       if (opts.json) console.log(JSON.stringify(done));
       else console.log(`Purged ${done.evidence} evidence record(s) and ${done.requestResults} request result(s).`);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -36,8 +36,8 @@ export {
   type VerifiedStatusList,
   verifyStatusListToken,
 } from './status/status-list-cache.js';
-export { allVerifierMigrations, verifierMigrations } from './store/migrations.js';
-export { openSqliteVerifierStore } from './store/sqlite.js';
+export { allVerifierMigrations, verifierMigrations, verifierPostgresMigrations } from './store/migrations.js';
+export { openSqliteVerifierStore, openVerifierStore, verifierStoreOn } from './store/sql-store.js';
 export type {
   ClientRow,
   ClientStore,

@@ -25,9 +25,9 @@ export interface VerifierIdentity {
  * the DID follows the public URL, so moving the service to another origin changes its DID.
  */
 export async function loadVerifierIdentity(vault: KeyVault, baseUrl: string): Promise<VerifierIdentity> {
-  const [existing] = await vault.keysFor(REQUEST_SIGNING_PURPOSE);
-  const key = existing ?? (await vault.createEs256Key(REQUEST_SIGNING_PURPOSE));
-  return identityFor(key, baseUrl);
+  // Replicas starting at once on an empty database make one key between them, and all use the oldest.
+  const [key] = await vault.keysOrFirstFor(REQUEST_SIGNING_PURPOSE);
+  return identityFor(key as SigningKey, baseUrl);
 }
 
 export function identityFor(key: SigningKey, baseUrl: string): VerifierIdentity {

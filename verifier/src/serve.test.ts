@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from './clients/api-keys.js';
 import { silentLogger } from './log.js';
 import { startVerifier } from './serve.js';
-import { openSqliteVerifierStore } from './store/sqlite.js';
+import { openSqliteVerifierStore } from './store/sql-store.js';
 
 describe('startVerifier', () => {
   it('listens on an OS-picked port, derives its DID from the URL, keeps its key across restarts', async () => {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { KeyVault, type ScheduledJobs, scheduleJobs, serverLimits } from '@shomei/shared';
+import { KeyVault, leaseHolder, redactDatabaseUrl, type ScheduledJobs, scheduleJobs, serverLimits } from '@shomei/shared';
 import { EvidenceWriter } from './evidence/evidence.js';
 import { createApp } from './http/app.js';
 import { retentionPurgeJob } from './jobs/retention-purge.js';
@@ -12,7 +12,7 @@ import { loadVerifierIdentity } from './keys.js';
 import { consoleLogger, type Logger } from './log.js';
 import type { StatusCacheBounds } from './status/cache-settings.js';
 import { StatusListCache } from './status/status-list-cache.js';
-import { openSqliteVerifierStore } from './store/sqlite.js';
+import { openVerifierStore } from './store/sql-store.js';
 import { TrustService } from './trust/trust-service.js';
 import type { TrustStore } from './trust/trust-store.js';
 import { loadTrustConfig, parseTrustConfig, type TrustConfig } from './trust/z-trust-config.js';
@@ -23,6 +23,8 @@ export interface ServeOptions {
   /** 0 lets the OS pick. */
   port: number;
   dataDir: string;
+  /** A PostgreSQL URL (replicas share it) or a SQLite file; default `<dataDir>/verifier.db`. */
+  database?: string;
   /** Defaults to http://<host>:<port> once listening. */
   publicUrl?: string;
   trustFile?: string;
@@ -43,6 +45,7 @@ export interface RunningVerifier {
   /** The base of every URL the verifier hands out. */
   publicUrl: string;
   clientId: string;
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   databaseFile: string;
   requestTtlSeconds: number;
   trust: TrustStore;
@@ -68,12 +71,14 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
   const log = options.log ?? consoleLogger;
   const now = options.now ?? (() => new Date());
   const trustConfig: TrustConfig = options.trustFile ? loadTrustConfig(options.trustFile) : parseTrustConfig({ issuers: [] });
-  const databaseFile = resolve(join(options.dataDir, DATABASE_FILE));
-  const store = openSqliteVerifierStore(databaseFile);
+  const database = options.database ?? resolve(join(options.dataDir, DATABASE_FILE));
+  // Where the rows are, for the start-up summary: a PostgreSQL URL without its password.
+  const databaseFile = redactDatabaseUrl(database);
+  const store = await openVerifierStore(database);
   let server: Server | undefined;
   let jobs: ScheduledJobs | undefined;
   try {
-    const vault = KeyVault.open(store.vault, options.secret);
+    const vault = await KeyVault.open(store.vault, options.secret);
     let app: ReturnType<typeof createApp> | undefined;
     // The public URL (and with it the DID) may depend on the port the OS picks: the app is built once listening.
     const listening = createAdaptorServer({
@@ -136,8 +141,12 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
       startBackgroundRefresh(intervalMs = 10_000) {
         if (jobs) return;
         if (options.trustFile) trustService.watchFile(options.trustFile);
-        jobs = scheduleJobs([trustRefreshJob(trustService, intervalMs), statusRefreshJob(statusLists, intervalMs), purgeJob], (job) =>
-          log.warn(`job ${job} failed`),
+        // Trust and status refresh fill this process's caches: every replica runs them. The purge
+        // works on the shared rows: one replica at a time, by lease.
+        jobs = scheduleJobs(
+          [trustRefreshJob(trustService, intervalMs), statusRefreshJob(statusLists, intervalMs), purgeJob],
+          (job) => log.warn(`job ${job} failed`),
+          { mayRun: leaseHolder(store.sql) },
         );
       },
       close: () =>
@@ -146,8 +155,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
           trustService.close();
           listening.close(() => {
             void evidence.flush().finally(() => {
-              store.close();
-              done();
+              void store.close().finally(done);
             });
           });
           listening.closeAllConnections();
@@ -155,7 +163,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
     };
   } catch (e) {
     server?.close();
-    store.close();
+    await store.close();
     throw e;
   }
 }

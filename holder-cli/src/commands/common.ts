@@ -28,7 +28,7 @@ export async function readPassphrase(ctx: CliContext, options: { confirm?: boole
 /** Opens the wallet (asking for the passphrase only once it is known to exist), runs `fn`, closes. */
 export async function withWallet<T>(ctx: CliContext, global: GlobalOptions, fn: (wallet: Wallet) => Promise<T>): Promise<T> {
   assertWalletExists(global.home);
-  const wallet = openWallet(global.home, await readPassphrase(ctx));
+  const wallet = await openWallet(global.home, await readPassphrase(ctx));
   try {
     return await fn(wallet);
   } finally {

@@ -10,7 +10,7 @@ export async function initCommand(ctx: CliContext, global: GlobalOptions): Promi
   // Checked before asking for a passphrase twice; initWallet checks again, atomically.
   if (walletExists(global.home)) throw new ShomeiError('wallet_exists', `a wallet already exists at ${walletFile(global.home)}`);
   const passphrase = await readPassphrase(ctx, { confirm: true });
-  const wallet = initWallet(global.home, passphrase);
+  const wallet = await initWallet(global.home, passphrase);
   wallet.close();
   const s = styleFor(ctx.stdout, ctx.env);
   ctx.stdout.write(`${s.green('Created wallet')} at ${wallet.file}\n`);

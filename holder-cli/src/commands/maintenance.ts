@@ -26,7 +26,7 @@ async function readNewPassphrase(ctx: CliContext, envName: string, what: string)
 export async function passphraseChangeCommand(ctx: CliContext, global: GlobalOptions): Promise<number> {
   await withWallet(ctx, global, async (wallet) => {
     const next = await readNewPassphrase(ctx, 'SHOMEI_NEW_PASSPHRASE', 'new passphrase');
-    changePassphrase(wallet, next);
+    await changePassphrase(wallet, next);
   });
   ctx.stdout.write(
     `${styleFor(ctx.stdout, ctx.env).green('Passphrase changed.')} The old one no longer opens ${walletFile(global.home)}.\n`,
@@ -67,7 +67,7 @@ export async function exportCommand(
   const target = resolve(file);
   const summary = await withWallet(ctx, global, async (wallet) => {
     const backupPassphrase = await readNewPassphrase(ctx, 'SHOMEI_BACKUP_PASSPHRASE', 'backup passphrase');
-    writeNewFile(target, exportBackup(wallet, backupPassphrase, ctx.now()), options.force === true);
+    writeNewFile(target, await exportBackup(wallet, backupPassphrase, ctx.now()), options.force === true);
     return { credentials: wallet.credentials.batches().length, history: wallet.history.list().length };
   });
   if (options.json) {
@@ -104,12 +104,12 @@ export async function importCommand(
   // The backup is opened before the wallet is touched: a wrong passphrase changes nothing.
   const contents = openBackup(text, backupPassphrase);
   const created = !walletExists(global.home);
-  let summary: ReturnType<typeof importBackup>;
+  let summary: Awaited<ReturnType<typeof importBackup>>;
   if (created) {
     const passphrase = await readPassphrase(ctx, { confirm: true });
-    const wallet = initWallet(global.home, passphrase);
+    const wallet = await initWallet(global.home, passphrase);
     try {
-      summary = importBackup(wallet, contents);
+      summary = await importBackup(wallet, contents);
     } catch (e) {
       wallet.close();
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${wallet.file}${suffix}`, { force: true });

@@ -43,8 +43,8 @@ async function receive(home: string, issuer: Issuer, extra: string[] = []): Prom
   return JSON.parse(ctx.out()) as Record<string, unknown>;
 }
 
-function holderKeyCount(home: string): number {
-  const wallet = openWallet(home, TEST_PASSPHRASE);
+async function holderKeyCount(home: string): Promise<number> {
+  const wallet = await openWallet(home, TEST_PASSPHRASE);
   try {
     return (wallet.db.prepare('SELECT COUNT(*) AS n FROM veramo_keys').get() as { n: number }).n;
   } finally {
@@ -70,13 +70,13 @@ describe('batch issuance (OpenID4VCI 1.0 §8.2, contract 1)', () => {
     expect(proofs).toHaveLength(4);
     expect(new Set(proofs.map((p) => p.payload.nonce)).size).toBe(1);
     expect(new Set(proofs.map((p) => jwkThumbprint(p.header.jwk as PublicJwk))).size).toBe(4);
-    expect(holderKeyCount(home)).toBe(4);
+    expect(await holderKeyCount(home)).toBe(4);
 
     // list shows one credential with 4 fresh copies; every copy is bound to its own wallet key.
     const list = captureContext(env(home));
     expect(await runCli(['list', '--json', '--offline'], list)).toBe(0);
     expect(JSON.parse(list.out())).toMatchObject([{ id: out.id, copies: 4, unused_copies: 4 }]);
-    const wallet = openWallet(home, TEST_PASSPHRASE);
+    const wallet = await openWallet(home, TEST_PASSPHRASE);
     const batch = wallet.credentials.batch(out.id as string);
     const bound = new Set<string>();
     for (const copy of batch?.copies ?? []) {
@@ -103,7 +103,7 @@ describe('batch issuance (OpenID4VCI 1.0 §8.2, contract 1)', () => {
     const ctx = captureContext(env(home));
     expect(await runCli(['receive', offer.uri, '--tx-code', offer.txCode, '--copies', '3'], ctx)).toBe(1);
     expect(ctx.err()).toContain('the issuer returned 2 credentials for 3 key proofs');
-    expect(holderKeyCount(home)).toBe(0);
+    expect(await holderKeyCount(home)).toBe(0);
   });
 });
 

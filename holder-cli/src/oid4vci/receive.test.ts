@@ -23,8 +23,8 @@ async function newHome(): Promise<string> {
 
 const env = (home: string, extra: Record<string, string> = {}) => ({ SHOMEI_HOME: home, SHOMEI_PASSPHRASE: TEST_PASSPHRASE, ...extra });
 
-function countRows(home: string): { keys: number; credentials: number } {
-  const wallet = openWallet(home, TEST_PASSPHRASE);
+async function countRows(home: string): Promise<{ keys: number; credentials: number }> {
+  const wallet = await openWallet(home, TEST_PASSPHRASE);
   try {
     const keys = (wallet.db.prepare('SELECT COUNT(*) AS n FROM veramo_keys').get() as { n: number }).n;
     return { keys, credentials: wallet.credentials.list().length };
@@ -75,7 +75,7 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
     expect(shown.claims).not.toHaveProperty('iss');
 
     // The stored credential is bound to the key the wallet made for it.
-    const wallet = openWallet(home, TEST_PASSPHRASE);
+    const wallet = await openWallet(home, TEST_PASSPHRASE);
     const record = wallet.credentials.get(id as string);
     const key = await wallet.vault.signingKey(record?.holderKid as string);
     wallet.close();
@@ -108,7 +108,7 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
         '  hint: check the transaction code the issuer sent you and try again\n',
     );
     expect(ctx.err()).not.toContain(wrong);
-    expect(countRows(home)).toEqual({ keys: 0, credentials: 0 });
+    expect(await countRows(home)).toEqual({ keys: 0, credentials: 0 });
   });
 
   it('a tx_code of the wrong shape is a usage error and is not sent', async () => {
@@ -139,7 +139,7 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
     const offer = issuer.offer('none', { byReference: true });
     expect(offer.uri).toContain('credential_offer_uri=');
     expect(await runCli(['receive', offer.uri, '--tx-code', offer.txCode], captureContext(env(home)))).toBe(0);
-    expect(countRows(home)).toEqual({ keys: 1, credentials: 1 });
+    expect(await countRows(home)).toEqual({ keys: 1, credentials: 1 });
   });
 
   it('replaces a nonce the issuer rejects, once', async () => {
@@ -147,7 +147,7 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
     const offer = issuer.offer('stale-nonce-once');
     const ctx = captureContext(env(home));
     expect(await runCli(['receive', offer.uri, '--tx-code', offer.txCode], ctx)).toBe(0);
-    expect(countRows(home)).toEqual({ keys: 1, credentials: 1 });
+    expect(await countRows(home)).toEqual({ keys: 1, credentials: 1 });
   });
 
   it('refuses a credential bound to another key, keeping neither key nor credential', async () => {
@@ -156,7 +156,7 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
     const ctx = captureContext(env(home));
     expect(await runCli(['receive', offer.uri, '--tx-code', offer.txCode], ctx)).toBe(1);
     expect(ctx.err()).toBe("shomei: the credential is not bound to this wallet's key\n");
-    expect(countRows(home)).toEqual({ keys: 0, credentials: 0 });
+    expect(await countRows(home)).toEqual({ keys: 0, credentials: 0 });
   });
 
   it("refuses a credential not signed with one of the issuer's published keys", async () => {
@@ -165,7 +165,7 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
     const ctx = captureContext(env(home));
     expect(await runCli(['receive', offer.uri, '--tx-code', offer.txCode], ctx)).toBe(1);
     expect(ctx.err()).toBe('shomei: signature does not verify\n');
-    expect(countRows(home)).toEqual({ keys: 0, credentials: 0 });
+    expect(await countRows(home)).toEqual({ keys: 0, credentials: 0 });
   });
 
   it('refuses an offer whose issuer metadata names another issuer', async () => {

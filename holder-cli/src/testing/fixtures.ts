@@ -107,7 +107,7 @@ export async function storeTestCredential(wallet: Wallet, issuer: TestIssuer = n
 /** A fresh wallet in a temporary home holding one identity credential bound to a vault key. */
 export async function walletWithCredential(): Promise<{ home: string; id: string; compact: string; issuer: TestIssuer }> {
   const home = join(mkdtempSync(join(tmpdir(), 'shomei-test-')), 'wallet');
-  const wallet = initWallet(home, TEST_PASSPHRASE);
+  const wallet = await initWallet(home, TEST_PASSPHRASE);
   try {
     const issuer = newTestIssuer();
     const { id, compact } = await storeTestCredential(wallet, issuer);

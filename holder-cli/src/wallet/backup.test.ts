@@ -16,10 +16,10 @@ const OLD_BACKUP_PASSPHRASE = 'fixture backup passphrase';
 
 describe('wallet backups', () => {
   it('a backup file from before the vault API still restores: the key signs for its credential, everything opens', async () => {
-    const wallet = initWallet(join(mkdtempSync(join(tmpdir(), 'shomei-backup-')), 'wallet'), TEST_PASSPHRASE);
+    const wallet = await initWallet(join(mkdtempSync(join(tmpdir(), 'shomei-backup-')), 'wallet'), TEST_PASSPHRASE);
     try {
       const contents = openBackup(OLD_BACKUP, OLD_BACKUP_PASSPHRASE);
-      expect(importBackup(wallet, contents)).toEqual({ keys: 1, credentials: 1, history: 1, skipped: 0 });
+      expect(await importBackup(wallet, contents)).toEqual({ keys: 1, credentials: 1, history: 1, skipped: 0 });
 
       const [record] = wallet.credentials.list();
       const compact = wallet.credentials.compact(record?.id as string) as string;
@@ -30,7 +30,7 @@ describe('wallet backups', () => {
       expect(wallet.history.list().map((h) => h.outcome)).toEqual(['accepted']);
 
       // Exported again, it carries the same key, byte for byte in the fields the format names.
-      const again = openBackup(exportBackup(wallet, 'another', new Date()), 'another');
+      const again = openBackup(await exportBackup(wallet, 'another', new Date()), 'another');
       expect(again.keys).toEqual(contents.keys);
     } finally {
       wallet.close();

@@ -1,4 +1,4 @@
-import { type ExportedKey, type KdfParams, newKdfParams, SecretBox, ShomeiError } from '@shomei/shared';
+import { type ExportedKey, type KdfParams, newKdfParams, SecretBox, ShomeiError, SqliteDatabase } from '@shomei/shared';
 import { z } from 'zod';
 import type { Wallet } from './wallet.js';
 
@@ -85,9 +85,9 @@ const CREDENTIAL_COLUMNS = [
  * sealed with AES-256-GCM under a key derived with scrypt from the backup passphrase. Nothing in
  * it is readable without that passphrase; the file says only what it is and when it was made.
  */
-export function exportBackup(wallet: Wallet, passphrase: string, now: Date, params: KdfParams = newKdfParams()): string {
+export async function exportBackup(wallet: Wallet, passphrase: string, now: Date, params: KdfParams = newKdfParams()): Promise<string> {
   const db = wallet.db;
-  const keys = wallet.vault.exportKeys().map(toBackupKey);
+  const keys = (await wallet.vault.exportKeys()).map(toBackupKey);
   const credentials = (
     db.prepare(`SELECT ${CREDENTIAL_COLUMNS.join(', ')}, sealed FROM credentials`).all() as Record<string, unknown>[]
   ).map(({ sealed, ...row }) => ({ ...row, id: String(row.id), compact: wallet.vault.unseal(String(sealed), String(row.id)) }));
@@ -164,11 +164,12 @@ export interface ImportSummary {
  * items the wallet already holds (same key id, credential id or history id) are left as they are.
  * All or nothing.
  */
-export function importBackup(wallet: Wallet, contents: Contents): ImportSummary {
+export async function importBackup(wallet: Wallet, contents: Contents): Promise<ImportSummary> {
   const db = wallet.db;
   const summary: ImportSummary = { keys: 0, credentials: 0, history: 0, skipped: 0 };
-  db.transaction(() => {
-    const keys = wallet.vault.importKeys(contents.keys.map(fromBackupKey));
+  // One transaction on the wallet's connection: the vault's key import joins it (same connection).
+  await new SqliteDatabase(db, false).transaction(async () => {
+    const keys = await wallet.vault.importKeys(contents.keys.map(fromBackupKey));
     summary.keys = keys.imported;
     summary.skipped += keys.skipped;
     const hasCredential = db.prepare('SELECT 1 FROM credentials WHERE id = ?');
@@ -204,6 +205,6 @@ export function importBackup(wallet: Wallet, contents: Contents): ImportSummary 
       insHistory.run(h.id, h.created_at, h.credential_id, wallet.vault.seal(h.entry, `presentation:${h.id}`));
       summary.history++;
     }
-  })();
+  });
   return summary;
 }

@@ -18,11 +18,11 @@ const SEALED_COLUMNS: { table: string; key: string; column: string; aad: (key: s
  * the old ciphertexts are wiped from free pages and the WAL (secure_delete, VACUUM, checkpoint).
  * The wallet must be closed afterwards and reopened with the new passphrase.
  */
-export function changePassphrase(wallet: Wallet, newPassphrase: string, params: KdfParams = newKdfParams()): void {
+export async function changePassphrase(wallet: Wallet, newPassphrase: string, params: KdfParams = newKdfParams()): Promise<void> {
   if (newPassphrase.length === 0) throw new ShomeiError('invalid_request', 'the passphrase must not be empty');
   const db = wallet.db;
   db.pragma('secure_delete = ON');
-  wallet.vault.rekey(newPassphrase, {
+  await wallet.vault.rekey(newPassphrase, {
     kdf: params,
     resealOthers: (reseal) => {
       for (const s of SEALED_COLUMNS) {

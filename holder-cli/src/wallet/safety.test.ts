@@ -51,8 +51,8 @@ function fingerprint(home: string): string {
 }
 
 /** What the wallet holds, as the person would see it, plus its key count and integrity. */
-function contents(home: string, passphrase = TEST_PASSPHRASE) {
-  const wallet = openWallet(home, passphrase);
+async function contents(home: string, passphrase = TEST_PASSPHRASE) {
+  const wallet = await openWallet(home, passphrase);
   try {
     return {
       keys: (wallet.db.prepare('SELECT COUNT(*) AS n FROM veramo_keys').get() as { n: number }).n,
@@ -98,7 +98,7 @@ describe('a failure leaves the wallet as it was', () => {
 
     // A sealed value altered inside an intact file: named as damage, not as a wrong passphrase.
     const altered = await walletWithCopies(1);
-    const w = openWallet(altered, TEST_PASSPHRASE);
+    const w = await openWallet(altered, TEST_PASSPHRASE);
     const row = w.db.prepare('SELECT id, sealed FROM credentials').get() as { id: string; sealed: string };
     const parts = row.sealed.split('.');
     parts[3] = `${parts[3]?.startsWith('A') ? 'B' : 'A'}${parts[3]?.slice(1)}`;
@@ -120,7 +120,7 @@ describe('a failure leaves the wallet as it was', () => {
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     it(`a receive interrupted (${signal}) while the issuer is answering keeps neither keys nor credentials`, async () => {
       const home = await walletWithCopies(2);
-      const before = contents(home);
+      const before = await contents(home);
       const offer = issuer.offer('hang');
       const requestsBefore = issuer.requests.length;
       const child = spawn(process.execPath, [BIN, 'receive', offer.uri, '--tx-code', offer.txCode, '--copies', '5'], {
@@ -138,7 +138,7 @@ describe('a failure leaves the wallet as it was', () => {
       child.kill(signal);
       await exited;
       issuer.offer(); // back to normal behaviour for the wallet's later top-up
-      const after = contents(home);
+      const after = await contents(home);
       expect(after).toEqual(before);
       expect(after.integrity).toBe('ok');
       // And the wallet still works.
@@ -151,9 +151,9 @@ describe('shomei passphrase change', () => {
   it('re-encrypts everything: the old passphrase stops working, the new one opens keys, credentials, history and refresh tokens', async () => {
     const home = await walletWithCopies(4);
     expect(await runCli(['present', shopA.publish().uri, '--yes'], captureContext(env(home)))).toBe(0);
-    const before = contents(home);
-    const oldSealed = (() => {
-      const w = openWallet(home, TEST_PASSPHRASE);
+    const before = await contents(home);
+    const oldSealed = await (async () => {
+      const w = await openWallet(home, TEST_PASSPHRASE);
       try {
         return [
           ...(w.db.prepare('SELECT sealed FROM credentials').all() as { sealed: string }[]).map((r) => r.sealed),
@@ -172,9 +172,9 @@ describe('shomei passphrase change', () => {
     const old = captureContext(env(home));
     expect(await runCli(['list'], old)).toBe(1);
     expect(old.err()).toBe('shomei: wrong passphrase\n');
-    const after = contents(home, NEW);
+    const after = await contents(home, NEW);
     expect(after).toEqual(before);
-    const w = openWallet(home, NEW);
+    const w = await openWallet(home, NEW);
     try {
       const batch = w.credentials.batches()[0];
       expect(w.credentials.refreshToken(batch?.id as string)).toMatch(/^[A-Za-z0-9_-]{20,}$/);

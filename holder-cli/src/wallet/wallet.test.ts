@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSdJwt, type ErrorCode, IDENTITY_VCT } from '@shomei/shared';
-import { codeOf } from '@shomei/shared/testing';
+import { asyncCodeOf, codeOf } from '@shomei/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.js';
 import { captureContext, PERSON, storeTestCredential } from '../testing/fixtures.js';
@@ -25,49 +25,49 @@ function expectCode(fn: () => unknown, code: ErrorCode): void {
 }
 
 describe('wallet file', () => {
-  it('init creates an owner-only file in an owner-only directory, and refuses a second init', () => {
+  it('init creates an owner-only file in an owner-only directory, and refuses a second init', async () => {
     const home = freshHome();
-    initWallet(home, PASS).close();
+    (await initWallet(home, PASS)).close();
     expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(statSync(walletFile(home)).mode & 0o777).toBe(0o600);
     const before = sha256(walletFile(home));
-    expectCode(() => initWallet(home, 'another passphrase'), 'wallet_exists');
+    expect(await asyncCodeOf(initWallet(home, 'another passphrase'))).toBe('wallet_exists');
     expect(sha256(walletFile(home))).toBe(before);
-    openWallet(home, PASS).close();
+    (await openWallet(home, PASS)).close();
   });
 
   it('a wrong passphrase fails with wrong_passphrase and leaves the file byte for byte as it was', async () => {
     const home = freshHome();
-    const wallet = initWallet(home, PASS);
+    const wallet = await initWallet(home, PASS);
     await storeTestCredential(wallet);
     wallet.close();
     const before = sha256(walletFile(home));
-    expectCode(() => openWallet(home, 'wrong passphrase'), 'wrong_passphrase');
+    expect(await asyncCodeOf(openWallet(home, 'wrong passphrase'))).toBe('wrong_passphrase');
     expect(sha256(walletFile(home))).toBe(before);
     expect(existsSync(`${walletFile(home)}-wal`)).toBe(false);
-    const reopened = openWallet(home, PASS);
+    const reopened = await openWallet(home, PASS);
     expect(reopened.credentials.list()).toHaveLength(1);
     reopened.close();
   });
 
-  it('opening where there is no wallet fails with wallet_not_initialized and creates nothing', () => {
+  it('opening where there is no wallet fails with wallet_not_initialized and creates nothing', async () => {
     const home = freshHome();
-    expectCode(() => openWallet(home, PASS), 'wallet_not_initialized');
+    expect(await asyncCodeOf(openWallet(home, PASS))).toBe('wallet_not_initialized');
     expect(existsSync(home)).toBe(false);
   });
 
-  it('refuses a file that is not a wallet', () => {
+  it('refuses a file that is not a wallet', async () => {
     const home = freshHome();
-    initWallet(home, PASS).close();
+    (await initWallet(home, PASS)).close();
     writeFileSync(walletFile(home), 'not sqlite at all, just some text that is long enough to be a header...');
-    expect(() => openWallet(home, PASS)).toThrow();
+    await expect(openWallet(home, PASS)).rejects.toThrow();
   });
 });
 
 describe('credential repository', () => {
   it('round-trips a credential sealed: the raw file holds no claim value and no disclosure', async () => {
     const home = freshHome();
-    const wallet = initWallet(home, PASS);
+    const wallet = await initWallet(home, PASS);
     const { id, compact } = await storeTestCredential(wallet);
     expect(id).toMatch(/^[0-9a-f]{8}$/);
     expect(wallet.credentials.compact(id)).toBe(compact);
@@ -88,7 +88,7 @@ describe('credential repository', () => {
   });
 
   it('a sealed credential moved to another row does not open (the id is bound in)', async () => {
-    const wallet = initWallet(freshHome(), PASS);
+    const wallet = await initWallet(freshHome(), PASS);
     const a = await storeTestCredential(wallet);
     const b = await storeTestCredential(wallet);
     const sealed = wallet.db.prepare('SELECT sealed FROM credentials WHERE id = ?').get(a.id) as { sealed: string };
@@ -98,7 +98,7 @@ describe('credential repository', () => {
   });
 
   it('a failed transaction leaves neither the holder key nor the credential', async () => {
-    const wallet = initWallet(freshHome(), PASS);
+    const wallet = await initWallet(freshHome(), PASS);
     await expect(
       wallet.transaction(async () => {
         await storeTestCredential(wallet);

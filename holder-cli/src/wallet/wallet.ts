@@ -58,7 +58,7 @@ export function assertWalletExists(home: string): void {
  * Creates `<home>/wallet.db` (0600, in a 0700 directory) with its key vault sealed under
  * `passphrase`. Refuses to touch an existing wallet.
  */
-export function initWallet(home: string, passphrase: string): Wallet {
+export async function initWallet(home: string, passphrase: string): Promise<Wallet> {
   if (passphrase.length === 0) throw new ShomeiError('invalid_request', 'the passphrase must not be empty');
   const created = mkdirSync(home, { recursive: true, mode: 0o700 });
   if (created !== undefined) chmodSync(home, 0o700);
@@ -76,7 +76,7 @@ export function initWallet(home: string, passphrase: string): Wallet {
   let db: Db | undefined;
   try {
     db = openDatabase(file, WALLET_MIGRATIONS);
-    const vault = KeyVault.open(db, passphrase);
+    const vault = await KeyVault.open(db, passphrase);
     return new Wallet(file, db, vault);
   } catch (e) {
     db?.close();
@@ -89,17 +89,17 @@ export function initWallet(home: string, passphrase: string): Wallet {
  * Opens an existing wallet. The passphrase is checked before anything is written: a wrong one
  * fails with wrong_passphrase and leaves the file as it was.
  */
-export function openWallet(home: string, passphrase: string): Wallet {
+export async function openWallet(home: string, passphrase: string): Promise<Wallet> {
   assertWalletExists(home);
   const file = walletFile(home);
   // No migrations until the passphrase is proven: openDatabase with none only ensures the
   // bookkeeping table, which every wallet already has.
   const db = openDatabase(file, []);
   try {
-    if (!KeyVault.isInitialized(db)) throw new ShomeiError('wallet_not_initialized', `${file} is not an initialized Shomei wallet`);
+    if (!(await KeyVault.isInitialized(db))) throw new ShomeiError('wallet_not_initialized', `${file} is not an initialized Shomei wallet`);
     let vault: KeyVault;
     try {
-      vault = KeyVault.open(db, passphrase);
+      vault = await KeyVault.open(db, passphrase);
     } catch (e) {
       if (e instanceof ShomeiError && e.code === 'wrong_passphrase') throw new ShomeiError('wrong_passphrase', 'wrong passphrase');
       throw e;

@@ -10,7 +10,17 @@ export interface Job {
   readonly everyMs: number;
   /** Also run once when the schedule starts. */
   readonly runAtStart?: boolean;
+  /**
+   * Work on state the replicas share (a purge, a CRL re-check): run by one replica at a time,
+   * whichever holds the job's lease. Jobs that fill a process's own caches run on every replica.
+   */
+  readonly exclusive?: boolean;
   run(): Promise<unknown> | unknown;
+}
+
+export interface ScheduleOptions {
+  /** Asked before each run of an exclusive job: whether this process may run it now (it holds the job's lease). */
+  mayRun?: (job: Job) => Promise<boolean>;
 }
 
 export interface ScheduledJobs {
@@ -24,7 +34,11 @@ export interface ScheduledJobs {
  * network) must not pile up. A failure is reported by the job's name only — jobs touch identity data
  * and secrets, and an error's message may carry either.
  */
-export function scheduleJobs(jobs: readonly Job[], onFailure: (job: string, error: unknown) => void): ScheduledJobs {
+export function scheduleJobs(
+  jobs: readonly Job[],
+  onFailure: (job: string, error: unknown) => void,
+  options: ScheduleOptions = {},
+): ScheduledJobs {
   const names = new Set<string>();
   for (const job of jobs) {
     if (names.has(job.name)) throw new Error(`two jobs named ${job.name}`);
@@ -36,7 +50,10 @@ export function scheduleJobs(jobs: readonly Job[], onFailure: (job: string, erro
       if (running) return;
       running = true;
       Promise.resolve()
-        .then(() => job.run())
+        .then(async () => {
+          if (job.exclusive && options.mayRun && !(await options.mayRun(job))) return;
+          await job.run();
+        })
         .catch((e: unknown) => onFailure(job.name, e))
         .finally(() => {
           running = false;

@@ -6,9 +6,11 @@ import { KeyManager } from '@veramo/key-manager';
 import { KeyManagementSystem } from '@veramo/kms-local';
 import { type PublicJwk, p256PrivateJwkFromHex, privateKeyFromJwk } from '../crypto/keys.js';
 import { ShomeiError } from '../errors.js';
+import { SqliteDatabase } from '../sql/sqlite.js';
+import type { SqlExecutor } from '../sql/types.js';
 import type { Db } from '../store/db.js';
 import { type KdfParams, newKdfParams, SecretBox } from './secret-box.js';
-import { SqliteVaultStorage } from './sqlite-stores.js';
+import { SqlVaultStorage } from './sql-vault-storage.js';
 import type { VaultStorage } from './vault-storage.js';
 import { SealedPrivateKeyStore, VaultDidStore, VaultKeyStore } from './veramo-stores.js';
 
@@ -42,7 +44,7 @@ export interface RekeyOptions {
    * Re-seals the caller's own values sealed under the vault key (a wallet's credentials, say), in
    * the same transaction as the vault's keys: if it throws, nothing changes.
    */
-  resealOthers?: (reseal: Reseal) => void;
+  resealOthers?: (reseal: Reseal) => void | Promise<void>;
 }
 
 /** Associated data of the vault's passphrase check value. */
@@ -82,18 +84,19 @@ export class KeyVault {
   }
 
   /**
-   * Opens the vault in `storage`: a SQLite file with `keyStoreMigrations` applied, or any other
-   * `VaultStorage`. The first open records the KDF salt and a check value; later opens with
-   * another secret fail with `wrong_passphrase`.
+   * Opens the vault in `storage`: a database (SQLite or PostgreSQL through the port, or a bare
+   * better-sqlite3 connection) with the vault's migrations applied, or any other `VaultStorage`.
+   * The first open records the KDF salt and a check value; later opens with another secret fail
+   * with `wrong_passphrase`.
    */
-  static open(storage: VaultStorage | Db, secret: string): KeyVault {
+  static async open(storage: VaultStorage | SqlExecutor | Db, secret: string): Promise<KeyVault> {
     const rows = asStorage(storage);
-    return new KeyVault(rows, openBox(rows, secret));
+    return new KeyVault(rows, await openBox(rows, secret));
   }
 
   /** Whether `storage` holds a vault (has been opened once), without needing its secret. */
-  static isInitialized(storage: VaultStorage | Db): boolean {
-    return asStorage(storage).setting('kdf') !== undefined;
+  static async isInitialized(storage: VaultStorage | SqlExecutor | Db): Promise<boolean> {
+    return (await asStorage(storage).setting('kdf')) !== undefined;
   }
 
   /** Seals any other secret or personal value under the vault's key; `aad` names its row. */
@@ -105,17 +108,49 @@ export class KeyVault {
     return this.box.decrypt(sealed, aad);
   }
 
-  /** Creates a P-256 key in the Veramo key manager; `purpose` is kept in the key's metadata. */
+  /** Creates a P-256 key in the Veramo key manager; `purpose` and the time are kept in the key's metadata. */
   async createEs256Key(purpose: string): Promise<SigningKey> {
-    const key = await this.agent.keyManagerCreate({ kms: 'local', type: 'Secp256r1', meta: { purpose } });
+    const key = await this.agent.keyManagerCreate({ kms: 'local', type: 'Secp256r1', meta: { purpose, createdAt: Date.now() } });
     return this.signingKey(key.kid);
   }
 
-  /** Keys created for `purpose`, oldest first. */
+  /**
+   * Keys created for `purpose`, oldest first (by the creation time in their metadata; keys from
+   * before it was recorded come first, in the order SQLite stored them).
+   */
   async keysFor(purpose: string): Promise<SigningKey[]> {
     const keys = await this.keyStore.listKeys();
-    const mine = keys.filter((k) => k.meta?.purpose === purpose);
-    return Promise.all(mine.map((k) => this.signingKey(k.kid)));
+    const mine = keys
+      .filter((k) => k.meta?.purpose === purpose)
+      .map((k, order) => ({ k, order, at: typeof k.meta?.createdAt === 'number' ? k.meta.createdAt : 0 }))
+      .sort((a, b) => a.at - b.at || a.order - b.order);
+    return Promise.all(mine.map(({ k }) => this.signingKey(k.kid)));
+  }
+
+  /**
+   * The keys for `purpose`, creating the first one if there is none, exactly once even when
+   * several replicas of a service start at once on one empty database: the replica that records
+   * the claim creates the key, the others wait for it to appear.
+   */
+  async keysOrFirstFor(purpose: string, waitMs = 15_000): Promise<SigningKey[]> {
+    const existing = await this.keysFor(purpose);
+    if (existing.length > 0) return existing;
+    const claim = `first-key:${purpose}`;
+    if (await this.storage.saveSettingsIfAbsent(claim, { [claim]: new Date().toISOString() })) {
+      return [await this.createEs256Key(purpose)];
+    }
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const keys = await this.keysFor(purpose);
+      if (keys.length > 0) return keys;
+      if (Date.now() > deadline) {
+        throw new ShomeiError(
+          'internal',
+          `another process claimed creating the first ${purpose} key but none appeared within ${waitMs} ms`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async signingKey(kid: string): Promise<SigningKey> {
@@ -131,28 +166,29 @@ export class KeyVault {
   }
 
   /** Every key the vault holds, private halves in the clear: for a backup, which seals them itself. */
-  exportKeys(): ExportedKey[] {
-    return this.storage.transaction(() =>
-      this.storage.keys().flatMap((k) => {
-        const sealed = this.storage.privateKey(k.kid);
-        if (!sealed) return [];
-        return [{ ...k, privateType: sealed.type, privateKeyHex: this.box.decrypt(sealed.sealed, k.kid) }];
-      }),
-    );
+  async exportKeys(): Promise<ExportedKey[]> {
+    return this.storage.transaction(async (tx) => {
+      const out: ExportedKey[] = [];
+      for (const k of await tx.keys()) {
+        const sealed = await tx.privateKey(k.kid);
+        if (sealed) out.push({ ...k, privateType: sealed.type, privateKeyHex: this.box.decrypt(sealed.sealed, k.kid) });
+      }
+      return out;
+    });
   }
 
   /**
    * Adds `keys` (as `exportKeys` gave them), sealed under this vault's key; a key id the vault
    * already holds is left as it is. All or nothing (and inside the caller's transaction if open).
    */
-  importKeys(keys: readonly ExportedKey[]): { imported: number; skipped: number } {
-    return this.storage.transaction(() => {
+  async importKeys(keys: readonly ExportedKey[]): Promise<{ imported: number; skipped: number }> {
+    return this.storage.transaction(async (tx) => {
       let imported = 0;
       for (const k of keys) {
-        if (this.storage.key(k.kid)) continue;
+        if (await tx.key(k.kid)) continue;
         const { privateType, privateKeyHex, ...publicHalf } = k;
-        this.storage.putKey(publicHalf);
-        this.storage.insertPrivateKey({ alias: k.kid, type: privateType, sealed: this.box.encrypt(privateKeyHex, k.kid) });
+        await tx.putKey(publicHalf);
+        await tx.insertPrivateKey({ alias: k.kid, type: privateType, sealed: this.box.encrypt(privateKeyHex, k.kid) });
         imported++;
       }
       return { imported, skipped: keys.length - imported };
@@ -165,14 +201,14 @@ export class KeyVault {
    * transaction: a failure anywhere leaves everything under the old secret. From then on this
    * vault, and every later open, uses the new secret.
    */
-  rekey(newSecret: string, options: RekeyOptions = {}): void {
+  async rekey(newSecret: string, options: RekeyOptions = {}): Promise<void> {
     const params = options.kdf ?? newKdfParams();
     const next = SecretBox.derive(newSecret, params);
     const reseal: Reseal = (sealed, aad) => next.encrypt(this.box.decrypt(sealed, aad), aad);
-    this.storage.transaction(() => {
-      for (const k of this.storage.privateKeys()) this.storage.replaceSealed(k.alias, reseal(k.sealed, k.alias));
-      options.resealOthers?.(reseal);
-      this.storage.saveSettings(settingsFor(next, params));
+    await this.storage.transaction(async (tx) => {
+      for (const k of await tx.privateKeys()) await tx.replaceSealed(k.alias, reseal(k.sealed, k.alias));
+      await options.resealOthers?.(reseal);
+      await tx.saveSettings(settingsFor(next, params));
     });
     this.box = next;
   }
@@ -188,8 +224,10 @@ export class KeyVault {
   }
 }
 
-function asStorage(storage: VaultStorage | Db): VaultStorage {
-  return 'prepare' in storage ? new SqliteVaultStorage(storage) : storage;
+function asStorage(storage: VaultStorage | SqlExecutor | Db): VaultStorage {
+  if ('prepare' in storage) return new SqlVaultStorage(new SqliteDatabase(storage, false));
+  if ('dialect' in storage) return new SqlVaultStorage(storage);
+  return storage;
 }
 
 /** The settings that let a later open derive the key and tell a wrong secret: KDF parameters and a check value. */
@@ -197,16 +235,18 @@ function settingsFor(box: SecretBox, params: KdfParams): Record<string, string> 
   return { kdf: JSON.stringify(params), check: box.encrypt(randomBytes(16).toString('hex'), CHECK_AAD) };
 }
 
-function openBox(storage: VaultStorage, secret: string): SecretBox {
-  const kdf = storage.setting('kdf');
+async function openBox(storage: VaultStorage, secret: string): Promise<SecretBox> {
+  let kdf = await storage.setting('kdf');
   if (kdf === undefined) {
     const params = newKdfParams();
     const box = SecretBox.derive(secret, params);
-    storage.saveSettings(settingsFor(box, params));
-    return box;
+    // Two replicas opening one empty vault at once: the first to record its settings wins; the
+    // other derives its key from the winner's salt below, and checks its secret against them.
+    if (await storage.saveSettingsIfAbsent('kdf', settingsFor(box, params))) return box;
+    kdf = (await storage.setting('kdf')) as string;
   }
   const box = SecretBox.derive(secret, JSON.parse(kdf) as KdfParams);
-  const check = storage.setting('check');
+  const check = await storage.setting('check');
   if (check === undefined) throw new ShomeiError('internal', 'key vault has no check value');
   box.decrypt(check, CHECK_AAD); // throws wrong_passphrase
   return box;

@@ -27,7 +27,7 @@ export class VaultKeyStore extends AbstractKeyStore {
     if (!args.kid || !args.kms || !args.type || !args.publicKeyHex) {
       throw new ShomeiError('invalid_request', 'key needs kid, kms, type and publicKeyHex');
     }
-    this.storage.putKey({
+    await this.storage.putKey({
       kid: args.kid,
       kms: args.kms,
       type: args.type,
@@ -38,7 +38,7 @@ export class VaultKeyStore extends AbstractKeyStore {
   }
 
   async getKey({ kid }: { kid: string }): Promise<IKey> {
-    const key = this.storage.key(kid);
+    const key = await this.storage.key(kid);
     if (!key) throw new ShomeiError('not_found', 'key not found');
     return toKey(key);
   }
@@ -48,7 +48,7 @@ export class VaultKeyStore extends AbstractKeyStore {
   }
 
   async listKeys(): Promise<ManagedKeyInfo[]> {
-    return this.storage.keys().map(toKey);
+    return (await this.storage.keys()).map(toKey);
   }
 }
 
@@ -63,13 +63,13 @@ export class SealedPrivateKeyStore extends AbstractPrivateKeyStore {
 
   async importKey(args: ImportablePrivateKey): Promise<ManagedPrivateKey> {
     const alias = args.alias ?? randomUUID();
-    if (this.storage.privateKey(alias)) throw new ShomeiError('conflict', 'a private key with this alias exists');
-    this.storage.insertPrivateKey({ alias, type: args.type, sealed: this.box().encrypt(args.privateKeyHex, alias) });
+    if (await this.storage.privateKey(alias)) throw new ShomeiError('conflict', 'a private key with this alias exists');
+    await this.storage.insertPrivateKey({ alias, type: args.type, sealed: this.box().encrypt(args.privateKeyHex, alias) });
     return { alias, type: args.type, privateKeyHex: args.privateKeyHex };
   }
 
   async getKey({ alias }: { alias: string }): Promise<ManagedPrivateKey> {
-    const row = this.storage.privateKey(alias);
+    const row = await this.storage.privateKey(alias);
     if (!row) throw new ShomeiError('not_found', 'private key not found');
     return { alias, type: row.type as ManagedPrivateKey['type'], privateKeyHex: this.box().decrypt(row.sealed, alias) };
   }
@@ -79,7 +79,7 @@ export class SealedPrivateKeyStore extends AbstractPrivateKeyStore {
   }
 
   async listKeys(): Promise<ManagedPrivateKey[]> {
-    return Promise.all(this.storage.privateKeys().map((r) => this.getKey({ alias: r.alias })));
+    return Promise.all((await this.storage.privateKeys()).map((r) => this.getKey({ alias: r.alias })));
   }
 }
 
@@ -102,7 +102,7 @@ export class VaultDidStore extends AbstractDIDStore {
   async importDID(args: IIdentifier): Promise<boolean> {
     // Keys are kept without private material: the private-key store holds that, sealed.
     const keys = args.keys.map(({ privateKeyHex: _p, ...k }) => k);
-    this.storage.putDid({
+    await this.storage.putDid({
       did: args.did,
       alias: args.alias ?? null,
       provider: args.provider,
@@ -114,7 +114,7 @@ export class VaultDidStore extends AbstractDIDStore {
   }
 
   async getDID(args: { did: string } | { alias: string }): Promise<IIdentifier> {
-    const did = this.storage.did(args);
+    const did = await this.storage.did(args);
     if (!did) throw new ShomeiError('not_found', 'DID not found');
     return toDid(did);
   }
@@ -124,8 +124,7 @@ export class VaultDidStore extends AbstractDIDStore {
   }
 
   async listDIDs(args: { alias?: string; provider?: string }): Promise<IIdentifier[]> {
-    return this.storage
-      .dids()
+    return (await this.storage.dids())
       .filter((d) => (args.alias === undefined || d.alias === args.alias) && (args.provider === undefined || d.provider === args.provider))
       .map(toDid);
   }

@@ -1,6 +1,6 @@
 import { isShomeiError } from '@shomei/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteVerifierStore } from '../store/sqlite.js';
+import { openSqliteVerifierStore } from '../store/sql-store.js';
 import { authenticateClient, createClient, revokeClient, rotateApiKey } from './api-keys.js';
 
 describe('business API keys', () => {

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { revokeClient, rotateApiKey } from '../clients/api-keys.js';
-import { DATABASE_FILE } from '../serve.js';
-import { openSqliteVerifierStore } from '../store/sqlite.js';
+import { databaseOption, openStoreFrom } from './database-option.js';
 
 /** An operator's action, in the services' log-line format, on stderr (the result goes to stdout). */
 function audit(message: string): void {
@@ -26,6 +24,7 @@ export function registerClientKeyCommands(client: Command, dataOption: () => Opt
     .description('give a client a new API key (shown once); the old key stops working at once')
     .argument('<id>', 'client id (see shomei-verifier client list)')
     .addOption(dataOption())
+    .addOption(databaseOption())
     .option('--json', 'print {"id","name","api_key","sessions_ended"} as JSON')
     .addHelpText(
       'after',
@@ -38,7 +37,7 @@ Examples:
   shomei-verifier client rotate-key "$CLIENT_ID" --json | jq -r .api_key`,
     )
     .action(async (id: string, opts: KeyCommandOptions) => {
-      const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+      const store = await openStoreFrom(opts);
       try {
         const { client: rotated, apiKey, sessionsEnded } = await rotateApiKey(store, id, new Date());
         audit(`client ${rotated.id} API key rotated; ${sessionsEnded} front-desk session(s) ended`);
@@ -50,7 +49,7 @@ Examples:
           console.log(apiKey);
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -59,6 +58,7 @@ Examples:
     .description('revoke a client: its API key stops at once (API and front desk) and its front-desk sessions end')
     .argument('<id>', 'client id (see shomei-verifier client list)')
     .addOption(dataOption())
+    .addOption(databaseOption())
     .option('--json', 'print {"id","name","revoked_at","already_revoked","sessions_ended"} as JSON')
     .addHelpText(
       'after',
@@ -71,7 +71,7 @@ Examples:
   shomei-verifier client revoke "$CLIENT_ID" --json`,
     )
     .action(async (id: string, opts: KeyCommandOptions) => {
-      const store = openSqliteVerifierStore(join(opts.data, DATABASE_FILE));
+      const store = await openStoreFrom(opts);
       try {
         const done = await revokeClient(store, id, new Date());
         const revokedAt = new Date(done.revokedAt).toISOString();
@@ -98,7 +98,7 @@ Examples:
           );
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log.js';
 import { type RunningVerifier, startVerifier } from '../serve.js';
-import { openSqliteVerifierStore } from '../store/sqlite.js';
+import { openSqliteVerifierStore } from '../store/sql-store.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'shomei-verifier.js');
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
     secret: 'front desk test secret',
     log: silentLogger,
   });
-  const { openSqliteVerifierStore } = await import('../store/sqlite.js');
+  const { openSqliteVerifierStore } = await import('../store/sql-store.js');
   const store = openSqliteVerifierStore(verifier.databaseFile);
   apiKey = (await createClient(store.clients, '酒のやまだ屋', new Date())).apiKey;
   store.close();

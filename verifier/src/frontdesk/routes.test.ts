@@ -6,7 +6,7 @@ import { createApp, NOTHING_ALLOWED_CSP } from '../http/app.js';
 import { loadVerifierIdentity } from '../keys.js';
 import type { Logger } from '../log.js';
 import { StatusListCache } from '../status/status-list-cache.js';
-import { openSqliteVerifierStore } from '../store/sqlite.js';
+import { openSqliteVerifierStore } from '../store/sql-store.js';
 import { TrustStore } from '../trust/trust-store.js';
 import { FRONT_DESK_CSP } from './html.js';
 import { SESSION_SECONDS } from './session.js';
@@ -23,7 +23,7 @@ const sqlite = openSqliteVerifierStore(':memory:');
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  const vault = KeyVault.open(sqlite.db, 'front desk test secret');
+  const vault = await KeyVault.open(sqlite.vault, 'front desk test secret');
   const identity = await loadVerifierIdentity(vault, BASE);
   const now = () => clock;
   const trust = new TrustStore({ issuers: [] }, { now, log });

@@ -14,7 +14,7 @@ import { createClient } from '../clients/api-keys.js';
 import { loadVerifierIdentity, type VerifierIdentity } from '../keys.js';
 import type { Logger } from '../log.js';
 import { StatusListCache } from '../status/status-list-cache.js';
-import { openSqliteVerifierStore } from '../store/sqlite.js';
+import { openSqliteVerifierStore } from '../store/sql-store.js';
 import type { VerifierStore } from '../store/types.js';
 import { ADDRESS_PATHS, type IssuerStandIn, present, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 import { TrustStore } from '../trust/trust-store.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   issuer.list.set(REVOKED_IDX, STATUS.INVALID);
   const sqlite = openSqliteVerifierStore(':memory:');
   store = sqlite;
-  const vault = KeyVault.open(sqlite.db, 'test vault secret');
+  const vault = await KeyVault.open(sqlite.vault, 'test vault secret');
   identity = await loadVerifierIdentity(vault, BASE);
   // Discovery (no pinned keys): the direct_post path has to fetch keys and the status list over HTTP.
   const trust = new TrustStore({ issuers: [{ iss: issuer.iss }] }, { now, log });

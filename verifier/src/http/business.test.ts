@@ -9,7 +9,7 @@ import { loadVerifierIdentity, type VerifierIdentity } from '../keys.js';
 import { silentLogger } from '../log.js';
 import { webhookSecretAad } from '../oid4vp/responses.js';
 import { StatusListCache } from '../status/status-list-cache.js';
-import { openSqliteVerifierStore } from '../store/sqlite.js';
+import { openSqliteVerifierStore } from '../store/sql-store.js';
 import type { VerifierStore } from '../store/types.js';
 import { ADDRESS_PATHS, type IssuerStandIn, present, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 import { TrustService } from '../trust/trust-service.js';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   issuer = await startIssuerStandIn(now);
   issuer.list.set(13, STATUS.INVALID);
   store = openSqliteVerifierStore(':memory:');
-  vault = KeyVault.open(store.db, 'test vault secret');
+  vault = await KeyVault.open(store.vault, 'test vault secret');
   identity = await loadVerifierIdentity(vault, BASE);
   trust = new TrustService(parseTrustConfig({ issuers: [{ iss: issuer.iss }] }), { now });
   evidence = new EvidenceWriter(store.evidence, silentLogger);

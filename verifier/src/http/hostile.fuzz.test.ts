@@ -9,7 +9,7 @@ import { createClient } from '../clients/api-keys.js';
 import { loadVerifierIdentity } from '../keys.js';
 import type { Logger } from '../log.js';
 import { StatusListCache } from '../status/status-list-cache.js';
-import { openSqliteVerifierStore } from '../store/sqlite.js';
+import { openSqliteVerifierStore } from '../store/sql-store.js';
 import type { VerifierStore } from '../store/types.js';
 import { type IssuerStandIn, present, startIssuerStandIn } from '../testing/issuer-stand-in.js';
 import { TrustStore } from '../trust/trust-store.js';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   issuer = await startIssuerStandIn(now);
   const sqlite = openSqliteVerifierStore(':memory:');
   store = sqlite;
-  const vault = KeyVault.open(sqlite.db, 'test vault secret');
+  const vault = await KeyVault.open(sqlite.vault, 'test vault secret');
   const identity = await loadVerifierIdentity(vault, BASE);
   trust = new TrustStore({ issuers: [{ iss: issuer.iss, keys: [{ ...issuer.key.publicJwk, kid: issuer.kid }] }] }, { now, log });
   statusLists = new StatusListCache({ trust, now, log });

@@ -17,6 +17,7 @@ export function retentionPurgeJob(evidenceStore: EvidenceStore, writer: Evidence
   return {
     name: 'retention-purge',
     everyMs: HOURLY,
+    exclusive: true,
     runAtStart: true,
     run: async () => {
       await writer.flush();

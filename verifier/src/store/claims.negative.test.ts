@@ -2,7 +2,7 @@
 // superseded claim can no longer complete the request; the outcome and its evidence record are one write.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pendingRequestRow } from '../testing/store-rows.js';
-import { openSqliteVerifierStore } from './sqlite.js';
+import { openSqliteVerifierStore } from './sql-store.js';
 import type { EvidenceRow, VerifierStore } from './types.js';
 
 const T = 1_795_000_000_000;

@@ -1,4 +1,4 @@
-import { keyStoreMigrations, type Migration } from '@shomei/shared';
+import { keyStoreMigrations, leaseMigration, type Migration, type SqlMigration, vaultPostgresMigrations } from '@shomei/shared';
 
 export const verifierMigrations: Migration[] = [
   {
@@ -88,4 +88,73 @@ export const verifierMigrations: Migration[] = [
 ];
 
 /** Everything the verifier's database file holds: the key vault's tables and the verifier's own. */
-export const allVerifierMigrations: readonly Migration[] = [...keyStoreMigrations, ...verifierMigrations];
+export const allVerifierMigrations: readonly Migration[] = [
+  ...keyStoreMigrations,
+  ...verifierMigrations,
+  // Job leases: with one process per SQLite file its jobs always win them, but the table is the same.
+  { id: 'verifier-007-leases', sql: leaseMigration.sql },
+];
+
+/**
+ * The verifier on PostgreSQL (replicas behind a load balancer): today's schema as one baseline,
+ * with times in milliseconds as BIGINT. Later changes are appended, never edited in place.
+ */
+export const verifierPostgresMigrations: readonly SqlMigration[] = [
+  ...vaultPostgresMigrations,
+  leaseMigration,
+  {
+    id: 'verifier-pg-001-baseline',
+    sql: `
+      CREATE TABLE clients (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        webhook_url TEXT,
+        sealed_webhook_secret TEXT,
+        retention_days INTEGER NOT NULL DEFAULT 90,
+        keep_values INTEGER NOT NULL DEFAULT 0,
+        revoked_at BIGINT,
+        key_rotated_at BIGINT);
+      CREATE TABLE presentation_requests (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        preset TEXT,
+        paths TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'accepted', 'rejected')),
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        completed_at BIGINT,
+        sealed_result TEXT,
+        policy TEXT,
+        sealed_record TEXT,
+        claimed_at BIGINT);
+      CREATE INDEX presentation_requests_client ON presentation_requests (client_id, created_at);
+      CREATE TABLE evidence (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        request_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('oid4vp', 'verify')),
+        created_at BIGINT NOT NULL,
+        purge_at BIGINT NOT NULL,
+        request TEXT NOT NULL,
+        result TEXT NOT NULL,
+        presentation_hash TEXT NOT NULL,
+        disclosed_names TEXT NOT NULL,
+        sealed_values TEXT);
+      CREATE INDEX evidence_client ON evidence (client_id, created_at);
+      CREATE INDEX evidence_purge ON evidence (purge_at);
+      CREATE TABLE frontdesk_sessions (
+        id_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL);
+      CREATE INDEX frontdesk_sessions_client ON frontdesk_sessions (client_id);
+      CREATE INDEX frontdesk_sessions_expiry ON frontdesk_sessions (expires_at);
+      CREATE TABLE verifier_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];

@@ -1,19 +1,29 @@
+import { createTestDatabase } from '@shomei/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pendingRequestRow } from '../testing/store-rows.js';
-import { openSqliteVerifierStore } from './sqlite.js';
-import type { PresentationRequestRow, VerifierStore } from './types.js';
+import { openVerifierStore } from './sql-store.js';
+import type { EvidenceRow, PresentationRequestRow, VerifierStore } from './types.js';
 
-/** The contract every backend of the verifier's repositories must meet (SQLite today). */
-function storeContract(name: string, open: () => VerifierStore): void {
+/**
+ * The contract every backend of the verifier's repositories must meet, run on SQLite and on the
+ * test run's PostgreSQL server. `open` gives a fresh database; `openAgain` a second handle on the
+ * same one (a second pool: what another replica sees).
+ */
+function storeContract(name: string, open: () => Promise<{ store: VerifierStore; openAgain: () => Promise<VerifierStore> }>): void {
   describe(`verifier store contract: ${name}`, () => {
     let store: VerifierStore;
-    afterEach(() => store.close());
+    let openAgain: () => Promise<VerifierStore>;
+    const others: VerifierStore[] = [];
+    afterEach(async () => {
+      await store.close();
+      for (const other of others.splice(0)) await other.close();
+    });
 
     const T = 1_795_000_000_000;
     const row = (over: Partial<PresentationRequestRow> = {}) => pendingRequestRow(T, over);
 
     async function withClient(): Promise<VerifierStore> {
-      store = open();
+      ({ store, openAgain } = await open());
       await store.clients.insert({ id: 'client-1', name: 'Shop', keyHash: 'h1', createdAt: T });
       return store;
     }
@@ -45,7 +55,7 @@ function storeContract(name: string, open: () => VerifierStore): void {
     });
 
     it('keeps the first value of a setting', async () => {
-      store = open();
+      ({ store, openAgain } = await open());
       expect(await store.settings.get('k')).toBeUndefined();
       expect(await store.settings.putIfAbsent('k', 'first')).toBe('first');
       expect(await store.settings.putIfAbsent('k', 'second')).toBe('first');
@@ -96,7 +106,64 @@ function storeContract(name: string, open: () => VerifierStore): void {
       await s.requests.complete('req-1', { status: 'accepted', sealedResult: 'sealed', completedAt: T + 2 });
       expect(await s.requests.get('req-1')).toMatchObject({ status: 'accepted', sealedResult: 'sealed', completedAt: T + 2 });
     });
+
+    it('50 parallel claims of one request through two handles on the database: exactly one wins', async () => {
+      const s = await withClient();
+      const other = await openAgain();
+      others.push(other);
+      await s.requests.insert(row());
+      const claims = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? s : other).requests.claim('req-1', T + 1)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('takes over a stale claim, and does not let the old claim complete afterwards', async () => {
+      const s = await withClient();
+      await s.requests.insert(row());
+      expect(await s.requests.claim('req-1', T + 1)).toBe(true);
+      expect(await s.requests.claim('req-1', T + 2, T)).toBe(false);
+      expect(await s.requests.claim('req-1', T + 40, T + 10)).toBe(true);
+      expect(await s.requests.complete('req-1', { status: 'accepted', sealedResult: 'old', completedAt: T + 41, claimedAt: T + 1 })).toBe(
+        false,
+      );
+      expect(await s.requests.complete('req-1', { status: 'accepted', sealedResult: 'new', completedAt: T + 42, claimedAt: T + 40 })).toBe(
+        true,
+      );
+      expect((await s.requests.get('req-1'))?.sealedResult).toBe('new');
+    });
+
+    it('writes the evidence with the outcome, and purges both past retention', async () => {
+      const s = await withClient();
+      await s.requests.insert(row());
+      await s.requests.claim('req-1', T + 1);
+      const evidence: EvidenceRow = {
+        id: 'ev-1',
+        clientId: 'client-1',
+        requestId: 'req-1',
+        kind: 'oid4vp',
+        createdAt: T + 2,
+        purgeAt: T + 1000,
+        request: '{}',
+        result: '{}',
+        presentationHash: 'h',
+        disclosedNames: ['family_name'],
+        sealedValues: null,
+      };
+      await s.requests.complete('req-1', { status: 'accepted', sealedResult: 'sealed', completedAt: T + 2, evidence });
+      expect(await s.evidence.listForClient('client-1', 10)).toEqual([evidence]);
+      expect(await s.evidence.purge(T + 999)).toEqual({ evidence: 0, requestResults: 0 });
+      expect(await s.evidence.purge(T + 91 * 86_400_000)).toEqual({ evidence: 1, requestResults: 1 });
+      expect((await s.requests.get('req-1'))?.sealedResult).toBeNull();
+    });
   });
 }
 
-storeContract('sqlite', () => openSqliteVerifierStore(':memory:'));
+storeContract('sqlite', async () => {
+  const store = await openVerifierStore(':memory:');
+  // One connection per SQLite file in a process: the "other replica" is the same handle.
+  return { store, openAgain: async () => ({ ...store, close: async () => {} }) };
+});
+
+storeContract('postgres', async () => {
+  const url = await createTestDatabase();
+  return { store: await openVerifierStore(url), openAgain: () => openVerifierStore(url) };
+});

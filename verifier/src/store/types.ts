@@ -150,5 +150,5 @@ export interface VerifierStore {
   requests: PresentationRequestStore;
   evidence: EvidenceStore;
   sessions: FrontDeskSessionStore;
-  close(): void;
+  close(): Promise<void>;
 }
