@@ -5,6 +5,7 @@ import { ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
 import { StatusIndexAllocator, type StatusSlot } from '../status/allocator.js';
 import { type ChunkCommitContext, commitChunk } from './chunk-commit.js';
+import { countChunks } from './chunks.js';
 import { acquireBatchLease } from './lock.js';
 import { countLines, ERRORS_FILE, type ErrorLine, OUTPUT_FILE, openAtCheckpoint } from './outputs.js';
 import { SigningPool } from './pool.js';
@@ -100,6 +101,10 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
       ...extra,
     });
   if (job.resumed && job.row.finished_at !== null) return summary({ alreadyComplete: true });
+  if ((await countChunks(deps.sql, job.id)).total > 0) {
+    // Its progress is in its chunks, not in the checkpoint a single run resumes from.
+    throw new ShomeiError('conflict', 'this batch is shared by workers: run it with --worker');
+  }
 
   mkdirSync(job.outDir, { recursive: true, mode: 0o700 });
   const lease = await acquireBatchLease(deps.sql, batchLeaseName(job.id), () => deps.now().getTime());

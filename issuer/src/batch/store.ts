@@ -56,22 +56,6 @@ export async function saveCheckpoint(
   );
 }
 
-/** Adds one chunk's counts to the job (worker mode: chunks commit in any order, so counts add up rather than being set). */
-export async function addChunkCounts(
-  db: SqlExecutor,
-  id: string,
-  counts: { issued: number; skipped: number; errors: number },
-  at: number,
-): Promise<void> {
-  await db.run('UPDATE batch_jobs SET issued = issued + ?, skipped = skipped + ?, errors = errors + ?, updated_at = ? WHERE id = ?', [
-    counts.issued,
-    counts.skipped,
-    counts.errors,
-    at,
-    id,
-  ]);
-}
-
 export async function setTotalLines(db: SqlExecutor, id: string, total: number): Promise<void> {
   await db.run('UPDATE batch_jobs SET total_lines = ? WHERE id = ?', [total, id]);
 }
