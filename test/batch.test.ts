@@ -172,6 +172,54 @@ describe('batch issuance, crash and resume', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyComplete: true, issued: expectedValid.size });
   }, 180_000);
 
+  it('two batch --worker processes share one job on one SQLite file; one killed -9, the other finishes it, each record once', async () => {
+    const shared = join(dir, 'shared.jsonl');
+    const ids = new Set<string>();
+    const lines: string[] = [];
+    for (let n = 1; n <= 3_000; n++) {
+      lines.push(row(n, generateEs256KeyPair().publicJwk).replace(`"bank-${n}"`, `"wk-${n}"`));
+      ids.add(`wk-${n}`);
+    }
+    writeFileSync(shared, `${lines.join('\n')}\n`);
+    const args = [
+      'batch',
+      shared,
+      '--mode',
+      'direct',
+      '--data',
+      dataDir,
+      '--public-url',
+      PUBLIC_URL,
+      '--chunk',
+      '100',
+      '--workers',
+      '1',
+      '--worker',
+    ];
+    const env = { ...process.env, SHOMEI_ISSUER_SECRET: secret };
+    const doomed = spawn(process.execPath, [BIN.issuer, ...args], { env, stdio: 'ignore' });
+    const doomedExit = new Promise<NodeJS.Signals | null>((resolve) => doomed.once('exit', (_code, signal) => resolve(signal)));
+    const survivor = mustRun(BIN.issuer, [...args, '--json'], { env: { SHOMEI_ISSUER_SECRET: secret }, timeoutMs: 150_000 });
+    await new Promise((r) => setTimeout(r, 2_500));
+    doomed.kill('SIGKILL');
+    expect(await doomedExit).toBe('SIGKILL'); // killed mid-job, not finished
+    const summary = JSON.parse((await survivor).stdout) as { issued: number; errors: number; output: string };
+    expect(summary).toMatchObject({ issued: 3_000, errors: 0 });
+    const out = readFileSync(summary.output, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { external_id: string }).external_id);
+    expect(out).toHaveLength(3_000);
+    expect(new Set(out)).toEqual(ids);
+    const db = openDatabase(join(dataDir, 'issuer.db'), []);
+    try {
+      expect(db.prepare("SELECT COUNT(*) AS n FROM batch_records WHERE external_id LIKE 'wk-%'").get()).toEqual({ n: 3_000 });
+      expect(verifyAudit(db)).toMatchObject({ ok: true });
+    } finally {
+      db.close();
+    }
+  }, 180_000);
+
   it('a batch credential verifies at the verifier like any other', async () => {
     const issuer = await startService(BIN.issuer, ['serve', '--port', String(PORT), '--data', dataDir], {
       env: { SHOMEI_ISSUER_SECRET: secret },
