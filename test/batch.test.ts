@@ -117,6 +117,25 @@ function killAt(atLines: number): Promise<void> {
   });
 }
 
+/** Resolves once a batch chunk is claimed by the process `pid` (a worker's holder is `host:pid:nonce`). */
+async function holdsClaim(dbFile: string, pid: number): Promise<void> {
+  for (let i = 0; i < 3_000; i++) {
+    try {
+      const db = openDatabase(dbFile, []);
+      try {
+        const row = db.prepare("SELECT COUNT(*) AS n FROM batch_chunks WHERE state = 'claimed' AND claimed_by LIKE ?").get(`%:${pid}:%`);
+        if ((row as { n: number }).n > 0) return;
+      } finally {
+        db.close();
+      }
+    } catch {
+      // not created yet, or busy: look again
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`worker ${pid} never held a claim`);
+}
+
 describe('batch issuance, crash and resume', () => {
   it('kill -9 at several points, then a rerun issues every valid record exactly once', async () => {
     for (const at of [500, 4_000, 8_000]) await killAt(at);
@@ -170,6 +189,57 @@ describe('batch issuance, crash and resume', () => {
 
     const again = await runCli(BIN.issuer, [...batchArgs(), '--json'], { env: { SHOMEI_ISSUER_SECRET: secret } });
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyComplete: true, issued: expectedValid.size });
+  }, 180_000);
+
+  it('two batch --worker processes share one job on one SQLite file; one killed -9, the other finishes it, each record once', async () => {
+    const shared = join(dir, 'shared.jsonl');
+    const ids = new Set<string>();
+    const lines: string[] = [];
+    for (let n = 1; n <= 3_000; n++) {
+      lines.push(row(n, generateEs256KeyPair().publicJwk).replace(`"bank-${n}"`, `"wk-${n}"`));
+      ids.add(`wk-${n}`);
+    }
+    writeFileSync(shared, `${lines.join('\n')}\n`);
+    const args = [
+      'batch',
+      shared,
+      '--mode',
+      'direct',
+      '--data',
+      dataDir,
+      '--public-url',
+      PUBLIC_URL,
+      '--chunk',
+      '100',
+      '--workers',
+      '1',
+      '--worker',
+    ];
+    const env = { ...process.env, SHOMEI_ISSUER_SECRET: secret };
+    const doomed = spawn(process.execPath, [BIN.issuer, ...args], { env, stdio: 'ignore' });
+    const doomedExit = new Promise<NodeJS.Signals | null>((resolve) => doomed.once('exit', (_code, signal) => resolve(signal)));
+    const survivor = mustRun(BIN.issuer, [...args, '--json'], { env: { SHOMEI_ISSUER_SECRET: secret }, timeoutMs: 150_000 });
+    // Kill it while it holds a claim (its holder names its pid), so that the survivor must take the chunk over.
+    await holdsClaim(join(dataDir, 'issuer.db'), doomed.pid as number);
+    doomed.kill('SIGKILL');
+    expect(await doomedExit).toBe('SIGKILL'); // killed mid-job, not finished
+    const summary = JSON.parse((await survivor).stdout) as { issued: number; errors: number; output: string };
+    expect(summary).toMatchObject({ issued: 3_000, errors: 0 });
+    const out = readFileSync(summary.output, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { external_id: string }).external_id);
+    expect(out).toHaveLength(3_000);
+    expect(new Set(out)).toEqual(ids);
+    const db = openDatabase(join(dataDir, 'issuer.db'), []);
+    try {
+      expect(db.prepare("SELECT COUNT(*) AS n FROM batch_records WHERE external_id LIKE 'wk-%'").get()).toEqual({ n: 3_000 });
+      expect(verifyAudit(db)).toMatchObject({ ok: true });
+      // The chunk the killed worker held was claimed again once its claim ran out.
+      expect((db.prepare('SELECT MAX(attempts) AS n FROM batch_chunks').get() as { n: number }).n).toBeGreaterThanOrEqual(2);
+    } finally {
+      db.close();
+    }
   }, 180_000);
 
   it('a batch credential verifies at the verifier like any other', async () => {

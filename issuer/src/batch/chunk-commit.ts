@@ -1,4 +1,4 @@
-import { ShomeiError } from '@shomei/shared';
+import { ShomeiError, type SqlExecutor } from '@shomei/shared';
 import { appendAuditMany } from '../audit/append-many.js';
 import type { IssuerDeps } from '../deps.js';
 import { prepareOffer } from '../issuance/offers.js';
@@ -8,7 +8,15 @@ import { chunkAuditEvent } from './chunk-audit.js';
 import { appendLines, type ErrorLine, errorLine, offerLine } from './outputs.js';
 import type { BatchRecord } from './record.js';
 import type { ChunkResult, Outcome } from './sign-item.js';
-import { type BatchJobRow, type EarlierRecord, type findBatchRecordsStatement, saveCheckpoint } from './store.js';
+import {
+  type BatchJobRow,
+  type EarlierRecord,
+  findBatchRecords,
+  insertBatchCredential,
+  insertBatchRecord,
+  moveBatchRecord,
+  saveCheckpoint,
+} from './store.js';
 
 /** What a chunk commit works with: the job, its open outputs and its running totals. */
 export interface ChunkCommitContext {
@@ -24,7 +32,6 @@ export interface ChunkCommitContext {
   offerTtlSeconds: number;
   /** Offers mode: a record whose earlier offer expired unredeemed gets a new offer (else it is skipped). */
   reissueExpired: boolean;
-  findRecords: ReturnType<typeof findBatchRecordsStatement>;
   /** The output and errors files, open at their checkpoint. */
   out: number;
   err: number;
@@ -33,7 +40,7 @@ export interface ChunkCommitContext {
 }
 
 /** A row accepted for issuance. */
-interface Accepted {
+export interface Accepted {
   line: number;
   externalId: string;
   /** The credential id (direct mode, made with the credential) or the offer id (set when the offer is made). */
@@ -53,15 +60,16 @@ interface Accepted {
  * credentials or offers, the external ids, the chunk's audit entry, the checkpoint). Outputs go
  * first, durably: a commit never points past what is on disk.
  */
-export function commitChunk(
+export async function commitChunk(
   ctx: ChunkCommitContext,
   parts: readonly ChunkResult[],
   unreadable: readonly ErrorLine[],
   slots: Map<number, StatusSlot>,
   lastLine: number,
-): void {
+): Promise<void> {
   const { deps, state } = ctx;
-  const { accepted, errors, skipped } = sortOutcomes(ctx, parts, unreadable, slots);
+  const earlierJobs = await findBatchRecords(deps.sql, okExternalIds(parts));
+  const { accepted, errors, skipped } = sortOutcomes(ctx, parts, unreadable, slots, earlierJobs);
   const offers = ctx.direct ? [] : makeOffers(deps, accepted, ctx.offerTtlSeconds);
   const outLines = ctx.direct ? accepted.map((a) => a.output as Uint8Array) : offers.map((o) => o.line);
   const outBytes = appendLines(ctx.out, state.out_bytes, outLines);
@@ -74,7 +82,7 @@ export function commitChunk(
   state.skipped += skipped;
   state.errors += errors.length;
   state.updated_at = at;
-  recordChunk(
+  await recordChunk(
     ctx,
     accepted,
     offers.map((o) => o.row),
@@ -87,17 +95,17 @@ export function commitChunk(
  * job is skipped (already issued) and counted. Chunks commit in file order, so the database holds
  * every earlier chunk's ids and `seen` this chunk's. Errors come back in line order.
  */
-function sortOutcomes(
-  ctx: ChunkCommitContext,
+export function sortOutcomes(
+  ctx: Pick<ChunkCommitContext, 'jobId' | 'reissueExpired' | 'deps'>,
   parts: readonly ChunkResult[],
   unreadable: readonly ErrorLine[],
   slots: Map<number, StatusSlot>,
+  earlierJobs: Map<string, EarlierRecord>,
 ): { accepted: Accepted[]; errors: ErrorLine[]; skipped: number } {
   const errors = [...unreadable];
   const accepted: Accepted[] = [];
   const seen = new Map<string, number>();
   let skipped = 0;
-  const earlierJobs = ctx.findRecords(parts.flatMap((part) => part.outcomes.flatMap((o) => (o.ok ? [o.externalId] : []))));
   for (const { outcomes, output } of parts) {
     for (const outcome of outcomes) {
       const slot = slots.get(outcome.line);
@@ -143,8 +151,13 @@ function sortOutcomes(
   return { accepted, errors, skipped };
 }
 
+/** The external ids of a chunk's valid rows, to look up their earlier records. */
+export function okExternalIds(parts: readonly ChunkResult[]): string[] {
+  return parts.flatMap((part) => part.outcomes.flatMap((o) => (o.ok ? [o.externalId] : [])));
+}
+
 /** Offers mode: an offer per accepted row, handed out (its line) before its row is recorded. */
-function makeOffers(deps: IssuerDeps, accepted: Accepted[], ttlSeconds: number): { row: NewOffer; line: Buffer }[] {
+export function makeOffers(deps: IssuerDeps, accepted: Accepted[], ttlSeconds: number): { row: NewOffer; line: Buffer }[] {
   return accepted.map((a) => {
     const record = a.outcome.record as BatchRecord;
     const offer = prepareOffer(deps, {
@@ -161,59 +174,78 @@ function makeOffers(deps: IssuerDeps, accepted: Accepted[], ttlSeconds: number):
 }
 
 /** With `--reissue-expired`, the earlier offer when it expired without being redeemed. */
-function expiredUnredeemedOffer(ctx: ChunkCommitContext, earlier: EarlierRecord): string | undefined {
+function expiredUnredeemedOffer(ctx: Pick<ChunkCommitContext, 'reissueExpired' | 'deps'>, earlier: EarlierRecord): string | undefined {
   if (!ctx.reissueExpired || earlier.offer_id === null || earlier.offer_redeemed_at !== null) return undefined;
   return earlier.offer_expires_at !== null && earlier.offer_expires_at <= ctx.deps.now().getTime() ? earlier.offer_id : undefined;
 }
 
 /** The chunk's one transaction: offers or credentials, external ids, the audit entry, the checkpoint. */
-function recordChunk(ctx: ChunkCommitContext, accepted: readonly Accepted[], offerRows: readonly NewOffer[], at: number): void {
+async function recordChunk(
+  ctx: ChunkCommitContext,
+  accepted: readonly Accepted[],
+  offerRows: readonly NewOffer[],
+  at: number,
+): Promise<void> {
+  await ctx.deps.sql.transaction(async (tx) => {
+    await recordIssued(tx, ctx, accepted, offerRows, at);
+    await saveCheckpoint(tx, ctx.state);
+  });
+}
+
+/**
+ * Records a chunk's accepted rows inside the caller's transaction: the offers or credentials, the
+ * external ids (a reissued record moves to this job; every other id is new, the primary key
+ * guards it) and the chunk's audit entries.
+ */
+export async function recordIssued(
+  tx: SqlExecutor,
+  ctx: Pick<ChunkCommitContext, 'deps' | 'jobId' | 'direct' | 'issuedAt' | 'expiresAt' | 'actor'>,
+  accepted: readonly Accepted[],
+  offerRows: readonly NewOffer[],
+  at: number,
+): Promise<void> {
   const { deps, jobId, direct, issuedAt, expiresAt } = ctx;
-  deps.db
-    .transaction(() => {
-      const insertRecord = deps.db.prepare(
-        'INSERT INTO batch_records (external_id, job_id, line, credential_id, offer_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      );
-      // A reissued record moves to this job; every other external id is new (the primary key guards it).
-      const moveRecord = deps.db.prepare(
-        'UPDATE batch_records SET job_id = ?, line = ?, offer_id = ?, created_at = ? WHERE external_id = ? AND offer_id = ?',
-      );
-      const insertCredential = deps.db.prepare(
-        `INSERT INTO credentials (id, offer_id, status_list_id, status_idx, holder_jwk_thumbprint, assurance_level, sandbox,
-           issued_at, expires_at, batch_job_id) VALUES (?, NULL, ?, ?, ?, ?, 0, ?, ?, ?)`,
-      );
-      for (const row of offerRows) insertOffer(deps.db, row);
-      for (const a of accepted) {
-        if (direct) {
-          insertCredential.run(a.id, a.statusListId, a.statusIdx, a.outcome.thumbprint, a.outcome.level, issuedAt, expiresAt, jobId);
-          insertRecord.run(a.externalId, jobId, a.line, a.id, null, at);
-        } else if (a.replaces) {
-          if (moveRecord.run(jobId, a.line, a.id, at, a.externalId, a.replaces).changes !== 1) {
-            throw new ShomeiError('conflict', `the earlier offer of line ${a.line} changed while it was being replaced`);
-          }
-        } else insertRecord.run(a.externalId, jobId, a.line, null, a.id, at);
+  // Core call, still synchronous (store/offers.ts): on SQLite it runs on the same connection, inside this transaction.
+  for (const row of offerRows) insertOffer(deps.db, row);
+  for (const a of accepted) {
+    const record = { externalId: a.externalId, jobId, line: a.line, at };
+    if (direct) {
+      await insertBatchCredential(tx, {
+        id: a.id,
+        statusListId: a.statusListId,
+        statusIdx: a.statusIdx,
+        thumbprint: a.outcome.thumbprint as string,
+        level: a.outcome.level,
+        issuedAt,
+        expiresAt,
+        jobId,
+      });
+      await insertBatchRecord(tx, { ...record, credentialId: a.id, offerId: null });
+    } else if (a.replaces) {
+      if (!(await moveBatchRecord(tx, { ...record, credentialId: null, offerId: a.id, replaces: a.replaces }))) {
+        throw new ShomeiError('conflict', `the earlier offer of line ${a.line} changed while it was being replaced`);
       }
-      const reissued = accepted.filter((a) => a.replaces);
-      if (reissued.length > 0) {
-        appendAuditMany(deps.db, at, [
-          {
-            actor: ctx.actor,
-            action: 'batch.offers_reissued',
-            subject: jobId,
-            data: {
-              batch_job: jobId,
-              count: reissued.length,
-              replaced_offers: reissued.map((a) => a.replaces),
-              offers: reissued.map((a) => a.id),
-            },
-          },
-        ]);
-      }
-      if (accepted.length > 0) {
-        const records = accepted.map((a) => ({ line: a.line, id: a.id, level: a.outcome.level, method: a.outcome.method }));
-        appendAuditMany(deps.db, at, [chunkAuditEvent(ctx.actor, jobId, direct, records)]);
-      }
-      saveCheckpoint(deps.db, ctx.state);
-    })
-    .immediate();
+    } else await insertBatchRecord(tx, { ...record, credentialId: null, offerId: a.id });
+  }
+  const reissued = accepted.filter((a) => a.replaces);
+  // Core calls, still synchronous (audit/append-many.ts): same connection, inside this transaction on SQLite.
+  if (reissued.length > 0) {
+    appendAuditMany(deps.db, at, [
+      {
+        actor: ctx.actor,
+        action: 'batch.offers_reissued',
+        subject: jobId,
+        data: {
+          batch_job: jobId,
+          count: reissued.length,
+          replaced_offers: reissued.map((a) => a.replaces),
+          offers: reissued.map((a) => a.id),
+        },
+      },
+    ]);
+  }
+  if (accepted.length > 0) {
+    const records = accepted.map((a) => ({ line: a.line, id: a.id, level: a.outcome.level, method: a.outcome.method }));
+    appendAuditMany(deps.db, at, [chunkAuditEvent(ctx.actor, jobId, direct, records)]);
+  }
 }

@@ -27,6 +27,7 @@ interface BatchFlags {
   sdAlg?: string;
   offerDays?: string;
   reissueExpired?: boolean;
+  worker?: boolean;
   json?: boolean;
 }
 
@@ -49,6 +50,10 @@ export function registerBatchCommand(program: Command): void {
     .option('--secret-file <path>', `file holding the key-vault secret (else env ${ENV.secret})`)
     .option('--sd-alg <name>', `--mode direct: the credentials' disclosure digest, their _sd_alg (env ${ENV.sdAlg}; default sha-256)`)
     .option('--reissue-expired', '--mode offers: records whose earlier offer expired unredeemed get a new one (audited); needs a new --out')
+    .option(
+      '--worker',
+      'share the job with other `batch --worker` processes on the same database (this host or others): each claims chunks until none is left',
+    )
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -58,6 +63,11 @@ gender, postal_code, region, locality, street_address, phone_number?), proofing_
 document_upload | self_declared | reliance), assurance_level (IAL1-3, at most what the method allows),
 proofed_at (ISO time) and, for --mode direct, holder_jwk (a P-256 public JWK). JSONL rows:
 {"external_id","identity":{…},"proofing":{"method","assurance_level","time"},"holder_jwk"?}.
+
+With --worker, several processes share one job (start the same command on each; they must see the
+same input file and --out folder, e.g. on a shared directory): each claims chunks of --chunk rows,
+and a chunk whose worker died is redone by another after 30 s. The output files are written once
+every chunk is done.
 
 Bad rows go to <out>/errors.jsonl with their line number and reason; the batch goes on. Issuance is
 idempotent by external_id and exactly-once across crashes: run the same command again to resume.
@@ -97,6 +107,7 @@ Examples:
             offerDays,
             reissueExpired: flags.reissueExpired === true,
           },
+          shared: flags.worker === true,
         },
         (p) => progress.update(p),
       );

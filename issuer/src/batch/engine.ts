@@ -5,12 +5,13 @@ import { ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
 import { StatusIndexAllocator, type StatusSlot } from '../status/allocator.js';
 import { type ChunkCommitContext, commitChunk } from './chunk-commit.js';
-import { acquireBatchLock } from './lock.js';
+import { countChunks } from './chunks.js';
+import { acquireBatchLease } from './lock.js';
 import { countLines, ERRORS_FILE, type ErrorLine, OUTPUT_FILE, openAtCheckpoint } from './outputs.js';
 import { SigningPool } from './pool.js';
 import { type RowChunk, readChunks } from './reader.js';
 import type { ChunkResult, WorkItem } from './sign-item.js';
-import { type BatchJobRow, findBatchJob, findBatchRecordsStatement, finishBatchJob, insertBatchJob, setTotalLines } from './store.js';
+import { type BatchJobRow, findBatchJob, finishBatchJob, insertBatchJob, setTotalLines } from './store.js';
 
 export type BatchMode = 'direct' | 'offers';
 
@@ -94,21 +95,28 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     );
   }
   const job = await openJob(deps, options);
-  const summary = (extra: Partial<BatchSummary> = {}) =>
-    summaryOf(job, findBatchJob(deps.db, job.id) as BatchJobRow, started, { ...(job.mode === 'offers' ? { offerDays } : {}), ...extra });
+  const summary = async (extra: Partial<BatchSummary> = {}) =>
+    summaryOf(job, (await findBatchJob(deps.sql, job.id)) as BatchJobRow, started, {
+      ...(job.mode === 'offers' ? { offerDays } : {}),
+      ...extra,
+    });
   if (job.resumed && job.row.finished_at !== null) return summary({ alreadyComplete: true });
+  if ((await countChunks(deps.sql, job.id)).total > 0) {
+    // Its progress is in its chunks, not in the checkpoint a single run resumes from.
+    throw new ShomeiError('conflict', 'this batch is shared by workers: run it with --worker');
+  }
 
   mkdirSync(job.outDir, { recursive: true, mode: 0o700 });
-  const releaseLock = acquireBatchLock(join(job.outDir, '.batch.lock'));
+  const lease = await acquireBatchLease(deps.sql, batchLeaseName(job.id), () => deps.now().getTime());
   let out: number;
   let err: number;
   let row: BatchJobRow;
   try {
-    row = findBatchJob(deps.db, job.id) as BatchJobRow; // as of now, under the lock
+    row = (await findBatchJob(deps.sql, job.id)) as BatchJobRow; // as of now, under the lease
     out = openAtCheckpoint(job.outputPath, row.out_bytes);
     err = openAtCheckpoint(job.errorsPath, row.err_bytes);
   } catch (e) {
-    releaseLock();
+    await lease.release();
     throw e;
   }
   const issuedAt = deps.now().getTime();
@@ -121,26 +129,25 @@ export async function runBatch(deps: IssuerDeps, options: BatchOptions): Promise
     expiresAt: issuedAt + deps.settings.credentialValidityDays * 86_400_000,
     offerTtlSeconds: offerDays * 86_400,
     reissueExpired: options.reissueExpired === true,
-    findRecords: findBatchRecordsStatement(deps.db),
     out,
     err,
     state: { ...row },
   };
   try {
-    await runChunks(ctx, options, job, row.total_lines ?? 0);
-    finishBatchJob(deps.db, job.id, deps.now().getTime());
+    await runChunks(ctx, options, job, row.total_lines ?? 0, () => lease.renew());
+    await finishBatchJob(deps.sql, job.id, deps.now().getTime());
   } finally {
     closeSync(out);
     closeSync(err);
-    releaseLock();
+    await lease.release();
   }
-  const result = summary();
+  const result = await summary();
   writeFileSync(join(job.outDir, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
   return result;
 }
 
 /** A batch job as found (resumed) or made: keyed by mode, input file and output folder. */
-interface OpenJob {
+export interface OpenJob {
   id: string;
   mode: BatchMode;
   file: string;
@@ -151,26 +158,34 @@ interface OpenJob {
   row: BatchJobRow;
 }
 
-async function openJob(deps: IssuerDeps, options: BatchOptions): Promise<OpenJob> {
+/** The lease a batch job's run holds (table `leases`). */
+export const batchLeaseName = (jobId: string): string => `batch-job:${jobId}`;
+
+/** A job's id: the same command (mode, input file, output folder) resumes the same job. */
+export function batchJobId(mode: BatchMode, file: string, outDir: string): string {
+  return createHash('sha256').update(`${mode}\n${file}\n${outDir}`).digest('hex').slice(0, 32);
+}
+
+export async function openJob(deps: IssuerDeps, options: BatchOptions): Promise<OpenJob> {
   const file = resolve(options.file);
   if (!existsSync(file)) throw new ShomeiError('not_found', 'the batch file does not exist');
   const outDir = resolve(options.outDir ?? `${file}.out`);
-  const id = createHash('sha256').update(`${options.mode}\n${file}\n${outDir}`).digest('hex').slice(0, 32);
-  let row = findBatchJob(deps.db, id);
+  const id = batchJobId(options.mode, file, outDir);
+  let row = await findBatchJob(deps.sql, id);
   const resumed = row !== undefined;
   if (!row) {
-    insertBatchJob(deps.db, { id, mode: options.mode, input: file, out_dir: outDir, started_at: deps.now().getTime() });
-    row = findBatchJob(deps.db, id) as BatchJobRow;
+    await insertBatchJob(deps.sql, { id, mode: options.mode, input: file, out_dir: outDir, started_at: deps.now().getTime() });
+    row = (await findBatchJob(deps.sql, id)) as BatchJobRow;
   }
   if (row.finished_at === null && row.total_lines === null) {
-    setTotalLines(deps.db, id, await countLines(file));
-    row = findBatchJob(deps.db, id) as BatchJobRow;
+    await setTotalLines(deps.sql, id, await countLines(file));
+    row = (await findBatchJob(deps.sql, id)) as BatchJobRow;
   }
   const outputPath = join(outDir, OUTPUT_FILE[options.mode]);
   return { id, mode: options.mode, file, outDir, outputPath, errorsPath: join(outDir, ERRORS_FILE), resumed, row };
 }
 
-function summaryOf(job: OpenJob, row: BatchJobRow, started: number, extra: Partial<BatchSummary>): BatchSummary {
+export function summaryOf(job: OpenJob, row: BatchJobRow, started: number, extra: Partial<BatchSummary>): BatchSummary {
   return {
     jobId: job.id,
     mode: job.mode,
@@ -194,7 +209,13 @@ function summaryOf(job: OpenJob, row: BatchJobRow, started: number, extra: Parti
  * the chunk to the signing pool and commits the chunk before it, so that two chunks are in
  * flight: the next is read and signed while the previous one is committed.
  */
-async function runChunks(ctx: ChunkCommitContext, options: BatchOptions, job: OpenJob, totalLines: number): Promise<void> {
+async function runChunks(
+  ctx: ChunkCommitContext,
+  options: BatchOptions,
+  job: OpenJob,
+  totalLines: number,
+  renewLease: () => Promise<void>,
+): Promise<void> {
   const { deps, direct, state } = ctx;
   const pool = new SigningPool(
     {
@@ -228,7 +249,8 @@ async function runChunks(ctx: ChunkCommitContext, options: BatchOptions, job: Op
 
   const commit = async (p: Prepared): Promise<void> => {
     const parts = await p.parts;
-    commitChunk(ctx, parts, p.unreadable, slots, p.lastLine);
+    await renewLease(); // a run that stalled past its lease must not commit over its successor
+    await commitChunk(ctx, parts, p.unreadable, slots, p.lastLine);
     pool.recycle(parts); // the lines are on disk: their buffers can take later chunks
     options.onProgress?.({
       jobId: job.id,

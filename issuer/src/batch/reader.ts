@@ -43,7 +43,13 @@ const BLOCK = 1 << 20;
  * a CSV file's first line is its header, and a bad header fails the whole batch before any row.
  * Memory stays bounded: one read block, one chunk, and at most MAX_LINE of a line being skipped.
  */
-export async function* readChunks(file: string, fromLine: number, rowsPerChunk: number): AsyncGenerator<RowChunk> {
+export async function* readChunks(
+  file: string,
+  fromLine: number,
+  rowsPerChunk: number,
+  /** The last line to read (a shared job's chunk is a range of lines); the rest of the file is not read. */
+  toLine = Number.POSITIVE_INFINITY,
+): AsyncGenerator<RowChunk> {
   const format = formatOf(file);
   const handle = await open(file, 'r');
   try {
@@ -73,7 +79,7 @@ export async function* readChunks(file: string, fromLine: number, rowsPerChunk: 
       if (line >= fromLine) chunk.lastLine = line;
     };
 
-    for (;;) {
+    reading: for (;;) {
       const { bytesRead } = await handle.read(block, 0, BLOCK, position);
       position += bytesRead;
       const eof = bytesRead === 0;
@@ -86,6 +92,7 @@ export async function* readChunks(file: string, fromLine: number, rowsPerChunk: 
           yield { ...chunk, ...(header ? { header } : {}) };
           chunk = newChunk(format);
         }
+        if (line >= toLine) break reading;
       }
       if (eof) {
         if (from < data.length || overlong) take(data, from, data.length); // a last line without \n

@@ -3,7 +3,7 @@ import { join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ShomeiError } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
-import type { BatchJobRow } from './store.js';
+import { type BatchJobRow, batchJobsIdleSince } from './store.js';
 
 /**
  * What happens to an uploaded batch's files (the upload holds identity records, offers.jsonl
@@ -98,9 +98,9 @@ export function deleteBatchFiles(job: BatchJobRow): void {
  * batch that stopped (the process died), after its last checkpoint. `isRunning` spares batches
  * this process is still running. Returns the ids whose files went.
  */
-export function sweepBatchFiles(deps: IssuerDeps, retention: BatchRetention, isRunning: (id: string) => boolean): string[] {
+export async function sweepBatchFiles(deps: IssuerDeps, retention: BatchRetention, isRunning: (id: string) => boolean): Promise<string[]> {
   const cutoff = deps.now().getTime() - retention.days * 86_400_000;
-  const rows = deps.db.prepare('SELECT * FROM batch_jobs WHERE COALESCE(finished_at, updated_at) <= ?').all(cutoff) as BatchJobRow[];
+  const rows = await batchJobsIdleSince(deps.sql, cutoff);
   const swept: string[] = [];
   for (const job of rows) {
     if (isRunning(job.id) || !isUploadedBatch(job, deps.dataDir)) continue;

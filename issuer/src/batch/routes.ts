@@ -20,7 +20,7 @@ import {
   readSealedOutput,
   sealBatchOutputs,
 } from './retention.js';
-import { type BatchJobRow, findBatchJob } from './store.js';
+import { findBatchJob, findBatchJobByInput } from './store.js';
 
 /** The largest batch file an operator may upload (a million rows is ~700 MB of JSONL). */
 export const MAX_BATCH_UPLOAD_BYTES = 1024 * 1024 * 1024;
@@ -45,13 +45,13 @@ export function batchRoutes(
 ): { routes: Hono; jobs: Job[] } {
   const app = new Hono();
   const running = new Map<string, Running>();
+  // Core call, still synchronous (admin/tokens.ts).
   const admin = (c: Context) => authenticateAdmin(deps.db, bearerToken(c), 'issue');
   const isRunning = (id: string) => running.get(id)?.done === false;
   const fileSweep = batchFileSweepJob(deps, retention, isRunning);
-  const sweep = () => void fileSweep.run();
-  // Every batch request also sweeps, so that retention holds by the injected clock as well.
+  // Every batch request also sweeps (before answering), so that retention holds by the injected clock as well.
   app.use('/v1/admin/batches/*', async (_c, next) => {
-    sweep();
+    await fileSweep.run();
     await next();
   });
 
@@ -132,9 +132,9 @@ export function batchRoutes(
     return c.json({ id, mode, status: 'running', progress: `/v1/admin/batches/${id}` }, 202, NO_STORE);
   });
 
-  app.get('/v1/admin/batches/:id', (c) => {
+  app.get('/v1/admin/batches/:id', async (c) => {
     admin(c);
-    const job = findBatchJob(deps.db, c.req.param('id'));
+    const job = await findBatchJob(deps.sql, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     const run = running.get(job.id);
     // `done` only once the outputs are sealed: until then a download would get the plain files.
@@ -161,7 +161,7 @@ export function batchRoutes(
   /** Once an uploaded batch has stopped: its upload is deleted (it holds the identity records) and its outputs are sealed. */
   async function closeUpload(file: string): Promise<void> {
     rmSync(file, { force: true });
-    const job = deps.db.prepare('SELECT * FROM batch_jobs WHERE input = ?').get(file) as BatchJobRow | undefined;
+    const job = await findBatchJobByInput(deps.sql, file);
     if (!job) return;
     try {
       await sealBatchOutputs(deps, job);
@@ -171,9 +171,9 @@ export function batchRoutes(
   }
 
   // The outputs: offers.jsonl holds tx_codes and credentials.jsonl credentials, hence scope `issue`.
-  app.get('/v1/admin/batches/:id/:file{output|errors}', (c) => {
+  app.get('/v1/admin/batches/:id/:file{output|errors}', async (c) => {
     const principal = admin(c);
-    const job = findBatchJob(deps.db, c.req.param('id'));
+    const job = await findBatchJob(deps.sql, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     const name = c.req.param('file') === 'errors' ? 'errors.jsonl' : job.mode === 'direct' ? 'credentials.jsonl' : 'offers.jsonl';
     const sealed = readSealedOutput(deps, job, name);
@@ -198,9 +198,9 @@ export function batchRoutes(
     });
   });
 
-  app.delete('/v1/admin/batches/:id', (c) => {
+  app.delete('/v1/admin/batches/:id', async (c) => {
     const principal = admin(c);
-    const job = findBatchJob(deps.db, c.req.param('id'));
+    const job = await findBatchJob(deps.sql, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     if (!isUploadedBatch(job, dataDir)) {
       throw new ShomeiError(

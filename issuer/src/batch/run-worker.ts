@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type ErrorCode, type SdAlg, ShomeiError } from '@shomei/shared';
 import { openIssuerDeps } from '../deps.js';
 import { type BatchOptions, type BatchProgress, type BatchSummary, runBatch } from './engine.js';
+import { runBatchWorker } from './worker.js';
 
 /**
  * The batch itself runs on this thread, started by `shomei-issuer batch` with a capped heap
@@ -15,6 +16,8 @@ export interface RunWorkerData {
   /** The signed credentials' `_sd_alg` (--mode direct). */
   sdAlg: SdAlg;
   options: Omit<BatchOptions, 'onProgress'>;
+  /** `--worker`: one of several processes sharing the job by chunks (batch/worker.ts). */
+  shared?: boolean;
 }
 
 export type RunWorkerMessage =
@@ -34,7 +37,8 @@ try {
     log: (line) => post({ type: 'log', line }),
   });
   try {
-    const summary = await runBatch(deps, { ...data.options, onProgress: (progress) => post({ type: 'progress', progress }) });
+    const options = { ...data.options, onProgress: (progress: BatchProgress) => post({ type: 'progress', progress }) };
+    const summary = await (data.shared ? runBatchWorker(deps, options) : runBatch(deps, options));
     post({ type: 'done', summary });
   } finally {
     deps.db.close();

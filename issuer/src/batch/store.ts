@@ -1,6 +1,8 @@
-import type { Db } from '@shomei/shared';
+import type { SqlExecutor } from '@shomei/shared';
 
-// The tables are made by the issuer's migrations (store/migrations.ts, issuer-010-batch).
+// The tables are made by the issuer's migrations (store/migrations.ts: issuer-010-batch,
+// issuer-013-batch-chunks; PostgreSQL: batch/postgres-schema.ts). Every function takes an executor,
+// the database or a transaction on it, and uses SQL both dialects run.
 export interface BatchJobRow {
   id: string;
   mode: 'direct' | 'offers';
@@ -18,38 +20,50 @@ export interface BatchJobRow {
   finished_at: number | null;
 }
 
-export function findBatchJob(db: Db, id: string): BatchJobRow | undefined {
-  return db.prepare('SELECT * FROM batch_jobs WHERE id = ?').get(id) as BatchJobRow | undefined;
+export function findBatchJob(db: SqlExecutor, id: string): Promise<BatchJobRow | undefined> {
+  return db.get<BatchJobRow>('SELECT * FROM batch_jobs WHERE id = ?', [id]);
 }
 
-export function insertBatchJob(db: Db, row: Pick<BatchJobRow, 'id' | 'mode' | 'input' | 'out_dir' | 'started_at'>): void {
-  db.prepare(
-    'INSERT INTO batch_jobs (id, mode, input, out_dir, started_at, updated_at) VALUES (@id, @mode, @input, @out_dir, @started_at, @started_at)',
-  ).run(row);
+export function findBatchJobByInput(db: SqlExecutor, input: string): Promise<BatchJobRow | undefined> {
+  return db.get<BatchJobRow>('SELECT * FROM batch_jobs WHERE input = ?', [input]);
 }
 
-export function saveCheckpoint(
-  db: Db,
+/** Jobs whose last sign of life (finished, else last checkpoint) is at or before `cutoff`. */
+export function batchJobsIdleSince(db: SqlExecutor, cutoff: number): Promise<BatchJobRow[]> {
+  return db.all<BatchJobRow>('SELECT * FROM batch_jobs WHERE COALESCE(finished_at, updated_at) <= ?', [cutoff]);
+}
+
+/** Creates the job unless another run (another worker) just did: either way it exists afterwards. */
+export async function insertBatchJob(
+  db: SqlExecutor,
+  row: Pick<BatchJobRow, 'id' | 'mode' | 'input' | 'out_dir' | 'started_at'>,
+): Promise<void> {
+  await db.run(
+    `INSERT INTO batch_jobs (id, mode, input, out_dir, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
+    [row.id, row.mode, row.input, row.out_dir, row.started_at, row.started_at],
+  );
+}
+
+export async function saveCheckpoint(
+  db: SqlExecutor,
   row: Pick<BatchJobRow, 'id' | 'next_line' | 'out_bytes' | 'err_bytes' | 'issued' | 'skipped' | 'errors' | 'updated_at'>,
-): void {
-  db.prepare(
-    `UPDATE batch_jobs SET next_line = @next_line, out_bytes = @out_bytes, err_bytes = @err_bytes, issued = @issued,
-       skipped = @skipped, errors = @errors, updated_at = @updated_at WHERE id = @id`,
-  ).run(row);
+): Promise<void> {
+  await db.run(
+    `UPDATE batch_jobs SET next_line = ?, out_bytes = ?, err_bytes = ?, issued = ?, skipped = ?, errors = ?, updated_at = ?
+      WHERE id = ?`,
+    [row.next_line, row.out_bytes, row.err_bytes, row.issued, row.skipped, row.errors, row.updated_at, row.id],
+  );
 }
 
-export function setTotalLines(db: Db, id: string, total: number): void {
-  db.prepare('UPDATE batch_jobs SET total_lines = ? WHERE id = ?').run(total, id);
+export async function setTotalLines(db: SqlExecutor, id: string, total: number): Promise<void> {
+  await db.run('UPDATE batch_jobs SET total_lines = ? WHERE id = ?', [total, id]);
 }
 
-export function finishBatchJob(db: Db, id: string, at: number): void {
-  db.prepare('UPDATE batch_jobs SET finished_at = ?, updated_at = ? WHERE id = ?').run(at, at, id);
+export async function finishBatchJob(db: SqlExecutor, id: string, at: number): Promise<void> {
+  await db.run('UPDATE batch_jobs SET finished_at = ?, updated_at = ? WHERE id = ?', [at, at, id]);
 }
 
-/**
- * Who already holds each of a chunk's external ids: this job (a duplicate row) or an earlier one
- * (already issued). One query per chunk (the ids as a JSON array) rather than one per row.
- */
 /** An external id's earlier record, with its offer's fate (offers mode) for `--reissue-expired`. */
 export interface EarlierRecord {
   job_id: string;
@@ -59,19 +73,76 @@ export interface EarlierRecord {
   offer_redeemed_at: number | null;
 }
 
-export function findBatchRecordsStatement(db: Db): (externalIds: readonly string[]) => Map<string, EarlierRecord> {
-  const statement = db.prepare(
-    `SELECT r.external_id, r.job_id, r.line, r.offer_id, o.expires_at AS offer_expires_at, o.redeemed_at AS offer_redeemed_at
-       FROM batch_records r LEFT JOIN offers o ON o.id = r.offer_id
-      WHERE r.external_id IN (SELECT value FROM json_each(?))`,
+/** Ids per query: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const IDS_PER_QUERY = 500;
+
+/**
+ * Who already holds each of a chunk's external ids: this job (a duplicate row) or an earlier one
+ * (already issued). A few queries per chunk (`IN (?, …)` of up to 500 ids) rather than one per row.
+ */
+export async function findBatchRecords(db: SqlExecutor, externalIds: readonly string[]): Promise<Map<string, EarlierRecord>> {
+  const found = new Map<string, EarlierRecord>();
+  for (let i = 0; i < externalIds.length; i += IDS_PER_QUERY) {
+    const ids = externalIds.slice(i, i + IDS_PER_QUERY);
+    const rows = await db.all<EarlierRecord & { external_id: string }>(
+      `SELECT r.external_id, r.job_id, r.line, r.offer_id, o.expires_at AS offer_expires_at, o.redeemed_at AS offer_redeemed_at
+         FROM batch_records r LEFT JOIN offers o ON o.id = r.offer_id
+        WHERE r.external_id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
+    for (const { external_id, ...earlier } of rows) found.set(external_id, earlier);
+  }
+  return found;
+}
+
+export interface NewBatchRecord {
+  externalId: string;
+  jobId: string;
+  line: number;
+  credentialId: string | null;
+  offerId: string | null;
+  at: number;
+}
+
+export async function insertBatchRecord(db: SqlExecutor, r: NewBatchRecord): Promise<void> {
+  await db.run('INSERT INTO batch_records (external_id, job_id, line, credential_id, offer_id, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+    r.externalId,
+    r.jobId,
+    r.line,
+    r.credentialId,
+    r.offerId,
+    r.at,
+  ]);
+}
+
+/** A reissued record moves to this job: true unless its earlier offer changed meanwhile. */
+export async function moveBatchRecord(db: SqlExecutor, r: NewBatchRecord & { replaces: string }): Promise<boolean> {
+  const { changes } = await db.run(
+    'UPDATE batch_records SET job_id = ?, line = ?, offer_id = ?, created_at = ? WHERE external_id = ? AND offer_id = ?',
+    [r.jobId, r.line, r.offerId, r.at, r.externalId, r.replaces],
   );
-  return (externalIds) => {
-    const found = new Map<string, EarlierRecord>();
-    if (externalIds.length === 0) return found;
-    for (const r of statement.all(JSON.stringify(externalIds)) as (EarlierRecord & { external_id: string })[]) {
-      const { external_id, ...earlier } = r;
-      found.set(external_id, earlier);
-    }
-    return found;
-  };
+  return changes === 1;
+}
+
+export interface NewBatchCredential {
+  id: string;
+  statusListId: string;
+  statusIdx: number;
+  thumbprint: string;
+  level: string;
+  issuedAt: number;
+  expiresAt: number;
+  jobId: string;
+}
+
+/**
+ * A direct-mode credential row (no offer). The `credentials` table is the core's; batch inserts
+ * its own rows with the batch job's id, as it did before the port.
+ */
+export async function insertBatchCredential(db: SqlExecutor, c: NewBatchCredential): Promise<void> {
+  await db.run(
+    `INSERT INTO credentials (id, offer_id, status_list_id, status_idx, holder_jwk_thumbprint, assurance_level, sandbox,
+       issued_at, expires_at, batch_job_id) VALUES (?, NULL, ?, ?, ?, ?, 0, ?, ?, ?)`,
+    [c.id, c.statusListId, c.statusIdx, c.thumbprint, c.level, c.issuedAt, c.expiresAt, c.jobId],
+  );
 }

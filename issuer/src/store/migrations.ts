@@ -1,4 +1,4 @@
-import { type Db, keyStoreMigrations, type Migration } from '@shomei/shared';
+import { type Db, keyStoreMigrations, leaseMigration, type Migration } from '@shomei/shared';
 import { IndexBitmap } from '../lib/bitmap.js';
 import { credentialStatusIndexes, listReservations, saveReservations } from './status-reservations.js';
 
@@ -203,6 +203,37 @@ function reserveRecordedIndexes(db: Db): void {
   for (const [id, reserved] of lists) saveReservations(db, id, reserved.bytes);
 }
 
+/**
+ * Database leases (shared/src/sql/leases.ts: a batch job's run, and any job one replica at a time
+ * must do) and the chunks of a batch several workers share (`shomei-issuer batch --worker`): each
+ * chunk is a range of the input's lines, claimed by one worker at a time under a claim lease; a
+ * claim whose lease ran out (its worker died) is claimed again. A chunk's output lines are kept,
+ * sealed, with the chunk until the job's outputs are assembled: they commit with its records, so a
+ * chunk done twice never writes twice.
+ */
+const batchChunks: Migration = {
+  id: 'issuer-013-leases-batch-chunks',
+  sql: `
+    ${leaseMigration.sql};
+    CREATE TABLE batch_chunks (
+      job_id TEXT NOT NULL REFERENCES batch_jobs(id),
+      chunk_no INTEGER NOT NULL,
+      first_line INTEGER NOT NULL,
+      line_count INTEGER NOT NULL,
+      state TEXT NOT NULL DEFAULT 'pending',
+      claimed_by TEXT,
+      lease_expires_at INTEGER,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      out_sealed TEXT,
+      err_sealed TEXT,
+      issued INTEGER NOT NULL DEFAULT 0,
+      skipped INTEGER NOT NULL DEFAULT 0,
+      errors INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (job_id, chunk_no));
+    CREATE INDEX batch_chunks_state ON batch_chunks (job_id, state, chunk_no);
+  `,
+};
+
 export const issuerMigrations: readonly Migration[] = [
   ...keyStoreMigrations,
   issuerTables,
@@ -210,4 +241,5 @@ export const issuerMigrations: readonly Migration[] = [
   batchTables,
   uploadFailures,
   statusReservations,
+  batchChunks,
 ];
