@@ -33,6 +33,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     host: config.host,
     port: config.port,
     dataDir: config.dataDir,
+    database: config.dbFile,
     publicUrl: config.publicUrl,
     sandbox: config.sandbox,
     secret: config.secret,
@@ -187,7 +188,11 @@ Examples:
     .description('run the issuer HTTP service (OpenID4VCI, key discovery, status lists)')
     .option('--host <host>', `interface to listen on (env ${ENV.host}; default ${DEFAULT_HOST})`)
     .option('--port <port>', `port to listen on, 0 lets the OS pick (env ${ENV.port}; default ${DEFAULT_PORT})`)
-    .option('--data <dir>', `directory of the database issuer.db (env ${ENV.data}; default ${DEFAULT_DATA_DIR})`)
+    .option('--data <dir>', `directory of the database issuer.db, uploads and batch files (env ${ENV.data}; default ${DEFAULT_DATA_DIR})`)
+    .option(
+      '--database <url|file>',
+      `PostgreSQL URL shared by replicas (postgres://user:pass@host/db), or a SQLite file (env ${ENV.database}; default <data>/issuer.db)`,
+    )
     .option(
       '--public-url <url>',
       `public base URL, also the credential issuer identifier (env ${ENV.publicUrl}; default http://<host>:<port>)`,

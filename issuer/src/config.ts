@@ -17,6 +17,7 @@ export const ENV = {
   jpkiCrl: 'SHOMEI_ISSUER_JPKI_CRL',
   upstreams: 'SHOMEI_ISSUER_UPSTREAMS',
   sdAlg: 'SHOMEI_ISSUER_SD_ALG',
+  database: 'SHOMEI_DATABASE_URL',
 } as const;
 
 export const DEFAULT_DATA_DIR = './.data/issuer';
@@ -26,6 +27,7 @@ export interface ServeFlags {
   host?: string;
   port?: string;
   data?: string;
+  database?: string;
   publicUrl?: string;
   sandbox?: boolean;
   secretFile?: string;
@@ -41,6 +43,7 @@ export interface ServeConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** The SQLite file in the data folder, or a PostgreSQL URL that replicas share (`--database`). */
   dbFile: string;
   publicUrl: string | undefined;
   sandbox: SandboxConfig;
@@ -93,7 +96,7 @@ export function resolveServeConfig(
     host,
     port,
     dataDir,
-    dbFile: join(dataDir, 'issuer.db'),
+    dbFile: flags.database ?? env[ENV.database] ?? join(dataDir, 'issuer.db'),
     publicUrl,
     sandbox,
     secret,

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { type Db, KeyVault, openDatabase, ShomeiError, type SqlDatabase, SqliteDatabase } from '@shomei/shared';
+import { type Db, isPostgresUrl, KeyVault, openDatabase, ShomeiError, type SqlDatabase, SqliteDatabase } from '@shomei/shared';
 import { type AuditSink, appendAudit } from './audit/audit-log.js';
 import { type IssuerKeys, loadIssuerKeys } from './keys.js';
 import type { ProofingConfig } from './proofing/config.js';
@@ -53,6 +53,10 @@ export interface OpenIssuerOptions {
 
 /** Opens the database and key vault, loading (or on first start creating) the signing key. */
 export async function openIssuerDeps(options: OpenIssuerOptions): Promise<IssuerDeps> {
+  if (isPostgresUrl(options.dbFile)) {
+    // Wired once every store runs on the port (issue 16, in progress on this branch of work).
+    throw new ShomeiError('invalid_request', 'the issuer cannot run on PostgreSQL yet');
+  }
   const db = openDatabase(options.dbFile, issuerMigrations);
   try {
     // The same connection as `db`: one transaction state, so converted and unconverted code mix safely.

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { scheduleJobs, serverLimits } from '@shomei/shared';
+import { leaseHolder, redactDatabaseUrl, scheduleJobs, serverLimits } from '@shomei/shared';
 import type { Hono } from 'hono';
 import { type IssuerDeps, type Logger, normalizeBaseUrl, openIssuerDeps, type SandboxConfig } from './deps.js';
 import { createIssuerService } from './http/app.js';
@@ -16,8 +16,10 @@ export interface IssuerServerConfig {
   host?: string;
   /** Port to listen on (default 4000); 0 lets the OS pick. */
   port?: number;
-  /** Directory of the database file `issuer.db`. */
+  /** Directory of the database file `issuer.db`, uploads and batch files (replicas share it). */
   dataDir: string;
+  /** A PostgreSQL URL (replicas share it) or a SQLite file; default `<dataDir>/issuer.db`. */
+  database?: string;
   /** Public base URL; defaults to http://<host>:<actual port>. */
   publicUrl?: string;
   sandbox?: SandboxConfig;
@@ -49,7 +51,7 @@ export const DEFAULT_PORT = 4000;
 export async function startIssuer(config: IssuerServerConfig): Promise<RunningIssuer> {
   const host = config.host ?? DEFAULT_HOST;
   const port = config.port ?? DEFAULT_PORT;
-  const dbFile = join(config.dataDir, 'issuer.db');
+  const dbFile = config.database ?? join(config.dataDir, 'issuer.db');
   let app: Hono | undefined;
   // The app needs the public URL, which by default contains the port the OS picks: listen first, then build it.
   const server = createAdaptorServer({
@@ -84,12 +86,13 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
   }
   const service = createIssuerService(deps);
   app = service.app;
-  const jobs = scheduleJobs(service.jobs, (job) => deps.log(`job ${job} failed`));
+  // Jobs on shared rows (CRL re-check, batch file sweep) run on one replica at a time, by lease.
+  const jobs = scheduleJobs(service.jobs, (job) => deps.log(`job ${job} failed`), { mayRun: leaseHolder(deps.sql) });
   let closing: Promise<void> | undefined;
   return {
     url: deps.baseUrl,
     listening: { host, port: address.port },
-    dbFile,
+    dbFile: redactDatabaseUrl(dbFile),
     deps,
     setCredentialStatus: (credentialId, status) => setCredentialStatus(deps, credentialId, status),
     close() {

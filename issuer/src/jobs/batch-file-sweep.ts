@@ -12,6 +12,7 @@ export function batchFileSweepJob(deps: IssuerDeps, retention: BatchRetention, i
   return {
     name: 'batch-file-sweep',
     everyMs: SWEEP_INTERVAL_MS,
+    exclusive: true,
     runAtStart: true,
     run: async () => {
       try {

@@ -11,6 +11,8 @@ export function crlRecheckJob(deps: IssuerDeps): Job | undefined {
   return {
     name: 'crl-recheck',
     everyMs: deps.settings.crlRecheckSeconds * 1000,
+    // Revocations are shared rows: one replica re-checks at a time.
+    exclusive: true,
     run: async () => {
       const r = await recheckCrls(deps);
       deps.log(
