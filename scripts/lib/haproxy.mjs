@@ -33,9 +33,15 @@ export function haproxyConfig(frontends) {
     lines.push(
       `backend ${f.name}-replicas`,
       '  balance roundrobin',
-      `  option httpchk GET ${f.check}`,
+      // HTTP/1.1 with a Host header: the services build URLs from it and refuse requests without one.
+      '  option httpchk',
+      `  http-check send meth GET uri ${f.check} ver HTTP/1.1 hdr Host 127.0.0.1`,
+      '  http-check expect status 200',
       '  http-response set-header x-shomei-replica %s',
-      ...f.replicas.map((port, i) => `  server ${f.name}-${i + 1} 127.0.0.1:${port} check inter 300ms fall 2 rise 1`),
+      // Checked every 500 ms, out after 3 failures: a killed replica is gone within 2 s, while a
+      // replica merely slow under load (2 cores shared with the load generator) stays in.
+      '  timeout check 2s',
+      ...f.replicas.map((port, i) => `  server ${f.name}-${i + 1} 127.0.0.1:${port} check inter 500ms fall 3 rise 1`),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -117,6 +117,7 @@ try {
   const failed = a.failed + b.failed;
   if (failed > 0) {
     console.log(`  non-2xx/errors: ${failed}`);
+    for (const [i, replica] of replicas.entries()) console.log(`  replica ${i + 1} said:\n${replica.output().slice(-1500)}`);
     process.exitCode = 1;
   }
 } finally {
