@@ -19,6 +19,7 @@ import type { RunWorkerData, RunWorkerMessage } from './run-worker.js';
 interface BatchFlags {
   mode: BatchMode;
   data: string;
+  database?: string;
   publicUrl?: string;
   out?: string;
   workers?: string;
@@ -39,6 +40,10 @@ export function registerBatchCommand(program: Command): void {
     .description('issue for many already-proved people at once: offers to deliver, or credentials bound to given holder keys')
     .option('--mode <mode>', 'offers: a credential offer + tx_code per record; direct: signed SD-JWT VCs bound to holder_jwk', 'offers')
     .option('--data <dir>', `issuer data directory (env ${ENV.data})`, process.env[ENV.data] ?? './.data/issuer')
+    .option(
+      '--database <url|file>',
+      `PostgreSQL URL that --worker processes share, or a SQLite file (env ${ENV.database}; default <data>/issuer.db)`,
+    )
     .option('--public-url <url>', `the issuer's public URL, the credentials' iss (env ${ENV.publicUrl}; required)`)
     .option('--out <dir>', 'output folder (default <file>.out)')
     .option('--workers <n>', 'signing threads (default: one per core)')
@@ -94,7 +99,7 @@ Examples:
       const progress = progressReporter(process.stderr);
       const summary = await runInWorker(
         {
-          dbFile: join(resolve(flags.data), 'issuer.db'),
+          dbFile: flags.database ?? process.env[ENV.database] ?? join(resolve(flags.data), 'issuer.db'),
           secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
           baseUrl: publicUrl,
           sdAlg: parseSdAlg(flags.sdAlg ?? process.env[ENV.sdAlg] ?? 'sha-256'),
