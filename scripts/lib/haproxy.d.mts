@@ -11,10 +11,15 @@ export interface Frontend {
 }
 export interface LoadBalancer {
   url(frontend: string): string;
+  /** Resolves once the frontend answers its health check through HAProxy. */
+  serving(frontend: string): Promise<void>;
   /** Requests each replica (`issuer-1`, …) has answered so far, from HAProxy's log; health checks not counted. */
   servedBy(): Record<string, number>;
   stop(): Promise<void>;
 }
 export function haproxyConfig(frontends: readonly Frontend[]): string;
-/** Starts HAProxy in the foreground and resolves once every frontend answers through it. */
-export function startLoadBalancer(frontends: readonly Frontend[], timeoutMs?: number): Promise<LoadBalancer>;
+/** Starts HAProxy in the foreground and resolves once the frontends in `waitFor` (default all) answer through it. */
+export function startLoadBalancer(
+  frontends: readonly Frontend[],
+  options?: { timeoutMs?: number; waitFor?: string[] },
+): Promise<LoadBalancer>;

@@ -47,8 +47,11 @@ export function haproxyConfig(frontends) {
   return `${lines.join('\n')}\n`;
 }
 
-/** Starts HAProxy in the foreground (`-db`) and resolves once every frontend answers through it. */
-export async function startLoadBalancer(frontends, timeoutMs = 20_000) {
+/**
+ * Starts HAProxy in the foreground (`-db`) and resolves once the frontends named in `waitFor`
+ * (default: all) answer through it; `serving(name)` waits for another one later.
+ */
+export async function startLoadBalancer(frontends, { timeoutMs = 20_000, waitFor } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'shomei-haproxy-'));
   const config = join(dir, 'haproxy.cfg');
   writeFileSync(config, haproxyConfig(frontends));
@@ -68,20 +71,24 @@ export async function startLoadBalancer(frontends, timeoutMs = 20_000) {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + timeoutMs;
-  for (const f of frontends) {
+  const serving = async (name) => {
+    const f = frontends.find((x) => x.name === name);
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}:\n${output}`);
       const ok = await fetch(`http://127.0.0.1:${f.port}${f.check}`)
         .then((r) => r.ok)
         .catch(() => false);
-      if (ok) break;
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`haproxy did not serve ${f.name} within ${timeoutMs} ms:\n${output}`);
-      }
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`haproxy did not serve ${name} within ${timeoutMs} ms:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  };
+  try {
+    for (const name of waitFor ?? frontends.map((f) => f.name)) await serving(name);
+  } catch (e) {
+    await stop();
+    throw e;
   }
   const servedBy = () => {
     const counts = {};
@@ -91,5 +98,5 @@ export async function startLoadBalancer(frontends, timeoutMs = 20_000) {
     }
     return counts;
   };
-  return { url: (name) => `http://127.0.0.1:${frontends.find((f) => f.name === name)?.port}`, servedBy, stop };
+  return { url: (name) => `http://127.0.0.1:${frontends.find((f) => f.name === name)?.port}`, serving, servedBy, stop };
 }

@@ -56,7 +56,7 @@ export function startService(bin, args, { env = {}, timeoutMs = 30_000, onOutput
           stop: () =>
             new Promise((done) => {
               process.off('exit', killOnExit);
-              if (child.exitCode !== null) return done(child.exitCode);
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
               child.once('exit', (code) => done(code));
               child.kill('SIGTERM');
             }),

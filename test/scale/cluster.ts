@@ -1,6 +1,10 @@
-// The deployment the scale tests run: HAProxy in front of two issuer and two verifier replicas, all
-// four on one PostgreSQL database (on the test run's own server), the issuers sharing one data folder
-// (their blob store). Every process is real; every request the tests make goes through the balancer.
+// The deployment the scale tests run: HAProxy in front of two verifier replicas on one PostgreSQL
+// database (on the test run's own server) and of the issuer. Every process is real; every request
+// the tests make goes through the balancer.
+//
+// The issuer runs as one replica on its SQLite file for now: its stores are still moving onto the
+// database port (issue 16), and it refuses a PostgreSQL URL until they all have. `issuerReplicas`
+// and `issuerOnPostgres` are where the second issuer goes in.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase } from '@shomei/shared/testing';
@@ -23,19 +27,31 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(dir: string, replicas = 2): Promise<Cluster> {
+export interface ClusterOptions {
+  verifierReplicas?: number;
+  issuerReplicas?: number;
+  /** The issuer on the shared PostgreSQL database (else on `<dir>/issuer-data/issuer.db`). */
+  issuerOnPostgres?: boolean;
+}
+
+export async function startCluster(dir: string, options: ClusterOptions = {}): Promise<Cluster> {
+  const { verifierReplicas = 2, issuerReplicas = 1, issuerOnPostgres = false } = options;
   const databaseUrl = await createTestDatabase();
   const issuerSecret = newSecret();
   const verifierSecret = newSecret();
   const adminToken = newSecret();
   const logs: string[] = [];
-  const issuerPorts = await Promise.all(Array.from({ length: replicas }, () => freePort()));
-  const verifierPorts = await Promise.all(Array.from({ length: replicas }, () => freePort()));
+  const issuerPorts = await Promise.all(Array.from({ length: issuerReplicas }, () => freePort()));
+  const verifierPorts = await Promise.all(Array.from({ length: verifierReplicas }, () => freePort()));
   const [issuerLbPort, verifierLbPort] = [await freePort(), await freePort()];
   const issuerUrl = `http://127.0.0.1:${issuerLbPort}`;
   const verifierUrl = `http://127.0.0.1:${verifierLbPort}`;
   const started: Service[] = [];
-  const stopAll = () => Promise.all(started.map((s) => s.stop()));
+  let lb: LoadBalancer | undefined;
+  const stopAll = async () => {
+    await lb?.stop();
+    await Promise.all(started.map((s) => s.stop()));
+  };
   try {
     // Replicas start one after another the first time (migrations, the first signing key), then all
     // share what the first made; `startReplicasAtOnce` in the tests checks the concurrent case.
@@ -54,8 +70,7 @@ export async function startCluster(dir: string, replicas = 2): Promise<Cluster> 
           '--data',
           join(dir, 'issuer-data'),
           '--sandbox',
-          '--database',
-          databaseUrl,
+          ...(issuerOnPostgres ? ['--database', databaseUrl] : []),
         ],
         {
           env: { SHOMEI_ISSUER_SECRET: issuerSecret, SHOMEI_ISSUER_ADMIN_TOKEN: adminToken },
@@ -65,6 +80,14 @@ export async function startCluster(dir: string, replicas = 2): Promise<Cluster> 
       issuers.push(issuer);
       started.push(issuer);
     }
+    // The balancer comes up before the verifiers: they fetch the issuer's keys through it at start.
+    lb = await startLoadBalancer(
+      [
+        { name: 'issuer', port: issuerLbPort, check: '/.well-known/openid-credential-issuer', replicas: issuerPorts },
+        { name: 'verifier', port: verifierLbPort, check: '/healthz', replicas: verifierPorts },
+      ],
+      { waitFor: ['issuer'] },
+    );
     const trustFile = join(dir, 'trust.json');
     mkdirSync(dir, { recursive: true });
     writeFileSync(trustFile, JSON.stringify({ issuers: [{ iss: issuerUrl }] }));
@@ -102,10 +125,7 @@ export async function startCluster(dir: string, replicas = 2): Promise<Cluster> 
       verifiers.push(verifier);
       started.push(verifier);
     }
-    const lb = await startLoadBalancer([
-      { name: 'issuer', port: issuerLbPort, check: '/.well-known/openid-credential-issuer', replicas: issuerPorts },
-      { name: 'verifier', port: verifierLbPort, check: '/healthz', replicas: verifierPorts },
-    ]);
+    await lb.serving('verifier');
     return {
       databaseUrl,
       issuerUrl,
@@ -114,14 +134,11 @@ export async function startCluster(dir: string, replicas = 2): Promise<Cluster> 
       apiKey,
       issuerSecret,
       verifierSecret,
-      lb,
+      lb: lb as LoadBalancer,
       issuers,
       verifiers,
       logs,
-      stop: async () => {
-        await lb.stop();
-        await stopAll();
-      },
+      stop: stopAll,
     };
   } catch (e) {
     await stopAll();
