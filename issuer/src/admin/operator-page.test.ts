@@ -73,14 +73,14 @@ describe.skipIf(!existsSync(CHROMIUM))('operator page', () => {
       await page.fill('#detail textarea', '{"given_name":"太朗"}');
       await page.click('text=Approve (IAL2)');
       await page.waitForSelector('text=Decided.');
-      expect(findApplication(issuer.deps.db, approveMe.id)).toMatchObject({ state: 'approved', decided_by: 'admin:alice' });
+      expect(await findApplication(issuer.deps.sql, approveMe.id)).toMatchObject({ state: 'approved', decided_by: 'admin:alice' });
 
       await page.locator('#queue tbody tr', { hasText: rejectMe.id }).locator('button').click();
       await page.waitForSelector('#detail input');
       await page.fill('#detail input', 'the photo ID is expired');
       await page.click('text=Reject');
       await page.waitForSelector('text=The queue is empty.');
-      expect(findApplication(issuer.deps.db, rejectMe.id)).toMatchObject({ state: 'rejected', reason: 'the photo ID is expired' });
+      expect(await findApplication(issuer.deps.sql, rejectMe.id)).toMatchObject({ state: 'rejected', reason: 'the photo ID is expired' });
       // The script ran, the styles applied and the blob: images loaded under the policy, and nothing was blocked.
       expect(violations).toEqual([]);
       expect(await page.evaluate("getComputedStyle(document.getElementById('msg')).color")).toBe('rgb(187, 0, 0)');

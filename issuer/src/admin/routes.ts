@@ -30,30 +30,30 @@ export function adminRoutes(deps: IssuerDeps): Hono {
 
   app.get('/operator', (c) => c.html(OPERATOR_PAGE, 200, { 'content-security-policy': OPERATOR_PAGE_CSP }));
 
-  app.get('/v1/admin/applications', (c) => {
+  app.get('/v1/admin/applications', async (c) => {
     admin(c, 'review');
     const state = c.req.query('state');
     if (state !== undefined && !(STATES as readonly string[]).includes(state)) throw new ShomeiError('invalid_request', 'unknown state');
-    const rows = listApplications(deps.db, state as ApplicationState | undefined, 200);
-    return c.json({ applications: rows.map((r) => operatorView(deps, r)) }, 200, NO_STORE);
+    const rows = await listApplications(deps.sql, state as ApplicationState | undefined, 200);
+    return c.json({ applications: await Promise.all(rows.map((r) => operatorView(deps, r))) }, 200, NO_STORE);
   });
 
-  app.get('/v1/admin/applications/:id', (c) => {
+  app.get('/v1/admin/applications/:id', async (c) => {
     admin(c, 'review');
-    const row = findApplication(deps.db, c.req.param('id'));
+    const row = await findApplication(deps.sql, c.req.param('id'));
     if (!row) throw new ShomeiError('not_found', 'no such application');
-    return c.json(operatorView(deps, row), 200, NO_STORE);
+    return c.json(await operatorView(deps, row), 200, NO_STORE);
   });
 
-  app.get('/v1/admin/applications/:id/files/:kind', (c) => {
+  app.get('/v1/admin/applications/:id/files/:kind', async (c) => {
     admin(c, 'review');
-    const image = readApplicationImage(deps, c.req.param('id'), c.req.param('kind'));
+    const image = await readApplicationImage(deps, c.req.param('id'), c.req.param('kind'));
     return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.type, ...NO_STORE });
   });
 
   app.post('/v1/admin/applications/:id/decision', smallBody, async (c) => {
     const who = admin(c, 'review');
-    return c.json(decideApplication(deps, c.req.param('id'), who.actor, await readJson(c)), 200, NO_STORE);
+    return c.json(await decideApplication(deps, c.req.param('id'), who.actor, await readJson(c)), 200, NO_STORE);
   });
 
   app.get('/v1/admin/credentials/:id', (c) => {

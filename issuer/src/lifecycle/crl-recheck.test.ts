@@ -69,7 +69,7 @@ describe('CRL re-check', () => {
     const app = h.deps.db.prepare('SELECT a.id FROM applications a WHERE a.cert_serial = ?').get(listed.serial) as { id: string };
     const { requireCertificateCurrent } = await import('../proofing/applications.js');
     const { findApplication } = await import('../proofing/store.js');
-    await expect(requireCertificateCurrent(h.deps, findApplication(h.deps.db, app.id) as never)).rejects.toMatchObject({
+    await expect(requireCertificateCurrent(h.deps, (await findApplication(h.deps.sql, app.id)) as never)).rejects.toMatchObject({
       code: 'certificate_revoked',
     });
   });

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type AssuranceLevel, type IdentityRecord, identityRecordSchema, isShomeiError, parseWith, ShomeiError } from '@shomei/shared';
+import {
+  type AssuranceLevel,
+  type IdentityRecord,
+  identityRecordSchema,
+  isShomeiError,
+  isUniqueViolation,
+  parseWith,
+  ShomeiError,
+} from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
 import { createOffer } from '../issuance/offers.js';
 import { matchesDigest, randomToken, sha256 } from '../lib/secrets.js';
@@ -13,6 +21,7 @@ import {
   credentialIdsOf,
   filesOf,
   findApplication,
+  findApplicationByUpstreamRef,
   insertApplication,
   spendChallenge,
   transition,
@@ -55,8 +64,8 @@ export function viewOf(row: ApplicationRow, maxOffers: number): ApplicationView 
 }
 
 /** Checks the application secret; unknown id and wrong secret answer alike. */
-export function requireApplication(deps: IssuerDeps, id: string, secret: string | undefined): ApplicationRow {
-  const row = findApplication(deps.db, id);
+export async function requireApplication(deps: IssuerDeps, id: string, secret: string | undefined): Promise<ApplicationRow> {
+  const row = await findApplication(deps.sql, id);
   if (!row || !secret || !matchesDigest(secret, row.secret_hash)) {
     throw new ShomeiError('unauthorized', 'no application with this id and secret');
   }
@@ -87,9 +96,14 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
       throw new ShomeiError('invalid_request', 'this issuer does not offer the jpki method (no trust anchors configured)');
     const challenge = randomToken();
     const expires = now.getTime() + deps.settings.challengeTtlSeconds * 1000;
-    insertApplication(deps.db, { ...base, state: 'awaiting_signature', challenge_hash: sha256(challenge), challenge_expires_at: expires });
+    await insertApplication(deps.sql, {
+      ...base,
+      state: 'awaiting_signature',
+      challenge_hash: sha256(challenge),
+      challenge_expires_at: expires,
+    });
     deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'jpki' } });
-    const row = findApplication(deps.db, id) as ApplicationRow;
+    const row = (await findApplication(deps.sql, id)) as ApplicationRow;
     return {
       ...viewOf(row, deps.settings.maxOffersPerApplication),
       secret,
@@ -99,9 +113,9 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
   }
 
   if (input.method === 'document') {
-    insertApplication(deps.db, { ...base, state: 'awaiting_documents', identity_sealed: sealIdentity(deps, id, input.identity) });
+    await insertApplication(deps.sql, { ...base, state: 'awaiting_documents', identity_sealed: sealIdentity(deps, id, input.identity) });
     deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'document' } });
-    const row = findApplication(deps.db, id) as ApplicationRow;
+    const row = (await findApplication(deps.sql, id)) as ApplicationRow;
     return { ...viewOf(row, deps.settings.maxOffersPerApplication), secret };
   }
 
@@ -113,12 +127,12 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
     if (isShomeiError(e)) deps.audit({ actor: 'anonymous', action: 'application.refused', data: { method: 'reliance', code: e.code } });
     throw e;
   }
-  deps.db
-    .transaction(() => {
-      const existing = deps.db.prepare('SELECT 1 FROM applications WHERE upstream_ref = ?').get(verified.ref);
-      if (existing) throw new ShomeiError('replay', 'this assertion has already been used');
-      insertApplication(deps.db, { ...base, state: 'pending_review' });
-      transition(deps.db, id, ['pending_review'], now.getTime(), {
+  const replay = () => new ShomeiError('replay', 'this assertion has already been used');
+  try {
+    await deps.sql.transaction(async (tx) => {
+      if (await findApplicationByUpstreamRef(tx, verified.ref)) throw replay();
+      await insertApplication(tx, { ...base, state: 'pending_review' });
+      await transition(tx, id, ['pending_review'], now.getTime(), {
         state: 'approved',
         identity_sealed: sealIdentity(deps, id, verified.identity),
         assurance_level: verified.level,
@@ -133,9 +147,14 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
         subject: id,
         data: { method: 'reliance', assurance_level: verified.level, upstream_level: verified.upstreamLevel },
       });
-    })
-    .immediate();
-  const row = findApplication(deps.db, id) as ApplicationRow;
+    });
+  } catch (e) {
+    // The same assertion at once on two replicas: both found no application, the unique
+    // upstream_ref lets one commit and the other is the replay it is.
+    if (isUniqueViolation(e)) throw replay();
+    throw e;
+  }
+  const row = (await findApplication(deps.sql, id)) as ApplicationRow;
   return { ...viewOf(row, deps.settings.maxOffersPerApplication), secret };
 }
 
@@ -150,13 +169,13 @@ export async function submitJpki(deps: IssuerDeps, row: ApplicationRow, body: un
   const input = parseWith(jpkiSubmissionSchema, body, 'JPKI submission');
   const now = deps.now();
   const at = now.getTime();
-  if (row.challenge_used_at !== null || !spendChallenge(deps.db, row.id, at)) {
+  if (row.challenge_used_at !== null || !(await spendChallenge(deps.sql, row.id, at))) {
     throw new ShomeiError('challenge_used', 'this challenge has already been answered; start a new application');
   }
   const actor = `applicant:${row.id}`;
-  const refuse = (e: unknown): never => {
+  const refuse = async (e: unknown): Promise<never> => {
     const code = isShomeiError(e) ? e.code : 'internal';
-    transition(deps.db, row.id, ['awaiting_signature'], at, {
+    await transition(deps.sql, row.id, ['awaiting_signature'], at, {
       state: 'refused',
       reason: code,
       decided_by: 'system',
@@ -166,7 +185,7 @@ export async function submitJpki(deps: IssuerDeps, row: ApplicationRow, body: un
     throw e;
   };
   if ((row.challenge_expires_at ?? 0) <= at)
-    refuse(new ShomeiError('challenge_expired', 'the challenge has expired; start a new application'));
+    await refuse(new ShomeiError('challenge_expired', 'the challenge has expired; start a new application'));
   deps.audit({ actor, action: 'application.submitted', subject: row.id, data: { method: 'jpki' } });
 
   let result: Awaited<ReturnType<typeof verifyJpkiSubmission>>;
@@ -197,7 +216,7 @@ export async function submitJpki(deps: IssuerDeps, row: ApplicationRow, body: un
   } catch (e) {
     return refuse(e);
   }
-  transition(deps.db, row.id, ['awaiting_signature'], at, {
+  await transition(deps.sql, row.id, ['awaiting_signature'], at, {
     state: 'approved',
     identity_sealed: sealIdentity(deps, row.id, identity),
     assurance_level: 'IAL3',
@@ -212,17 +231,17 @@ export async function submitJpki(deps: IssuerDeps, row: ApplicationRow, body: un
     subject: row.id,
     data: { method: 'jpki', assurance_level: 'IAL3', cert_serial: result.certSerial, cert_fingerprint: result.certFingerprint },
   });
-  return viewOf(findApplication(deps.db, row.id) as ApplicationRow, deps.settings.maxOffersPerApplication);
+  return viewOf((await findApplication(deps.sql, row.id)) as ApplicationRow, deps.settings.maxOffersPerApplication);
 }
 
 /** An operator's decision on a document application in review. */
-export function decideApplication(deps: IssuerDeps, id: string, actor: string, body: unknown): ApplicationView {
+export async function decideApplication(deps: IssuerDeps, id: string, actor: string, body: unknown): Promise<ApplicationView> {
   const input = parseWith(decisionSchema, body, 'decision');
-  const row = findApplication(deps.db, id);
+  const row = await findApplication(deps.sql, id);
   if (!row) throw new ShomeiError('not_found', 'no such application');
   if (row.state !== 'pending_review') throw new ShomeiError('application_state', `the application is ${row.state}, not pending_review`);
   const at = deps.now().getTime();
-  const digests = Object.fromEntries(filesOf(deps.db, id).map((f) => [f.kind, f.sha256]));
+  const digests = Object.fromEntries((await filesOf(deps.sql, id)).map((f) => [f.kind, f.sha256]));
   if (input.decision === 'approve') {
     const typed = unsealApplicationIdentity(deps, row);
     if (!typed) throw new ShomeiError('internal', 'the application holds no identity');
@@ -235,12 +254,12 @@ export function decideApplication(deps: IssuerDeps, id: string, actor: string, b
     const identity = parseWith(identityRecordSchema, merged, 'corrected identity');
     const corrected = Object.keys(corrections).sort();
     if (
-      !transition(deps.db, id, ['pending_review'], at, {
+      !(await transition(deps.sql, id, ['pending_review'], at, {
         state: 'approved',
         identity_sealed: sealIdentity(deps, id, identity),
         assurance_level: 'IAL2',
         decided_by: actor,
-      })
+      }))
     ) {
       throw new ShomeiError('application_state', 'the application was decided meanwhile');
     }
@@ -252,19 +271,19 @@ export function decideApplication(deps: IssuerDeps, id: string, actor: string, b
     });
   } else {
     if (
-      !transition(deps.db, id, ['pending_review'], at, {
+      !(await transition(deps.sql, id, ['pending_review'], at, {
         state: 'rejected',
         reason: input.reason,
         identity_sealed: null,
         decided_by: actor,
-      })
+      }))
     ) {
       throw new ShomeiError('application_state', 'the application was decided meanwhile');
     }
     deps.audit({ actor, action: 'application.rejected', subject: id, data: { method: row.method, reason: input.reason, images: digests } });
   }
-  deleteApplicationImages(deps, id);
-  return viewOf(findApplication(deps.db, id) as ApplicationRow, deps.settings.maxOffersPerApplication);
+  await deleteApplicationImages(deps, id);
+  return viewOf((await findApplication(deps.sql, id)) as ApplicationRow, deps.settings.maxOffersPerApplication);
 }
 
 export interface OfferForApplicant {
@@ -290,9 +309,9 @@ export async function requireCertificateCurrent(deps: IssuerDeps, row: Applicati
 }
 
 /** `POST /v1/applications/:id/offer`: a fresh credential offer for an approved application. */
-export function offerForApplication(deps: IssuerDeps, row: ApplicationRow): OfferForApplicant {
+export async function offerForApplication(deps: IssuerDeps, row: ApplicationRow): Promise<OfferForApplicant> {
   if (row.state !== 'approved') throw new ShomeiError('application_state', `the application is ${row.state}, not approved`);
-  if (!countOfferMade(deps.db, row.id, deps.settings.maxOffersPerApplication)) {
+  if (!(await countOfferMade(deps.sql, row.id, deps.settings.maxOffersPerApplication))) {
     throw new ShomeiError('application_state', 'no offers left for this application');
   }
   const identity = unsealApplicationIdentity(deps, row);
@@ -334,20 +353,21 @@ export interface OperatorApplicationView extends ApplicationView {
   decided_by: string | null;
 }
 
-export function operatorView(deps: IssuerDeps, row: ApplicationRow): OperatorApplicationView {
+export async function operatorView(deps: IssuerDeps, row: ApplicationRow): Promise<OperatorApplicationView> {
+  const [files, credentials] = [await filesOf(deps.sql, row.id), await credentialIdsOf(deps.sql, row.id)];
   return {
     ...viewOf(row, deps.settings.maxOffersPerApplication),
     identity: unsealApplicationIdentity(deps, row) ?? null,
     evidence: JSON.parse(row.evidence) as unknown,
     cert: row.cert_serial ? { issuer: row.cert_issuer, serial: row.cert_serial } : null,
-    files: filesOf(deps.db, row.id).map((f) => ({
+    files: files.map((f) => ({
       kind: f.kind,
       media_type: f.media_type,
       size: f.size,
       sha256: f.sha256,
       available: f.path !== null,
     })),
-    credentials: credentialIdsOf(deps.db, row.id).map((c) => ({ id: c.id, status: c.status })),
+    credentials: credentials.map((c) => ({ id: c.id, status: c.status })),
     decided_by: row.decided_by,
   };
 }

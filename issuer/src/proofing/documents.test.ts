@@ -94,7 +94,7 @@ describe('document (eKYC) applications', () => {
     expect(submitted).toHaveLength(1);
     const images = (JSON.parse((submitted[0] as { data: string }).data) as { images: Record<string, string> }).images;
     for (const kind of ['id_document', 'selfie']) {
-      const stored = readApplicationImage(h.deps, app.id, kind).bytes;
+      const stored = (await readApplicationImage(h.deps, app.id, kind)).bytes;
       expect(createHash('sha256').update(stored).digest('hex')).toBe(images[kind]);
     }
   });

@@ -61,10 +61,10 @@ export async function receiveDocuments(deps: IssuerDeps, row: ApplicationRow, re
     uploads = files.map((f) => ({ kind: f.field as DocumentKind, type: f.type, bytes: f.bytes }));
     checkUploads(deps, uploads);
   } catch (e) {
-    if (isShomeiError(e) && UPLOAD_REFUSALS.includes(e.code)) throw refusedUpload(deps, row, e);
+    if (isShomeiError(e) && UPLOAD_REFUSALS.includes(e.code)) throw await refusedUpload(deps, row, e);
     throw e;
   }
-  submitDocuments(deps, row, uploads);
+  await submitDocuments(deps, row, uploads);
 }
 
 function requireAwaitingDocuments(row: ApplicationRow): void {
@@ -82,9 +82,9 @@ function checkUploads(deps: IssuerDeps, uploads: Upload[]): void {
 }
 
 /** Counts a refused upload; the error to answer with says how many tries are left. */
-function refusedUpload(deps: IssuerDeps, row: ApplicationRow, e: ShomeiError): ShomeiError {
+async function refusedUpload(deps: IssuerDeps, row: ApplicationRow, e: ShomeiError): Promise<ShomeiError> {
   const at = deps.now().getTime();
-  const { refused, closed } = countRefusedUpload(deps.db, row.id, MAX_REFUSED_UPLOADS, at);
+  const { refused, closed } = await countRefusedUpload(deps.sql, row.id, MAX_REFUSED_UPLOADS, at);
   deps.audit({ actor: `applicant:${row.id}`, action: 'application.upload_refused', subject: row.id, data: { code: e.code, refused } });
   if (closed) {
     deps.audit({
@@ -107,7 +107,7 @@ function refusedUpload(deps: IssuerDeps, row: ApplicationRow, e: ShomeiError): S
  * the state change moves them into place and records them, so the files, the rows and the
  * audit entry are always the same upload.
  */
-export function submitDocuments(deps: IssuerDeps, row: ApplicationRow, uploads: Upload[]): void {
+export async function submitDocuments(deps: IssuerDeps, row: ApplicationRow, uploads: Upload[]): Promise<void> {
   requireAwaitingDocuments(row);
   checkUploads(deps, uploads);
   const dir = join(deps.proofing.uploadsDir, row.id);
@@ -119,13 +119,13 @@ export function submitDocuments(deps: IssuerDeps, row: ApplicationRow, uploads: 
     writeFileSync(temporary, deps.vault.seal(Buffer.from(u.bytes).toString('base64'), fileAad(row.id, u.kind)), { mode: 0o600 });
     return { upload: u, path, temporary, sha256: hash('sha256', u.bytes, 'hex') };
   });
-  const won = deps.db.transaction(() => {
-    if (!transition(deps.db, row.id, ['awaiting_documents'], deps.now().getTime(), { state: 'pending_review' })) return false;
+  const won = await deps.sql.transaction(async (tx) => {
+    if (!(await transition(tx, row.id, ['awaiting_documents'], deps.now().getTime(), { state: 'pending_review' }))) return false;
     for (const { upload: u, path, sha256 } of staged) {
-      upsertFile(deps.db, { application_id: row.id, kind: u.kind, media_type: u.type, size: u.bytes.byteLength, sha256, path });
+      await upsertFile(tx, { application_id: row.id, kind: u.kind, media_type: u.type, size: u.bytes.byteLength, sha256, path });
     }
     return true;
-  })();
+  });
   if (!won) {
     for (const { temporary } of staged) rmSync(temporary, { force: true });
     throw new ShomeiError('application_state', 'the application changed meanwhile');
@@ -140,17 +140,21 @@ export function submitDocuments(deps: IssuerDeps, row: ApplicationRow, uploads: 
 }
 
 /** One stored image, for the reviewing operator. */
-export function readApplicationImage(deps: IssuerDeps, applicationId: string, kind: string): { type: string; bytes: Buffer } {
-  const file = filesOf(deps.db, applicationId).find((f) => f.kind === kind);
+export async function readApplicationImage(
+  deps: IssuerDeps,
+  applicationId: string,
+  kind: string,
+): Promise<{ type: string; bytes: Buffer }> {
+  const file = (await filesOf(deps.sql, applicationId)).find((f) => f.kind === kind);
   if (!file?.path) throw new ShomeiError('not_found', 'no such image (or it was deleted after the decision)');
   const b64 = deps.vault.unseal(readFileSync(file.path, 'utf8'), fileAad(applicationId, kind));
   return { type: file.media_type, bytes: Buffer.from(b64, 'base64') };
 }
 
 /** Deletes an application's images from disk; their digests stay in the table and the audit log. */
-export function deleteApplicationImages(deps: IssuerDeps, applicationId: string): void {
-  const files = filesOf(deps.db, applicationId);
+export async function deleteApplicationImages(deps: IssuerDeps, applicationId: string): Promise<void> {
+  const files = await filesOf(deps.sql, applicationId);
   for (const f of files) if (f.path) rmSync(f.path, { force: true });
   if (files.length > 0) rmSync(join(deps.proofing.uploadsDir, applicationId), { recursive: true, force: true });
-  markFilesDeleted(deps.db, applicationId, deps.now().getTime());
+  await markFilesDeleted(deps.sql, applicationId, deps.now().getTime());
 }

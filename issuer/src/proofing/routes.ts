@@ -27,26 +27,26 @@ export function applicationRoutes(deps: IssuerDeps): Hono {
     return c.json(created, 201, NO_STORE);
   });
 
-  app.get('/v1/applications/:id', (c) => {
-    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+  app.get('/v1/applications/:id', async (c) => {
+    const row = await requireApplication(deps, c.req.param('id'), bearerToken(c));
     return c.json(viewOf(row, deps.settings.maxOffersPerApplication), 200, NO_STORE);
   });
 
   app.post('/v1/applications/:id/jpki', smallBody, async (c) => {
-    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+    const row = await requireApplication(deps, c.req.param('id'), bearerToken(c));
     return c.json(await submitJpki(deps, row, await readJson(c)), 200, NO_STORE);
   });
 
   app.post('/v1/applications/:id/documents', uploadBody(deps.settings.maxUploadBytes), async (c) => {
-    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+    const row = await requireApplication(deps, c.req.param('id'), bearerToken(c));
     await receiveDocuments(deps, row, c.req.raw);
-    return c.json(viewOf(requireApplication(deps, row.id, bearerToken(c)), deps.settings.maxOffersPerApplication), 200, NO_STORE);
+    return c.json(viewOf(await requireApplication(deps, row.id, bearerToken(c)), deps.settings.maxOffersPerApplication), 200, NO_STORE);
   });
 
   app.post('/v1/applications/:id/offer', smallBody, async (c) => {
-    const row = requireApplication(deps, c.req.param('id'), bearerToken(c));
+    const row = await requireApplication(deps, c.req.param('id'), bearerToken(c));
     await requireCertificateCurrent(deps, row);
-    return c.json(offerForApplication(deps, row), 201, NO_STORE);
+    return c.json(await offerForApplication(deps, row), 201, NO_STORE);
   });
   return app;
 }
