@@ -14,7 +14,6 @@ import {
   DEMO_IDENTITY,
   getPresentationRequest,
   mustRun,
-  runCli,
   sandboxOfferByCli,
 } from '../../scripts/lib/harness.mjs';
 import { answerFor, credentialRequest, type Prepared, postResponse, prepareHolders, proof, statusIdx } from '../hardening/client.js';
