@@ -1,5 +1,5 @@
-import { migrateSql, openDatabase, PostgresDatabase, type SqlDatabase, SqliteDatabase } from '@shomei/shared';
-import { createTestDatabase } from '@shomei/shared/testing';
+import type { SqlDatabase } from '@shomei/shared';
+import { twoHandleBackends } from '@shomei/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuerMigrations } from '../store/migrations.js';
 import { claimNextChunk, completeChunk, countChunks, doneChunks, planChunks, releaseChunkClaim, renewChunkClaim } from './chunks.js';
@@ -14,15 +14,6 @@ import {
   moveBatchRecord,
   saveCheckpoint,
 } from './store.js';
-
-/**
- * Two handles on one database, as two workers see it: two pools on PostgreSQL; on SQLite one
- * connection (a process keeps one per file; see shared/src/sql/sql.test.ts for why).
- */
-interface Backend {
-  name: string;
-  open(): Promise<[SqlDatabase, SqlDatabase]>;
-}
 
 /**
  * The `offers` table is the core's (its PostgreSQL baseline comes from the core's list); batch
@@ -41,24 +32,7 @@ const insertOfferRow = (db: SqlDatabase, id: string, expiresAt: number) =>
     [id, `hash-${id}`, expiresAt],
   );
 
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    open: async () => {
-      const db = new SqliteDatabase(openDatabase(':memory:', issuerMigrations));
-      return [db, db];
-    },
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      const url = await createTestDatabase();
-      const a = await PostgresDatabase.connect(url);
-      await migrateSql(a, [offersStandIn, ...proofingBatchPostgresMigrations]);
-      return [a, await PostgresDatabase.connect(url)];
-    },
-  },
-];
+const backends = twoHandleBackends({ sqlite: issuerMigrations, postgres: [offersStandIn, ...proofingBatchPostgresMigrations] });
 
 const job = (id: string) => ({ id, mode: 'offers' as const, input: `/in/${id}.csv`, out_dir: `/out/${id}`, started_at: 1000 });
 

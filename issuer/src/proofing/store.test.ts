@@ -1,37 +1,11 @@
-import { migrateSql, openDatabase, PostgresDatabase, type SqlDatabase, SqliteDatabase } from '@shomei/shared';
-import { createTestDatabase } from '@shomei/shared/testing';
+import type { SqlDatabase } from '@shomei/shared';
+import { twoHandleBackends } from '@shomei/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proofingBatchPostgresMigrations } from '../batch/postgres-schema.js';
 import { issuerMigrations } from '../store/migrations.js';
 import { countOfferMade, countRefusedUpload, findApplication, insertApplication, spendChallenge, transition } from './store.js';
 
-/**
- * Two handles on one database, as two replicas see it: two pools on PostgreSQL; on SQLite one
- * connection (a process keeps one per file; see shared/src/sql/sql.test.ts for why).
- */
-interface Backend {
-  name: string;
-  open(): Promise<[SqlDatabase, SqlDatabase]>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    open: async () => {
-      const db = new SqliteDatabase(openDatabase(':memory:', issuerMigrations));
-      return [db, db];
-    },
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      const url = await createTestDatabase();
-      const a = await PostgresDatabase.connect(url);
-      await migrateSql(a, proofingBatchPostgresMigrations);
-      return [a, await PostgresDatabase.connect(url)];
-    },
-  },
-];
+const backends = twoHandleBackends({ sqlite: issuerMigrations, postgres: proofingBatchPostgresMigrations });
 
 describe.each(backends)('the proofing store on $name', (backend) => {
   let a: SqlDatabase;

@@ -7,5 +7,5 @@ export { asyncCodeOf, codeOf } from './error-code.js';
 export * from './fuzz.js';
 export { type LoopbackServer, serveOnLoopback } from './loopback-server.js';
 export { samplePerson, TARO } from './person.js';
-export { createTestDatabase, TEST_POSTGRES_ENV } from './postgres.js';
+export { createTestDatabase, TEST_POSTGRES_ENV, type TwoHandleBackend, twoHandleBackends } from './postgres.js';
 export { type NodeRun, runNode } from './run-node.js';
