@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerApplyCommands } from './apply/register.js';
 import {
@@ -16,6 +17,8 @@ import { describeError, EXIT, exitCodeFor, hintFor } from './errors.js';
 import { walletOutboundPolicy } from './lib/outbound.js';
 import type { CliContext } from './ui/io.js';
 import { resolveHome } from './wallet/location.js';
+
+const { version: VERSION } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const EPILOG = `
 Environment:
@@ -52,6 +55,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       '--allow-private-network',
       'let offers and requests reach loopback and private addresses, for development (env SHOMEI_ALLOW_PRIVATE_NETWORK=1)',
     )
+    .version(VERSION, '--version', 'print the version of shomei')
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(run shomei --help for usage)')
     .exitOverride()

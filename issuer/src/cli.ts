@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import {
   ALLOW_PRIVATE_NETWORK_ENV,
   defaultOutboundPolicy,
@@ -8,7 +9,7 @@ import {
   OutboundPolicy,
   sanitize,
 } from '@shomei/shared';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { accreditationsOption } from './accreditation/accreditations-file.js';
 import { registerBatchCommand } from './batch/cli.js';
@@ -19,6 +20,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, startIssuer } from './server.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 
 const NAME = 'shomei-issuer';
+const { version: VERSION } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 function fail(message: string): never {
   process.stderr.write(`${NAME}: ${message}\n`);
@@ -170,8 +172,10 @@ function printSandboxOffer(body: z.infer<typeof sandboxOfferAnswer>, json: boole
 export function buildProgram(): Command {
   const program = new Command(NAME)
     .description('Shomei issuer: proves identities once and issues SD-JWT VC identity credentials over OpenID4VCI')
-    .version('0.1.0')
-    .showHelpAfterError()
+    .version(VERSION)
+    // A usage error is one line and a pointer, exit 2 (the whole help buried the mistake).
+    .showHelpAfterError(`(run ${NAME} --help for usage)`)
+    .exitOverride()
     .addHelpText(
       'after',
       `
@@ -266,6 +270,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
+    // Help and --version exit 0; every other commander error is a usage error.
+    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
     if (e instanceof ConfigError || isShomeiError(e)) {
       const message = isShomeiError(e, 'wrong_passphrase') ? 'the key-vault secret does not open this database' : e.message;
       fail(message);

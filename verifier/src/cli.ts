@@ -37,7 +37,8 @@ const dataOption = () => new Option('--data <dir>', 'data directory (holds verif
 const program = new Command('shomei-verifier')
   .description('Shomei verifier: businesses ask for exactly the identity claims they need, wallets answer over OpenID4VP.')
   .version(version)
-  .showHelpAfterError()
+  // A usage error is one line and a pointer, exit 2 (the whole help buried the mistake).
+  .showHelpAfterError('(run shomei-verifier --help for usage)')
   .exitOverride()
   .addHelpText(
     'after',
