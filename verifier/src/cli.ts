@@ -172,7 +172,7 @@ client
   .addOption(dataOption())
   .addOption(databaseOption())
   .option('--webhook <url>', 'POST a signed (HMAC-SHA256) event here when a request completes; needs the vault secret')
-  .option('--retention-days <n>', 'keep evidence records (and request results) this many days (default 90)', parseDays, 90)
+  .option('--retention-days <n>', 'keep evidence records (and request results) this many days', parseDays, 90)
   .option('--keep-values', 'evidence records keep the disclosed claim values (sealed); default: claim names only')
   .option('--secret-file <file>', 'vault secret file (default: env SHOMEI_VERIFIER_SECRET); needed with --webhook')
   .option('--json', 'print {"id","name","api_key"[, "webhook_secret"]} as JSON')

@@ -14,8 +14,11 @@ describe('admin tokens', () => {
     expect(stored).not.toContain(t.token.slice(5));
     expect(authenticateAdmin(h.deps.db, t.token, 'review')).toMatchObject({ name: 'alice', actor: 'admin:alice' });
     expect(() => authenticateAdmin(h.deps.db, t.token, 'revoke')).toThrow(/lacks the revoke scope/);
+    // One live token per name: a second "alice" is refused until the first is revoked.
+    expect(() => createAdminToken(h.deps.db, h.now(), 'alice', ['review'])).toThrow(/a token named alice exists/);
     expect(revokeAdminToken(h.deps.db, 'alice', h.now())).toBe(1);
     expect(() => authenticateAdmin(h.deps.db, t.token, 'review')).toThrow(/valid bearer token/);
+    expect(createAdminToken(h.deps.db, h.now(), 'alice', ['review']).name).toBe('alice');
     expect(() => parseScopes('review,root')).toThrow(/unknown scope/);
     expect(() => parseScopes('')).toThrow(/at least one scope/);
   });

@@ -43,13 +43,19 @@ export function createAdminToken(db: Db, now: Date, name: string, scopes: AdminS
   if (!/^[\w.@-]{1,64}$/.test(name)) throw new ShomeiError('invalid_request', 'the token name must be 1-64 letters, digits, . _ @ or -');
   const id = randomUUID();
   const token = `${ADMIN_TOKEN_PREFIX}${randomToken()}`;
-  db.prepare('INSERT INTO admin_tokens (id, name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)').run(
-    id,
-    name,
-    sha256(token),
-    scopes.join(','),
-    now.getTime(),
-  );
+  // A name says who holds a token, in the audit log and for `token revoke <name>`: one live token per name.
+  db.transaction(() => {
+    if (db.prepare('SELECT 1 FROM admin_tokens WHERE name = ? AND revoked_at IS NULL').get(name)) {
+      throw new ShomeiError('conflict', `a token named ${name} exists; revoke it first (token revoke ${name}) or choose another name`);
+    }
+    db.prepare('INSERT INTO admin_tokens (id, name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      name,
+      sha256(token),
+      scopes.join(','),
+      now.getTime(),
+    );
+  })();
   return { id, name, scopes, token };
 }
 
