@@ -41,6 +41,21 @@ describe('OAuth errors from the issuer', () => {
   });
 });
 
+describe('OAuth error codes in plain words', () => {
+  it('says what went wrong first and puts the code last; an unknown code reads as a refusal', () => {
+    const proof = oauthFailure(
+      answer(400, { error: 'invalid_proof', error_description: 'the proof is signed by another key' }),
+      'the issuer',
+    );
+    expect(proof.message).toBe(
+      "the issuer did not accept the proof of the wallet's key: the proof is signed by another key (invalid_proof)",
+    );
+    expect(oauthFailure(answer(400, { error: 'strange_code' }), 'the issuer').message).toBe(
+      'the issuer refused the request (strange_code)',
+    );
+  });
+});
+
 describe('a verifier that will not hand over its request object', () => {
   it("keeps the verifier's code and reason, so that the hint applies", () => {
     const e = requestObjectFailure(answer(400, { code: 'expired', detail: 'the presentation request has expired' }));

@@ -27,6 +27,25 @@ function jsonBody(res: FetchResult): unknown {
 }
 
 /**
+ * What the OAuth and OpenID4VCI error codes mean, in words a person reads; the code itself follows
+ * in brackets, for whoever helps them.
+ */
+const PLAIN_OAUTH: Readonly<Record<string, string>> = {
+  invalid_grant: 'did not accept the offer code or the transaction code',
+  invalid_request: 'found the request malformed',
+  invalid_client: 'did not recognise this wallet',
+  unauthorized_client: 'does not let this wallet use this offer',
+  unsupported_grant_type: 'does not take this kind of offer',
+  invalid_token: 'did not accept the access it granted (it may have expired: ask for a new offer)',
+  invalid_proof: "did not accept the proof of the wallet's key",
+  invalid_nonce: "did not accept the proof of the wallet's key (its nonce had expired)",
+  unknown_credential_configuration: 'does not issue the credential asked for',
+  unknown_credential_identifier: 'does not issue the credential asked for',
+  credential_request_denied: 'refused to issue the credential',
+  invalid_credential_request: 'found the credential request malformed',
+};
+
+/**
  * Turns an OAuth error answer (`{error, error_description}`) into a ShomeiError that keeps the
  * remote code and says what the server said, cleaned for the terminal. The description comes
  * from the issuer, which never knows the wallet's secrets.
@@ -43,7 +62,8 @@ export function oauthFailure(res: FetchResult, who: string): ShomeiError {
   const { error, error_description: description, shomei_code: shomeiCode, details } = parsed.data;
   const detail = description ? `: ${sanitize(description, 300)}` : '';
   const code = res.status >= 500 ? 'upstream_unavailable' : codeFor(shomeiCode ?? error);
-  return new ShomeiError(code, `${who} refused the request (${sanitize(error, 64)})${detail}`, {
+  const plain = Object.hasOwn(PLAIN_OAUTH, error) ? PLAIN_OAUTH[error] : 'refused the request';
+  return new ShomeiError(code, `${who} ${plain}${detail} (${sanitize(error, 64)})`, {
     details: { ...remoteDetails(details), status: res.status, error },
   });
 }

@@ -89,7 +89,7 @@ export async function refreshAccessToken(tokenEndpoint: string, refreshToken: st
 
 async function postToken(tokenEndpoint: string, form: URLSearchParams, policy: OutboundPolicy | undefined): Promise<IssuedToken> {
   const res = await httpFetch(tokenEndpoint, { method: 'POST', body: form, headers: JSON_ACCEPT, policy });
-  if (res.status !== 200) throw oauthFailure(res, "the issuer's token endpoint");
+  if (res.status !== 200) throw oauthFailure(res, 'the issuer');
   const token = parseWith(tokenResponseSchema, res.json(), 'token response', 'upstream_unavailable');
   if (token.token_type.toLowerCase() !== 'bearer') throw new ShomeiError('upstream_unavailable', 'the issuer issued a non-Bearer token');
   const refresh = (token as { refresh_token?: unknown }).refresh_token;
@@ -98,7 +98,7 @@ async function postToken(tokenEndpoint: string, form: URLSearchParams, policy: O
 
 export async function requestNonce(nonceEndpoint: string, policy?: OutboundPolicy): Promise<string> {
   const res = await httpFetch(nonceEndpoint, { method: 'POST', headers: JSON_ACCEPT, policy });
-  if (res.status !== 200) throw oauthFailure(res, "the issuer's nonce endpoint");
+  if (res.status !== 200) throw oauthFailure(res, 'the issuer');
   return parseWith(nonceResponseSchema, res.json(), 'nonce response', 'upstream_unavailable').c_nonce;
 }
 
@@ -120,7 +120,7 @@ export async function requestCredentials(
     maxBytes: 512 * 1024 * Math.max(1, proofJwts.length),
     policy,
   });
-  if (res.status !== 200) throw oauthFailure(res, "the issuer's credential endpoint");
+  if (res.status !== 200) throw oauthFailure(res, 'the issuer');
   const body = parseWith(credentialResponseSchema, res.json(), 'credential response', 'upstream_unavailable');
   if (body.credentials.length !== proofJwts.length) {
     throw new ShomeiError(

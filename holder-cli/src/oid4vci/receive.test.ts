@@ -104,7 +104,8 @@ describe('shomei receive (OpenID4VCI pre-authorized code)', () => {
     const ctx = captureContext(env(home));
     expect(await runCli(['receive', offer.uri, '--tx-code', wrong], ctx)).toBe(1);
     expect(ctx.err()).toBe(
-      "shomei: the issuer's token endpoint refused the request (invalid_grant): wrong tx_code (4 attempts left)\n" +
+      // Plain words first, the issuer's own description, then the OAuth code for whoever helps.
+      'shomei: the issuer did not accept the offer code or the transaction code: wrong tx_code (4 attempts left) (invalid_grant)\n' +
         '  hint: check the transaction code the issuer sent you and try again\n',
     );
     expect(ctx.err()).not.toContain(wrong);
