@@ -130,6 +130,26 @@ describe('front desk: cross-site form posts (login CSRF)', () => {
 });
 
 describe('front desk: server-side sessions', () => {
+  it("answers an unknown request link, or another business's, with an HTML page that leads back", async () => {
+    const { apiKey } = await newKey();
+    const other = await newKey('Other Shop');
+    const created = await app.request('/v1/presentation-requests', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ preset: 'age_over_20' }),
+    });
+    const { id: othersRequest } = (await created.json()) as { id: string };
+    const cookie = await signIn(apiKey);
+    for (const id of ['no-such-request', othersRequest]) {
+      const res = await app.request(`/front-desk/requests/${id}`, { headers: { cookie } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const text = await res.text();
+      expect(text).toContain('この確認依頼は見つかりません');
+      expect(text).toContain('href="/"');
+    }
+  });
+
   it('keeps only the hash of a random session id, and a stolen cookie stops working after sign-out', async () => {
     const { apiKey } = await newKey();
     const cookie = await signIn(apiKey);

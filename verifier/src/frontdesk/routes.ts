@@ -1,4 +1,4 @@
-import { presentationRequestUri, ShomeiError } from '@shomei/shared';
+import { isShomeiError, presentationRequestUri, ShomeiError } from '@shomei/shared';
 import { type Context, Hono } from 'hono';
 import QRCode from 'qrcode';
 import { clientForApiKey } from '../clients/api-keys.js';
@@ -25,7 +25,7 @@ export function frontDeskRoutes(ctx: VerifierContext): Hono {
   // refuse the wallets' cross-site direct_post.
   app.use('/front-desk/*', sameOriginPosts(new URL(ctx.baseUrl).origin));
 
-  const html = (c: Context, body: string, status: 200 | 401 = 200, headers: Record<string, string> = {}) =>
+  const html = (c: Context, body: string, status: 200 | 401 | 404 = 200, headers: Record<string, string> = {}) =>
     c.html(body, status, { 'content-security-policy': FRONT_DESK_CSP, ...headers });
 
   app.get('/', async (c) => {
@@ -71,7 +71,14 @@ export function frontDeskRoutes(ctx: VerifierContext): Hono {
   app.get('/front-desk/requests/:id', async (c) => {
     const client = await sessions.client(c);
     if (!client) return c.redirect('/', 303);
-    const view = await describePresentationRequest(ctx, client, c.req.param('id'));
+    let view: Awaited<ReturnType<typeof describePresentationRequest>>;
+    try {
+      view = await describePresentationRequest(ctx, client, c.req.param('id'));
+    } catch (e) {
+      // A mistyped, expired-and-purged or another business's link: a page to go back from, not raw JSON.
+      if (isShomeiError(e, 'not_found')) return html(c, notFoundPage(), 404);
+      throw e;
+    }
     if (view.status !== 'pending') return html(c, resultPage(view));
     const row = await ctx.store.requests.get(view.id);
     if (!row) throw new ShomeiError('not_found', 'no such presentation request');
@@ -81,6 +88,14 @@ export function frontDeskRoutes(ctx: VerifierContext): Hono {
   });
 
   return app;
+}
+
+function notFoundPage(): string {
+  return page(
+    'No such request',
+    `<p class="status rejected" role="alert">この確認依頼は見つかりません / There is no such request for this business.</p>
+<p>The link may be mistyped, or the request was made by another business. <a href="/">新しい確認依頼 / Make a new request</a></p>`,
+  );
 }
 
 function loginPage(error?: string): string {
