@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { leaseHolder, redactDatabaseUrl, scheduleJobs, serverLimits } from '@shomei/shared';
+import { jobLeases, redactDatabaseUrl, scheduleJobs, serverLimits } from '@shomei/shared';
 import type { Hono } from 'hono';
 import { type IssuerDeps, type Logger, normalizeBaseUrl, openIssuerDeps, type SandboxConfig } from './deps.js';
 import { createIssuerService } from './http/app.js';
@@ -87,7 +87,7 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
   const service = createIssuerService(deps);
   app = service.app;
   // Jobs on shared rows (CRL re-check, batch file sweep) run on one replica at a time, by lease.
-  const jobs = scheduleJobs(service.jobs, (job) => deps.log(`job ${job} failed`), { mayRun: leaseHolder(deps.sql) });
+  const jobs = scheduleJobs(service.jobs, (job) => deps.log(`job ${job} failed`), { mayRun: jobLeases(deps.sql) });
   let closing: Promise<void> | undefined;
   return {
     url: deps.baseUrl,

@@ -44,7 +44,7 @@ export {
   KANA_FAMILY,
   KANA_GIVEN,
 } from './identity/schema.js';
-export { leaseHolder } from './jobs/lease-holder.js';
+export { jobLeases } from './jobs/job-leases.js';
 export { type Job, type ScheduledJobs, type ScheduleOptions, scheduleJobs } from './jobs/scheduler.js';
 export { type ExportedKey, KeyVault, type RekeyOptions, type Reseal, type SigningKey } from './keys/key-vault.js';
 export { DEFAULT_KDF, type KdfParams, newKdfParams, SecretBox } from './keys/secret-box.js';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { KeyVault, leaseHolder, redactDatabaseUrl, type ScheduledJobs, scheduleJobs, serverLimits } from '@shomei/shared';
+import { jobLeases, KeyVault, redactDatabaseUrl, type ScheduledJobs, scheduleJobs, serverLimits } from '@shomei/shared';
 import { EvidenceWriter } from './evidence/evidence.js';
 import { createApp } from './http/app.js';
 import { retentionPurgeJob } from './jobs/retention-purge.js';
@@ -146,7 +146,7 @@ export async function startVerifier(options: ServeOptions): Promise<RunningVerif
         jobs = scheduleJobs(
           [trustRefreshJob(trustService, intervalMs), statusRefreshJob(statusLists, intervalMs), purgeJob],
           (job) => log.warn(`job ${job} failed`),
-          { mayRun: leaseHolder(store.sql) },
+          { mayRun: jobLeases(store.sql) },
         );
       },
       close: () =>

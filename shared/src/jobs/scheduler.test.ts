@@ -1,4 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { leaseMigration } from '../sql/leases.js';
+import { migrateSql } from '../sql/migrate.js';
+import { SqliteDatabase } from '../sql/sqlite.js';
+import { openDatabase } from '../store/db.js';
+import { jobLeases } from './job-leases.js';
 import { type Job, scheduleJobs } from './scheduler.js';
 
 afterEach(() => {
@@ -73,5 +78,35 @@ describe('scheduleJobs', () => {
   it('refuses two jobs of one name', () => {
     const job: Job = { name: 'x', everyMs: 10, run: () => {} };
     expect(() => scheduleJobs([job, job], () => {})).toThrow(/two jobs named x/);
+  });
+});
+
+describe('exclusive jobs on a shared database', () => {
+  it('run where the job lease is held; two replicas with one purge run it once per turn', async () => {
+    const db = new SqliteDatabase(openDatabase(':memory:', []));
+    await migrateSql(db, [leaseMigration]);
+    const runs: string[] = [];
+    const purge = (replica: string): Job => ({
+      name: 'purge',
+      everyMs: 60_000,
+      exclusive: true,
+      runAtStart: true,
+      run: () => runs.push(replica),
+    });
+    const cache = (replica: string): Job => ({
+      name: 'cache',
+      everyMs: 60_000,
+      runAtStart: true,
+      run: () => runs.push(`cache@${replica}`),
+    });
+    const a = scheduleJobs([purge('a'), cache('a')], () => {}, { mayRun: jobLeases(db) });
+    const b = scheduleJobs([purge('b'), cache('b')], () => {}, { mayRun: jobLeases(db) });
+    await vi.waitFor(() => expect(runs).toHaveLength(3));
+    a.stop();
+    b.stop();
+    // The per-process cache job ran on both; the purge on exactly one.
+    expect(runs.filter((r) => r.startsWith('cache@')).sort()).toEqual(['cache@a', 'cache@b']);
+    expect(runs.filter((r) => !r.startsWith('cache@'))).toHaveLength(1);
+    await db.close();
   });
 });

@@ -9,7 +9,7 @@ import type { Job } from './scheduler.js';
  * minute), so that a replica that dies hands the job over once that runs out. One holder id per
  * process.
  */
-export function leaseHolder(db: SqlExecutor, now: () => number = Date.now): (job: Job) => Promise<boolean> {
+export function jobLeases(db: SqlExecutor, now: () => number = Date.now): (job: Job) => Promise<boolean> {
   const holder = `${process.pid}-${randomBytes(6).toString('hex')}`;
   return (job) => acquireLease(db, `job:${job.name}`, holder, now(), Math.max(3 * job.everyMs, 60_000));
 }
