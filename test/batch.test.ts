@@ -5,7 +5,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAudit } from '@shomei/issuer';
-import { generateEs256KeyPair, openDatabase, presentSdJwtVc } from '@shomei/shared';
+import { generateEs256KeyPair, openDatabase, presentSdJwtVc, SqliteDatabase } from '@shomei/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BIN,
@@ -163,7 +163,7 @@ describe('batch issuance, crash and resume', () => {
         n: expectedValid.size,
       });
       expect(db.prepare('SELECT COUNT(*) AS n FROM batch_records').get()).toEqual({ n: expectedValid.size });
-      const audit = verifyAudit(db);
+      const audit = await verifyAudit(new SqliteDatabase(db, false));
       expect(audit.ok).toBe(true);
       // One audit entry per committed chunk; together they name every credential exactly once.
       const chunks = (
@@ -234,7 +234,7 @@ describe('batch issuance, crash and resume', () => {
     const db = openDatabase(join(dataDir, 'issuer.db'), []);
     try {
       expect(db.prepare("SELECT COUNT(*) AS n FROM batch_records WHERE external_id LIKE 'wk-%'").get()).toEqual({ n: 3_000 });
-      expect(verifyAudit(db)).toMatchObject({ ok: true });
+      expect(await verifyAudit(new SqliteDatabase(db, false))).toMatchObject({ ok: true });
       // The chunk the killed worker held was claimed again once its claim ran out.
       expect((db.prepare('SELECT MAX(attempts) AS n FROM batch_chunks').get() as { n: number }).n).toBeGreaterThanOrEqual(2);
     } finally {

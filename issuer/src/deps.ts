@@ -1,11 +1,11 @@
 import { dirname, join } from 'node:path';
-import { type Db, isPostgresUrl, KeyVault, openDatabase, ShomeiError, type SqlDatabase, SqliteDatabase } from '@shomei/shared';
+import { isPostgresUrl, KeyVault, ShomeiError, type SqlDatabase } from '@shomei/shared';
 import { type AuditSink, appendAudit } from './audit/audit-log.js';
 import { type IssuerKeys, loadIssuerKeys } from './keys.js';
 import type { ProofingConfig } from './proofing/config.js';
 import { DEFAULT_SETTINGS, type IssuerSettings } from './settings.js';
 import { StatusLists } from './status/status-lists.js';
-import { issuerMigrations } from './store/migrations.js';
+import { openIssuerDatabase } from './store/open.js';
 
 export type SandboxConfig = { enabled: false } | { enabled: true; adminToken: string };
 
@@ -16,12 +16,7 @@ export type Logger = (line: string) => void;
 export interface IssuerDeps {
   /** Public base URL without a trailing slash: the credential issuer identifier and `iss`. */
   baseUrl: string;
-  /**
-   * The synchronous SQLite connection. Being replaced, module by module, by `sql` (issue 16): new
-   * and converted code uses `sql` only; once nothing reads `db`, it goes.
-   */
-  db: Db;
-  /** The database port (SQLite now; PostgreSQL with `--database postgres://…`): what stores take. */
+  /** The database: a SQLite file, or PostgreSQL (`--database postgres://…`) that replicas share. */
   sql: SqlDatabase;
   vault: KeyVault;
   keys: IssuerKeys;
@@ -33,13 +28,17 @@ export interface IssuerDeps {
   /** Appends to the hash-chained audit log. */
   audit: AuditSink;
   proofing: ProofingConfig;
-  /** The folder of the database file: uploaded batch files and other working files live under it. */
+  /** Uploaded batch files and other working files live under it (replicas share it). */
   dataDir: string;
 }
 
 export interface OpenIssuerOptions {
-  /** SQLite file (created and migrated if needed), or ':memory:'. */
+  /** SQLite file (created and migrated if needed), ':memory:', or a `postgres://` URL. */
   dbFile: string;
+  /** Working files (batch uploads and outputs); default the SQLite file's folder, required for PostgreSQL. */
+  dataDir?: string;
+  /** PostgreSQL connections in this process's pool (default 10). */
+  maxConnections?: number;
   /** Secret that seals the key vault. */
   secret: string;
   baseUrl: string;
@@ -53,22 +52,16 @@ export interface OpenIssuerOptions {
 
 /** Opens the database and key vault, loading (or on first start creating) the signing key. */
 export async function openIssuerDeps(options: OpenIssuerOptions): Promise<IssuerDeps> {
-  if (isPostgresUrl(options.dbFile)) {
-    // Wired once every store runs on the port (issue 16, in progress on this branch of work).
-    throw new ShomeiError('invalid_request', 'the issuer cannot run on PostgreSQL yet');
-  }
-  const db = openDatabase(options.dbFile, issuerMigrations);
+  const dataDir = options.dataDir ?? defaultDataDir(options.dbFile);
+  const sql = await openIssuerDatabase(options.dbFile, { max: options.maxConnections });
   try {
-    // The same connection as `db`: one transaction state, so converted and unconverted code mix safely.
-    const sql = new SqliteDatabase(db, false);
     const vault = await KeyVault.open(sql, options.secret);
     const keys = await loadIssuerKeys(vault);
-    const dataDir = options.dbFile === ':memory:' ? '.' : dirname(options.dbFile);
     const now = options.now ?? (() => new Date());
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const baseUrl = normalizeBaseUrl(options.baseUrl);
-    const statusLists = new StatusLists({
-      db,
+    const statusLists = await StatusLists.open({
+      sql,
       baseUrl,
       key: keys.current,
       now,
@@ -78,7 +71,6 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
     });
     return {
       baseUrl,
-      db,
       sql,
       vault,
       keys,
@@ -87,8 +79,8 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
       sandbox: options.sandbox ?? { enabled: false },
       settings,
       log: options.log ?? ((line) => console.log(line)),
-      audit: (event) => {
-        appendAudit(db, now, event);
+      audit: async (event, tx = sql) => {
+        await appendAudit(tx, now, event);
       },
       proofing: {
         jpki: options.proofing?.jpki,
@@ -98,9 +90,18 @@ export async function openIssuerDeps(options: OpenIssuerOptions): Promise<Issuer
       dataDir,
     };
   } catch (e) {
-    db.close();
+    await sql.close();
     throw e;
   }
+}
+
+/** A SQLite file's folder; PostgreSQL has none, so its working folder must be named. */
+function defaultDataDir(dbFile: string): string {
+  if (dbFile === ':memory:') return '.';
+  if (isPostgresUrl(dbFile)) {
+    throw new ShomeiError('invalid_request', 'on PostgreSQL the issuer needs a data folder for working files (--data)');
+  }
+  return dirname(dbFile);
 }
 
 /** `https://issuer.example/` → `https://issuer.example`; refuses anything but a plain http(s) URL. */

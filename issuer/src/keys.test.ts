@@ -15,7 +15,7 @@ describe('signing key rotation', () => {
     const oldKid = h.deps.keys.current.kid;
     // What `shomei-issuer keys rotate` does, then a restart on the same database and secret.
     await h.deps.vault.createEs256Key(SIGNING_KEY_PURPOSE);
-    h.deps.db.close();
+    h.db.close();
     const deps = await openIssuerDeps({
       dbFile: h.dbFile,
       secret: SECRET,
@@ -51,6 +51,6 @@ describe('signing key rotation', () => {
       });
       expect(verified.payload.iss).toBe(BASE);
     }
-    deps.db.close();
+    await deps.sql.close();
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KeyVault, openDatabase } from '@shomei/shared';
+import { KeyVault, type SqlDatabase } from '@shomei/shared';
 import type { Command } from 'commander';
 import { createAdminToken, listAdminTokens, parseScopes, revokeAdminToken } from './admin/tokens.js';
 import { appendAudit, exportAudit, verifyAudit } from './audit/audit-log.js';
@@ -8,33 +8,39 @@ import { DEFAULT_DATA_DIR, ENV, resolveSecret } from './config.js';
 import { SIGNING_KEY_PURPOSE } from './keys.js';
 import type { JpkiAttributes } from './proofing/jpki/attributes.js';
 import { initTestCaDir, issueIntoDir, revokeInDir } from './proofing/jpki/test-ca.js';
-import { issuerMigrations } from './store/migrations.js';
+import { openIssuerDatabase } from './store/open.js';
 
 const NAME = 'shomei-issuer';
 
 interface DataFlags {
   data?: string;
+  database?: string;
   json?: boolean;
 }
 
-function dbFileOf(flags: DataFlags): string {
-  return join(resolve(flags.data ?? process.env[ENV.data] ?? DEFAULT_DATA_DIR), 'issuer.db');
+/** `--database`, else `SHOMEI_DATABASE_URL`, else `<data>/issuer.db`: the same database `serve` uses. */
+function databaseOf(flags: DataFlags): string {
+  return flags.database ?? process.env[ENV.database] ?? join(resolve(flags.data ?? process.env[ENV.data] ?? DEFAULT_DATA_DIR), 'issuer.db');
 }
 
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-function withDb<T>(flags: DataFlags, f: (db: ReturnType<typeof openDatabase>) => T): T {
-  const db = openDatabase(dbFileOf(flags), issuerMigrations);
+async function withDb<T>(flags: DataFlags, f: (db: SqlDatabase) => Promise<T>): Promise<T> {
+  const db = await openIssuerDatabase(databaseOf(flags), { max: 2 });
   try {
-    return f(db);
+    return await f(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 const dataOption = ['--data <dir>', `directory of issuer.db (env ${ENV.data}; default ${DEFAULT_DATA_DIR})`] as const;
+const databaseOption = [
+  '--database <url-or-file>',
+  `PostgreSQL URL or SQLite file, as serve takes it (env ${ENV.database}; default <data>/issuer.db)`,
+] as const;
 
 /** `token`, `audit`, `keys` and `jpki` commands: what an operator runs beside the service. */
 export function registerOperatorCommands(program: Command, fail: (message: string) => never): void {
@@ -45,6 +51,7 @@ export function registerOperatorCommands(program: Command, fail: (message: strin
     .requiredOption('--name <name>', 'who or what holds the token (shown in the audit log as admin:<name>)')
     .requiredOption('--scope <scopes>', 'comma-separated scopes: review, issue, revoke, audit')
     .option(...dataOption)
+    .option(...databaseOption)
     .option('--json', 'print {id, name, scopes, token} as JSON')
     .addHelpText(
       'after',
@@ -53,11 +60,16 @@ Examples:
   ${NAME} token create --name alice --scope review
   ${NAME} token create --name ops-bot --scope revoke,audit --data /var/lib/shomei --json`,
     )
-    .action((flags: DataFlags & { name: string; scope: string }) => {
+    .action(async (flags: DataFlags & { name: string; scope: string }) => {
       const scopes = parseScopes(flags.scope);
-      const created = withDb(flags, (db) => {
-        const t = createAdminToken(db, new Date(), flags.name, scopes);
-        appendAudit(db, () => new Date(), { actor: 'cli', action: 'admin_token.created', subject: t.id, data: { name: t.name, scopes } });
+      const created = await withDb(flags, async (db) => {
+        const t = await createAdminToken(db, new Date(), flags.name, scopes);
+        await appendAudit(db, () => new Date(), {
+          actor: 'cli',
+          action: 'admin_token.created',
+          subject: t.id,
+          data: { name: t.name, scopes },
+        });
         return t;
       });
       if (flags.json) return out(JSON.stringify(created, null, 2));
@@ -67,10 +79,11 @@ Examples:
     .command('list')
     .description('list admin tokens (never their values)')
     .option(...dataOption)
+    .option(...databaseOption)
     .option('--json', 'print as JSON')
     .addHelpText('after', `\nExample:\n  ${NAME} token list --json`)
-    .action((flags: DataFlags) => {
-      const rows = withDb(flags, (db) => listAdminTokens(db));
+    .action(async (flags: DataFlags) => {
+      const rows = await withDb(flags, (db) => listAdminTokens(db));
       if (flags.json) return out(JSON.stringify(rows, null, 2));
       for (const r of rows) {
         out(`${r.id}  ${r.name.padEnd(16)} ${r.scopes.padEnd(28)} ${r.revoked_at ? 'revoked' : 'active'}`);
@@ -80,11 +93,12 @@ Examples:
     .command('revoke <id-or-name>')
     .description('revoke an admin token')
     .option(...dataOption)
+    .option(...databaseOption)
     .addHelpText('after', `\nExample:\n  ${NAME} token revoke alice`)
-    .action((idOrName: string, flags: DataFlags) => {
-      const n = withDb(flags, (db) => {
-        const changed = revokeAdminToken(db, idOrName, new Date());
-        if (changed) appendAudit(db, () => new Date(), { actor: 'cli', action: 'admin_token.revoked', data: { token: idOrName } });
+    .action(async (idOrName: string, flags: DataFlags) => {
+      const n = await withDb(flags, async (db) => {
+        const changed = await revokeAdminToken(db, idOrName, new Date());
+        if (changed) await appendAudit(db, () => new Date(), { actor: 'cli', action: 'admin_token.revoked', data: { token: idOrName } });
         return changed;
       });
       if (n === 0) fail('no active token with that id or name');
@@ -96,11 +110,12 @@ Examples:
     .command('verify')
     .description('check the hash chain: exits 1 if an entry was edited, removed or reordered')
     .option(...dataOption)
+    .option(...databaseOption)
     .option('--head <hash>', 'the head hash recorded earlier, to detect a removed tail')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `\nExamples:\n  ${NAME} audit verify\n  ${NAME} audit verify --head 3f2a… --json`)
-    .action((flags: DataFlags & { head?: string }) => {
-      const result = withDb(flags, (db) => verifyAudit(db, flags.head));
+    .action(async (flags: DataFlags & { head?: string }) => {
+      const result = await withDb(flags, (db) => verifyAudit(db, flags.head));
       if (flags.json) out(JSON.stringify(result, null, 2));
       else if (result.ok) out(`audit log intact: ${result.entries} entries, head ${result.head}`);
       else out(`audit log BROKEN at entry ${result.problem?.seq}: ${result.problem?.message}`);
@@ -110,10 +125,15 @@ Examples:
     .command('export')
     .description('write every entry, oldest first, as JSON Lines')
     .option(...dataOption)
+    .option(...databaseOption)
     .option('--out <file>', 'write to a file instead of stdout')
     .addHelpText('after', `\nExamples:\n  ${NAME} audit export > audit.jsonl\n  ${NAME} audit export --out /backup/audit.jsonl`)
-    .action((flags: DataFlags & { out?: string }) => {
-      const lines = withDb(flags, (db) => [...exportAudit(db)]);
+    .action(async (flags: DataFlags & { out?: string }) => {
+      const lines = await withDb(flags, async (db) => {
+        const all: string[] = [];
+        for await (const line of exportAudit(db)) all.push(line);
+        return all;
+      });
       const text = lines.map((l) => `${l}\n`).join('');
       if (flags.out) {
         writeFileSync(flags.out, text);
@@ -126,22 +146,20 @@ Examples:
     .command('rotate')
     .description('add a new signing key; it signs after the next start, older keys stay published so their credentials keep verifying')
     .option(...dataOption)
+    .option(...databaseOption)
     .option('--secret-file <path>', `file holding the key-vault secret (else env ${ENV.secret})`)
     .option('--json', 'print {kid, keys} as JSON')
     .addHelpText('after', `\nExample:\n  SHOMEI_ISSUER_SECRET=… ${NAME} keys rotate --data /var/lib/shomei   # then restart serve`)
     .action(async (flags: DataFlags & { secretFile?: string }) => {
       const { secret } = resolveSecret(flags, process.env);
-      const db = openDatabase(dbFileOf(flags), issuerMigrations);
-      try {
+      await withDb(flags, async (db) => {
         const vault = await KeyVault.open(db, secret);
         const key = await vault.createEs256Key(SIGNING_KEY_PURPOSE);
         const all = await vault.keysFor(SIGNING_KEY_PURPOSE);
-        appendAudit(db, () => new Date(), { actor: 'cli', action: 'key.rotated', subject: key.kid, data: { keys: all.length } });
+        await appendAudit(db, () => new Date(), { actor: 'cli', action: 'key.rotated', subject: key.kid, data: { keys: all.length } });
         if (flags.json) out(JSON.stringify({ kid: key.kid, keys: all.length }, null, 2));
         else out(`new signing key ${key.kid} (${all.length} keys published); restart the service for it to sign`);
-      } finally {
-        db.close();
-      }
+      });
     });
 
   const jpki = program.command('jpki').description('JPKI-style signing certificates');

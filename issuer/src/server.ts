@@ -39,7 +39,7 @@ export interface RunningIssuer {
   listening: { host: string; port: number };
   dbFile: string;
   deps: IssuerDeps;
-  setCredentialStatus(credentialId: string, status: CredentialStatus): void;
+  setCredentialStatus(credentialId: string, status: CredentialStatus): Promise<void>;
   /** Stops accepting connections, waits for open requests, closes the database. */
   close(): Promise<void>;
 }
@@ -72,6 +72,7 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
     const url = normalizeBaseUrl(config.publicUrl ?? `http://${urlHost(host)}:${address.port}`);
     deps = await openIssuerDeps({
       dbFile,
+      dataDir: config.dataDir,
       secret: config.secret,
       baseUrl: url,
       sandbox: config.sandbox,
@@ -97,7 +98,7 @@ export async function startIssuer(config: IssuerServerConfig): Promise<RunningIs
     setCredentialStatus: (credentialId, status) => setCredentialStatus(deps, credentialId, status),
     close() {
       jobs.stop();
-      closing ??= closeServer(server).finally(() => deps.db.close());
+      closing ??= closeServer(server).finally(() => deps.sql.close());
       return closing;
     },
   };

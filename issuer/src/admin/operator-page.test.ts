@@ -51,7 +51,7 @@ describe.skipIf(!existsSync(CHROMIUM))('operator page', () => {
   it('loads the queue with a review token, shows the typed attributes and both images, approves with a correction', async () => {
     const approveMe = await documentApplication();
     const rejectMe = await documentApplication();
-    const token = createAdminToken(issuer.deps.db, new Date(), 'alice', ['review']).token;
+    const token = (await createAdminToken(issuer.deps.sql, new Date(), 'alice', ['review'])).token;
     const page = await browser.newPage();
     const violations = await cspViolations(page);
     try {

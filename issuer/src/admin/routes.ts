@@ -26,12 +26,12 @@ const statusChangeSchema = z.strictObject({
 /** The operators' API: every route takes a bearer admin token holding the route's scope. */
 export function adminRoutes(deps: IssuerDeps): Hono {
   const app = new Hono();
-  const admin = (c: Context, scope: AdminScope) => authenticateAdmin(deps.db, bearerToken(c), scope);
+  const admin = (c: Context, scope: AdminScope) => authenticateAdmin(deps.sql, bearerToken(c), scope);
 
   app.get('/operator', (c) => c.html(OPERATOR_PAGE, 200, { 'content-security-policy': OPERATOR_PAGE_CSP }));
 
   app.get('/v1/admin/applications', async (c) => {
-    admin(c, 'review');
+    await admin(c, 'review');
     const state = c.req.query('state');
     if (state !== undefined && !(STATES as readonly string[]).includes(state)) throw new ShomeiError('invalid_request', 'unknown state');
     const rows = await listApplications(deps.sql, state as ApplicationState | undefined, 200);
@@ -39,51 +39,53 @@ export function adminRoutes(deps: IssuerDeps): Hono {
   });
 
   app.get('/v1/admin/applications/:id', async (c) => {
-    admin(c, 'review');
+    await admin(c, 'review');
     const row = await findApplication(deps.sql, c.req.param('id'));
     if (!row) throw new ShomeiError('not_found', 'no such application');
     return c.json(await operatorView(deps, row), 200, NO_STORE);
   });
 
   app.get('/v1/admin/applications/:id/files/:kind', async (c) => {
-    admin(c, 'review');
+    await admin(c, 'review');
     const image = await readApplicationImage(deps, c.req.param('id'), c.req.param('kind'));
     return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.type, ...NO_STORE });
   });
 
   app.post('/v1/admin/applications/:id/decision', smallBody, async (c) => {
-    const who = admin(c, 'review');
+    const who = await admin(c, 'review');
     return c.json(await decideApplication(deps, c.req.param('id'), who.actor, await readJson(c)), 200, NO_STORE);
   });
 
-  app.get('/v1/admin/credentials/:id', (c) => {
-    admin(c, 'revoke');
-    const row = findCredential(deps.db, c.req.param('id'));
+  app.get('/v1/admin/credentials/:id', async (c) => {
+    await admin(c, 'revoke');
+    const row = await findCredential(deps.sql, c.req.param('id'));
     if (!row) throw new ShomeiError('not_found', 'no such credential');
     return c.json(adminCredentialView(row), 200, NO_STORE);
   });
 
   app.post('/v1/admin/credentials/:id/status', smallBody, async (c) => {
-    const who = admin(c, 'revoke');
+    const who = await admin(c, 'revoke');
     const input = parseWith(statusChangeSchema, await readJson(c), 'status change');
     const id = c.req.param('id');
-    setCredentialStatus(deps, id, input.status, { actor: who.actor, reason: input.reason });
+    await setCredentialStatus(deps, id, input.status, { actor: who.actor, reason: input.reason });
     return c.json({ id, status: input.status, status_list_ttl: deps.statusLists.ttlSeconds }, 200, NO_STORE);
   });
 
   app.post('/v1/admin/crl-check', smallBody, async (c) => {
-    const who = admin(c, 'revoke');
+    const who = await admin(c, 'revoke');
     return c.json(await recheckCrls(deps, who.actor), 200, NO_STORE);
   });
 
-  app.get('/v1/admin/audit', (c) => {
-    admin(c, 'audit');
-    return c.body([...exportAudit(deps.db)].map((l) => `${l}\n`).join(''), 200, { 'content-type': 'application/jsonl', ...NO_STORE });
+  app.get('/v1/admin/audit', async (c) => {
+    await admin(c, 'audit');
+    const lines: string[] = [];
+    for await (const line of exportAudit(deps.sql)) lines.push(`${line}\n`);
+    return c.body(lines.join(''), 200, { 'content-type': 'application/jsonl', ...NO_STORE });
   });
 
-  app.get('/v1/admin/audit/verify', (c) => {
-    admin(c, 'audit');
-    return c.json(verifyAudit(deps.db, c.req.query('head')), 200, NO_STORE);
+  app.get('/v1/admin/audit/verify', async (c) => {
+    await admin(c, 'audit');
+    return c.json(await verifyAudit(deps.sql, c.req.query('head')), 200, NO_STORE);
   });
   return app;
 }

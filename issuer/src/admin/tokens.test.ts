@@ -8,32 +8,32 @@ afterEach(() => h.close());
 describe('admin tokens', () => {
   it('are stored as digests only, checked for scope, and stop working once revoked', async () => {
     h = await createHarness();
-    const t = createAdminToken(h.deps.db, h.now(), 'alice', parseScopes('review,audit'));
+    const t = await createAdminToken(h.deps.sql, h.now(), 'alice', parseScopes('review,audit'));
     expect(t.token).toMatch(/^shia_[A-Za-z0-9_-]{43}$/);
-    const stored = JSON.stringify(h.deps.db.prepare('SELECT * FROM admin_tokens').all());
+    const stored = JSON.stringify(h.db.prepare('SELECT * FROM admin_tokens').all());
     expect(stored).not.toContain(t.token.slice(5));
-    expect(authenticateAdmin(h.deps.db, t.token, 'review')).toMatchObject({ name: 'alice', actor: 'admin:alice' });
-    expect(() => authenticateAdmin(h.deps.db, t.token, 'revoke')).toThrow(/lacks the revoke scope/);
+    expect(await authenticateAdmin(h.deps.sql, t.token, 'review')).toMatchObject({ name: 'alice', actor: 'admin:alice' });
+    await expect(authenticateAdmin(h.deps.sql, t.token, 'revoke')).rejects.toThrow(/lacks the revoke scope/);
     // One live token per name: a second "alice" is refused until the first is revoked.
-    expect(() => createAdminToken(h.deps.db, h.now(), 'alice', ['review'])).toThrow(/a token named alice exists/);
-    expect(revokeAdminToken(h.deps.db, 'alice', h.now())).toBe(1);
-    expect(() => authenticateAdmin(h.deps.db, t.token, 'review')).toThrow(/valid bearer token/);
-    expect(createAdminToken(h.deps.db, h.now(), 'alice', ['review']).name).toBe('alice');
+    await expect(createAdminToken(h.deps.sql, h.now(), 'alice', ['review'])).rejects.toThrow(/a token named alice exists/);
+    expect(await revokeAdminToken(h.deps.sql, 'alice', h.now())).toBe(1);
+    await expect(authenticateAdmin(h.deps.sql, t.token, 'review')).rejects.toThrow(/valid bearer token/);
+    expect((await createAdminToken(h.deps.sql, h.now(), 'alice', ['review'])).name).toBe('alice');
     expect(() => parseScopes('review,root')).toThrow(/unknown scope/);
     expect(() => parseScopes('')).toThrow(/at least one scope/);
   });
 
   it('an issue-scoped token may create sandbox offers; other scopes may not', async () => {
     h = await createHarness();
-    const issuer = createAdminToken(h.deps.db, h.now(), 'desk', ['issue']).token;
-    const reviewer = createAdminToken(h.deps.db, h.now(), 'rev', ['review']).token;
+    const issuer = (await createAdminToken(h.deps.sql, h.now(), 'desk', ['issue'])).token;
+    const reviewer = (await createAdminToken(h.deps.sql, h.now(), 'rev', ['review'])).token;
     expect((await jsonRequest(h, 'POST', '/v1/sandbox/offers', { identity: taro }, issuer)).status).toBe(201);
     expect((await jsonRequest(h, 'POST', '/v1/sandbox/offers', { identity: taro }, reviewer)).status).toBe(403);
   });
 
   it('the audit API exports JSONL and verifies the chain for an audit-scoped token', async () => {
     h = await createHarness();
-    const auditor = createAdminToken(h.deps.db, h.now(), 'auditor', ['audit']).token;
+    const auditor = (await createAdminToken(h.deps.sql, h.now(), 'auditor', ['audit'])).token;
     await jsonRequest(h, 'POST', '/v1/applications', { method: 'document', identity: taro });
     const jsonl = await (await jsonRequest(h, 'GET', '/v1/admin/audit', undefined, auditor)).text();
     const lines = jsonl

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Db } from '@shomei/shared';
+import { ShomeiError, type SqlExecutor } from '@shomei/shared';
 
 /** Who did something: `system`, `cli`, `applicant:<application id>`, `admin:<token name>`. */
 export type Actor = string;
@@ -45,31 +45,64 @@ export function entryHash(row: Omit<AuditRow, 'hash'>): string {
   return hash('sha256', canonical, 'hex');
 }
 
-export type AuditSink = (event: AuditEvent) => void;
+/**
+ * Where events go (`deps.audit`). Inside a transaction pass it as `tx`: the event then commits or
+ * rolls back with the change it records (and on SQLite, a call on the database itself would wait
+ * for that very transaction).
+ */
+export type AuditSink = (event: AuditEvent, tx?: SqlExecutor) => Promise<void>;
 
-/** Appends one event; must run inside (or as) a transaction so that two appends cannot share a predecessor. */
-export function appendAudit(db: Db, now: () => Date, event: AuditEvent): AuditEntry {
-  return db
-    .transaction(() => {
-      const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-        | { seq: number; hash: string }
-        | undefined;
-      const row: Omit<AuditRow, 'hash'> = {
-        seq: (last?.seq ?? 0) + 1,
-        at: now().getTime(),
-        actor: event.actor,
-        action: event.action,
-        subject: event.subject ?? null,
-        data: JSON.stringify(event.data ?? {}),
-        prev_hash: last?.hash ?? GENESIS_HASH,
-      };
-      const full: AuditRow = { ...row, hash: entryHash(row) };
-      db.prepare(
-        'INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (@seq, @at, @actor, @action, @subject, @data, @prev_hash, @hash)',
-      ).run(full);
-      return toEntry(full);
-    })
-    .immediate();
+/** The head row every append locks and moves: appenders on any replica queue on it (one chain, no fork). */
+const LOCK_HEAD = 'SELECT seq, hash FROM audit_head WHERE id = 1';
+const MOVE_HEAD = 'UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1';
+const INSERT_ENTRY = 'INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** The next entries after `head`, hashed into the chain. */
+function chainAfter(head: { seq: number; hash: string }, at: number, events: readonly AuditEvent[]): AuditRow[] {
+  let seq = Number(head.seq);
+  let prev = head.hash;
+  return events.map((event) => {
+    seq++;
+    const row: Omit<AuditRow, 'hash'> = {
+      seq,
+      at,
+      actor: event.actor,
+      action: event.action,
+      subject: event.subject ?? null,
+      data: JSON.stringify(event.data ?? {}),
+      prev_hash: prev,
+    };
+    prev = entryHash(row);
+    return { ...row, hash: prev };
+  });
+}
+
+function entryParams(r: AuditRow): [number, number, string, string, string | null, string, string, string] {
+  return [r.seq, r.at, r.actor, r.action, r.subject, r.data, r.prev_hash, r.hash];
+}
+
+/**
+ * Appends events to the chain in one transaction (joining the caller's when `sql` is one): the
+ * head row is locked (`FOR UPDATE` on PostgreSQL, the write lock on SQLite), the entries written
+ * after it, and the head moved, so two appenders never share a predecessor.
+ */
+export async function appendAuditEvents(sql: SqlExecutor, at: number, events: readonly AuditEvent[]): Promise<AuditEntry[]> {
+  if (events.length === 0) return [];
+  return sql.transaction(async (tx) => {
+    const head = await tx.getForUpdate<{ seq: number; hash: string }>(LOCK_HEAD);
+    if (!head) throw new ShomeiError('internal', 'the audit chain has no head row');
+    const rows = chainAfter(head, at, events);
+    for (const row of rows) await tx.run(INSERT_ENTRY, entryParams(row));
+    const last = rows[rows.length - 1] as AuditRow;
+    await tx.run(MOVE_HEAD, [last.seq, last.hash]);
+    return rows.map(toEntry);
+  });
+}
+
+/** Appends one event (see appendAuditEvents). */
+export async function appendAudit(sql: SqlExecutor, now: () => Date, event: AuditEvent): Promise<AuditEntry> {
+  const [entry] = await appendAuditEvents(sql, now().getTime(), [event]);
+  return entry as AuditEntry;
 }
 
 function toEntry(row: AuditRow): AuditEntry {
@@ -96,11 +129,11 @@ export interface AuditVerification {
  * leaves a gap in `seq` and a broken link, a reordered row breaks the links around it. A removed
  * tail is detected by comparing `head` with a copy kept elsewhere (`expectedHead`).
  */
-export function verifyAudit(db: Db, expectedHead?: string): AuditVerification {
+export async function verifyAudit(sql: SqlExecutor, expectedHead?: string): Promise<AuditVerification> {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
-  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+  for await (const row of auditRows(sql)) {
     count++;
     if (row.seq !== expectedSeq) {
       return fail(count - 1, prev, row.seq, 'missing_or_reordered', `entry ${expectedSeq} is missing (next is ${row.seq})`);
@@ -122,9 +155,19 @@ function fail(entries: number, head: string, seq: number, kind: NonNullable<Audi
   return { ok: false, entries, head, problem: { seq, kind, message } };
 }
 
-/** Every entry, oldest first, one JSON object per line. */
-export function* exportAudit(db: Db): Generator<string> {
-  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
-    yield JSON.stringify(toEntry(row));
+/** Pages through the log by seq, so that a long log is never held in memory at once. */
+const PAGE = 1000;
+async function* auditRows(sql: SqlExecutor): AsyncGenerator<AuditRow> {
+  let after = 0;
+  for (;;) {
+    const rows = await sql.all<AuditRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?', [after, PAGE]);
+    for (const row of rows) yield { ...row, seq: Number(row.seq), at: Number(row.at) };
+    if (rows.length < PAGE) return;
+    after = Number((rows[rows.length - 1] as AuditRow).seq);
   }
+}
+
+/** Every entry, oldest first, one JSON object per line. */
+export async function* exportAudit(sql: SqlExecutor): AsyncGenerator<string> {
+  for await (const row of auditRows(sql)) yield JSON.stringify(toEntry(row));
 }

@@ -63,11 +63,11 @@ describe('batch issuance', () => {
       expect((v.payload.verification as { assurance_level: string }).assurance_level).toBe('IAL2');
       expect((v.payload.verification as { evidence: { method: string }[] }).evidence[0]?.method).toBe('reliance');
     }
-    const rows = h.deps.db.prepare('SELECT status_list_id, status_idx FROM credentials WHERE batch_job_id = ?').all(summary.jobId);
+    const rows = h.db.prepare('SELECT status_list_id, status_idx FROM credentials WHERE batch_job_id = ?').all(summary.jobId);
     expect(rows).toHaveLength(3);
     // One audit entry per chunk that issued something (chunks of 4 lines: lines 1–4 and 9).
-    expect(verifyAudit(h.deps.db)).toMatchObject({ ok: true, entries: 2 });
-    const audit = h.deps.db.prepare('SELECT action, subject, data FROM audit_log ORDER BY seq').all() as { data: string }[];
+    expect(await verifyAudit(h.deps.sql)).toMatchObject({ ok: true, entries: 2 });
+    const audit = h.db.prepare('SELECT action, subject, data FROM audit_log ORDER BY seq').all() as { data: string }[];
     expect(audit.map((a) => JSON.parse(a.data))).toMatchObject([
       { first_line: 1, last_line: 2, count: 2, assurance_levels: { IAL2: 2 }, methods: { reliance: 2 } },
       { first_line: 9, last_line: 9, count: 1 },
@@ -84,7 +84,7 @@ describe('batch issuance', () => {
     expect(readJsonl(summary.errorsFile)).toEqual([
       { line: 2, external_id: 'cust-0000002', code: 'invalid_row', reason: 'holder_jwk is not a valid P-256 public key' },
     ]);
-    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM batch_records').get()).toEqual({ n: 2 });
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM batch_records').get()).toEqual({ n: 2 });
   });
 
   it('is idempotent by external id: a finished job and a new file with the same ids issue nothing again', async () => {
@@ -95,7 +95,7 @@ describe('batch issuance', () => {
     const other = join(h.dir, 'b.jsonl');
     writeFileSync(other, jsonl([batchRow(2, holder()), batchRow(3, holder())]));
     expect(await runBatch(h.deps, { file: other, mode: 'direct', workers: 0 })).toMatchObject({ issued: 1, skipped: 1 });
-    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM credentials').get()).toEqual({ n: 3 });
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM credentials').get()).toEqual({ n: 3 });
   });
 
   it('reads CSV with a quoted JWK column', async () => {
@@ -151,7 +151,7 @@ describe('batch issuance', () => {
     expect(byDefault.summary.offerDays).toBe(30);
     const short = await expiresIn('short', 3);
     expect(short.days).toBe(3);
-    const row = h.deps.db.prepare('SELECT expires_at FROM offers ORDER BY expires_at').all() as { expires_at: number }[];
+    const row = h.db.prepare('SELECT expires_at FROM offers ORDER BY expires_at').all() as { expires_at: number }[];
     expect(row.map((r) => (r.expires_at - now) / 86_400_000)).toEqual([3, 30]);
     for (const offerDays of [0, 366, 1.5]) {
       await expect(runBatch(h.deps, { file: join(h.dir, 'short.jsonl'), mode: 'offers', workers: 0, offerDays })).rejects.toMatchObject({
@@ -179,7 +179,7 @@ describe('batch issuance', () => {
     const reissued = readJsonl(again.output);
     expect(reissued.map((l) => l.external_id)).toEqual([expiring?.external_id, readJsonl(first.output)[2]?.external_id]);
     expect(reissued[0]?.offer_id).not.toBe(expiring?.offer_id);
-    const audit = h.deps.db.prepare("SELECT data FROM audit_log WHERE action = 'batch.offers_reissued'").all() as { data: string }[];
+    const audit = h.db.prepare("SELECT data FROM audit_log WHERE action = 'batch.offers_reissued'").all() as { data: string }[];
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]?.data as string)).toMatchObject({
       count: 2,

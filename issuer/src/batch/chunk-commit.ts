@@ -199,14 +199,13 @@ async function recordChunk(
  */
 export async function recordIssued(
   tx: SqlExecutor,
-  ctx: Pick<ChunkCommitContext, 'deps' | 'jobId' | 'direct' | 'issuedAt' | 'expiresAt' | 'actor'>,
+  ctx: Pick<ChunkCommitContext, 'jobId' | 'direct' | 'issuedAt' | 'expiresAt' | 'actor'>,
   accepted: readonly Accepted[],
   offerRows: readonly NewOffer[],
   at: number,
 ): Promise<void> {
-  const { deps, jobId, direct, issuedAt, expiresAt } = ctx;
-  // Core call, still synchronous (store/offers.ts): on SQLite it runs on the same connection, inside this transaction.
-  for (const row of offerRows) insertOffer(deps.db, row);
+  const { jobId, direct, issuedAt, expiresAt } = ctx;
+  for (const row of offerRows) await insertOffer(tx, row);
   for (const a of accepted) {
     const record = { externalId: a.externalId, jobId, line: a.line, at };
     if (direct) {
@@ -228,9 +227,8 @@ export async function recordIssued(
     } else await insertBatchRecord(tx, { ...record, credentialId: null, offerId: a.id });
   }
   const reissued = accepted.filter((a) => a.replaces);
-  // Core calls, still synchronous (audit/append-many.ts): same connection, inside this transaction on SQLite.
   if (reissued.length > 0) {
-    appendAuditMany(deps.db, at, [
+    await appendAuditMany(tx, at, [
       {
         actor: ctx.actor,
         action: 'batch.offers_reissued',
@@ -246,6 +244,6 @@ export async function recordIssued(
   }
   if (accepted.length > 0) {
     const records = accepted.map((a) => ({ line: a.line, id: a.id, level: a.outcome.level, method: a.outcome.method }));
-    appendAuditMany(deps.db, at, [chunkAuditEvent(ctx.actor, jobId, direct, records)]);
+    await appendAuditMany(tx, at, [chunkAuditEvent(ctx.actor, jobId, direct, records)]);
   }
 }

@@ -100,6 +100,7 @@ Examples:
       const summary = await runInWorker(
         {
           dbFile: flags.database ?? process.env[ENV.database] ?? join(resolve(flags.data), 'issuer.db'),
+          dataDir: resolve(flags.data),
           secret: resolveServeConfig(flags.secretFile === undefined ? {} : { secretFile: flags.secretFile }, process.env).secret,
           baseUrl: publicUrl,
           sdAlg: parseSdAlg(flags.sdAlg ?? process.env[ENV.sdAlg] ?? 'sha-256'),

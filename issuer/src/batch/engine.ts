@@ -229,13 +229,13 @@ async function runChunks(
     },
     direct ? options.workers : 0,
   );
-  const allocator = direct ? new StatusIndexAllocator(deps.db) : undefined;
+  const allocator = direct ? new StatusIndexAllocator(deps.sql) : undefined;
   /** The status slot reserved for each line in flight (a refused row leaves its slot unused). */
   const slots = new Map<number, StatusSlot>();
 
-  const prepare = (chunk: RowChunk): Prepared => {
+  const prepare = async (chunk: RowChunk): Promise<Prepared> => {
     const unreadable: ErrorLine[] = chunk.unreadable.map((u) => ({ line: u.line, code: 'invalid_row', reason: u.reason }));
-    const reserved = allocator?.reserveAnywhere(chunk.rows.length, deps.now().getTime());
+    const reserved = await allocator?.reserveAnywhere(chunk.rows.length, deps.now().getTime());
     const items: WorkItem[] = chunk.rows.map((row, i) => {
       const slot = reserved?.[i];
       if (!slot) return { ...row };
@@ -265,7 +265,7 @@ async function runChunks(
   try {
     let inFlight: Prepared | undefined;
     for await (const chunk of readChunks(job.file, state.next_line, options.chunkSize ?? 2000)) {
-      const next = prepare(chunk);
+      const next = await prepare(chunk);
       if (inFlight) await commit(inFlight);
       inFlight = next;
     }

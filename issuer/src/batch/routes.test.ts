@@ -10,7 +10,7 @@ let h: Harness;
 let token: string;
 beforeEach(async () => {
   h = await createHarness();
-  token = createAdminToken(h.deps.db, h.now(), 'batch-operator', ['issue']).token;
+  token = (await createAdminToken(h.deps.sql, h.now(), 'batch-operator', ['issue'])).token;
 });
 afterEach(() => h.close());
 
@@ -40,7 +40,7 @@ describe('batch upload API', () => {
 
   it('needs an admin token with scope issue and a CSV or JSONL body', async () => {
     expect((await upload('{}\n', 'application/x-ndjson', 'Bearer nope')).status).toBe(401);
-    const reviewer = createAdminToken(h.deps.db, h.now(), 'reviewer', ['review']).token;
+    const reviewer = (await createAdminToken(h.deps.sql, h.now(), 'reviewer', ['review'])).token;
     expect((await upload('{}\n', 'application/x-ndjson', `Bearer ${reviewer}`)).status).toBe(403);
     const wrongType = await upload('{}\n', 'application/json');
     expect(wrongType.status).toBe(415);
@@ -133,7 +133,7 @@ describe('batch files retention (issue 14, item 10)', () => {
     expect((await get(`/v1/admin/batches/${id}`)).status).toBe(200); // the job's counts stay
     expect(filesOnDisk().size).toBe(0);
     expect((await get(`/v1/admin/batches/${id}/output`)).status).toBe(404);
-    const audit = h.deps.db.prepare("SELECT data FROM audit_log WHERE action = 'batch.files_deleted' AND subject = ?").all(id) as {
+    const audit = h.db.prepare("SELECT data FROM audit_log WHERE action = 'batch.files_deleted' AND subject = ?").all(id) as {
       data: string;
     }[];
     expect(audit.map((a) => JSON.parse(a.data))).toEqual([{ reason: 'retention', days: 7 }]);
@@ -142,7 +142,7 @@ describe('batch files retention (issue 14, item 10)', () => {
   it('DELETE /v1/admin/batches/:id deletes its files at once (scope issue)', async () => {
     const { id } = (await (await offersUpload(2)).json()) as { id: string };
     await finished(id);
-    const reviewer = createAdminToken(h.deps.db, h.now(), 'reviewer-2', ['review']).token;
+    const reviewer = (await createAdminToken(h.deps.sql, h.now(), 'reviewer-2', ['review'])).token;
     const del = (auth: string) => h.app.request(`/v1/admin/batches/${id}`, { method: 'DELETE', headers: { authorization: auth } });
     expect((await del(`Bearer ${reviewer}`)).status).toBe(403);
     expect(filesOnDisk().size).toBeGreaterThan(0);

@@ -45,8 +45,7 @@ export function batchRoutes(
 ): { routes: Hono; jobs: Job[] } {
   const app = new Hono();
   const running = new Map<string, Running>();
-  // Core call, still synchronous (admin/tokens.ts).
-  const admin = (c: Context) => authenticateAdmin(deps.db, bearerToken(c), 'issue');
+  const admin = (c: Context) => authenticateAdmin(deps.sql, bearerToken(c), 'issue');
   const isRunning = (id: string) => running.get(id)?.done === false;
   const fileSweep = batchFileSweepJob(deps, retention, isRunning);
   // Every batch request also sweeps (before answering), so that retention holds by the injected clock as well.
@@ -56,7 +55,7 @@ export function batchRoutes(
   });
 
   app.post('/v1/admin/batches', async (c) => {
-    admin(c);
+    await admin(c);
     const mode = c.req.query('mode') ?? 'offers';
     if (mode !== 'offers' && mode !== 'direct') throw new ShomeiError('invalid_request', 'mode must be offers or direct');
     const offerDays = batchOfferDays(c.req.query('offer_days'));
@@ -133,7 +132,7 @@ export function batchRoutes(
   });
 
   app.get('/v1/admin/batches/:id', async (c) => {
-    admin(c);
+    await admin(c);
     const job = await findBatchJob(deps.sql, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     const run = running.get(job.id);
@@ -172,7 +171,7 @@ export function batchRoutes(
 
   // The outputs: offers.jsonl holds tx_codes and credentials.jsonl credentials, hence scope `issue`.
   app.get('/v1/admin/batches/:id/:file{output|errors}', async (c) => {
-    const principal = admin(c);
+    const principal = await admin(c);
     const job = await findBatchJob(deps.sql, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     const name = c.req.param('file') === 'errors' ? 'errors.jsonl' : job.mode === 'direct' ? 'credentials.jsonl' : 'offers.jsonl';
@@ -183,7 +182,12 @@ export function batchRoutes(
         yield* sealed;
         if (!retention.deleteOnDownload) return;
         deleteOutput(job, name);
-        deps.audit({ actor: principal.actor, action: 'batch.files_deleted', subject: job.id, data: { reason: 'downloaded', file: name } });
+        await deps.audit({
+          actor: principal.actor,
+          action: 'batch.files_deleted',
+          subject: job.id,
+          data: { reason: 'downloaded', file: name },
+        });
       };
       return new Response(Readable.toWeb(Readable.from(body())) as ReadableStream, {
         headers: { 'content-type': 'application/x-ndjson', ...NO_STORE },
@@ -199,7 +203,7 @@ export function batchRoutes(
   });
 
   app.delete('/v1/admin/batches/:id', async (c) => {
-    const principal = admin(c);
+    const principal = await admin(c);
     const job = await findBatchJob(deps.sql, c.req.param('id'));
     if (!job) throw new ShomeiError('not_found', 'no such batch');
     if (!isUploadedBatch(job, dataDir)) {
@@ -210,7 +214,7 @@ export function batchRoutes(
     }
     if (isRunning(job.id)) throw new ShomeiError('conflict', 'the batch is still running');
     deleteBatchFiles(job);
-    deps.audit({ actor: principal.actor, action: 'batch.files_deleted', subject: job.id, data: { reason: 'operator' } });
+    await deps.audit({ actor: principal.actor, action: 'batch.files_deleted', subject: job.id, data: { reason: 'operator' } });
     deps.log(`batch ${job.id}: files deleted by the operator`);
     return c.body(null, 204);
   });

@@ -11,6 +11,8 @@ import { runBatchWorker } from './worker.js';
  */
 export interface RunWorkerData {
   dbFile: string;
+  /** Where uploads and batch files live (the `--data` folder). */
+  dataDir: string;
   secret: string;
   baseUrl: string;
   /** The signed credentials' `_sd_alg` (--mode direct). */
@@ -31,6 +33,8 @@ const data = workerData as RunWorkerData;
 try {
   const deps = await openIssuerDeps({
     dbFile: data.dbFile,
+    dataDir: data.dataDir,
+    maxConnections: 4,
     secret: data.secret,
     baseUrl: data.baseUrl,
     settings: { sdAlg: data.sdAlg },
@@ -41,7 +45,7 @@ try {
     const summary = await (data.shared ? runBatchWorker(deps, options) : runBatch(deps, options));
     post({ type: 'done', summary });
   } finally {
-    deps.db.close();
+    await deps.sql.close();
   }
 } catch (e) {
   // A ShomeiError's class does not survive the thread boundary: send its code and message.

@@ -40,7 +40,7 @@ describe('batch workers sharing a job', () => {
     for (const s of [first, second]) expect(s).toMatchObject({ issued: 28, errors: 2, skipped: 0, line: 30, totalLines: 30 });
     expect(await countChunks(h.deps.sql, first.jobId)).toEqual({ total: 8, done: 8 });
     // Both took part (claims interleave at every await on the one connection).
-    expect(h.deps.db.prepare('SELECT COUNT(DISTINCT claimed_by) AS n FROM batch_chunks').get()).toEqual({ n: 2 });
+    expect(h.db.prepare('SELECT COUNT(DISTINCT claimed_by) AS n FROM batch_chunks').get()).toEqual({ n: 2 });
 
     const out = readJsonl(first.output);
     expect(out.map((r) => r.external_id)).toEqual(Array.from({ length: 28 }, (_, i) => `cust-${String(i + 1).padStart(7, '0')}`));
@@ -49,10 +49,10 @@ describe('batch workers sharing a job', () => {
       { line: 30, code: 'duplicate_external_id', reason: 'external_id already appears on line 3' },
     ]);
     expect(statSync(first.output).mode & 0o777).toBe(0o600);
-    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM credentials WHERE batch_job_id = ?').get(first.jobId)).toEqual({ n: 28 });
-    expect(verifyAudit(h.deps.db)).toMatchObject({ ok: true });
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM credentials WHERE batch_job_id = ?').get(first.jobId)).toEqual({ n: 28 });
+    expect(await verifyAudit(h.deps.sql)).toMatchObject({ ok: true });
     // The sealed copies of the lines go once the files are written.
-    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM batch_chunks WHERE out_sealed IS NOT NULL').get()).toEqual({ n: 0 });
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM batch_chunks WHERE out_sealed IS NOT NULL').get()).toEqual({ n: 0 });
     // Run again: already complete, nothing issued again.
     expect(await runBatchWorker(h.deps, options)).toMatchObject({ alreadyComplete: true, issued: 28 });
   });
@@ -78,8 +78,8 @@ describe('batch workers sharing a job', () => {
     const offers = readJsonl(summary.output);
     expect(offers).toHaveLength(28);
     expect(new Set(offers.map((o) => o.external_id)).size).toBe(28);
-    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM offers').get()).toEqual({ n: 28 });
-    expect(h.deps.db.prepare('SELECT attempts FROM batch_chunks WHERE job_id = ? ORDER BY chunk_no').all(jobId)).toEqual([
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM offers').get()).toEqual({ n: 28 });
+    expect(h.db.prepare('SELECT attempts FROM batch_chunks WHERE job_id = ? ORDER BY chunk_no').all(jobId)).toEqual([
       { attempts: 2 },
       { attempts: 1 },
       { attempts: 1 },

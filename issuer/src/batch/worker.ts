@@ -87,8 +87,7 @@ export async function runBatchWorker(deps: IssuerDeps, options: BatchOptions): P
     },
     ctx.direct ? options.workers : 0,
   );
-  // Core call, still synchronous (status/allocator.ts).
-  const allocator = ctx.direct ? new StatusIndexAllocator(deps.db) : undefined;
+  const allocator = ctx.direct ? new StatusIndexAllocator(deps.sql) : undefined;
   try {
     for (;;) {
       const chunk = await claimNextChunk(deps.sql, job.id, worker, deps.now().getTime(), CHUNK_CLAIM_TTL_MS);
@@ -171,7 +170,7 @@ async function doChunk(
   const lastLine = chunk.first_line + chunk.line_count - 1;
   const rows = await readRange(file, chunk.first_line, lastLine, chunk.line_count);
   const slots = new Map<number, StatusSlot>();
-  const reserved = allocator?.reserveAnywhere(rows.rows.length, deps.now().getTime());
+  const reserved = await allocator?.reserveAnywhere(rows.rows.length, deps.now().getTime());
   const items: WorkItem[] = rows.rows.map((row, i) => {
     const slot = reserved?.[i];
     if (!slot) return { ...row };

@@ -23,14 +23,14 @@ import {
 
 const h = useHarness();
 
-const count = (table: string) => (h.deps.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = (table: string) => (h.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe.each([
   [
     'read-only database',
     async () => {
-      h.deps.db.pragma('query_only = ON');
-      return async () => h.deps.db.pragma('query_only = OFF');
+      h.db.pragma('query_only = ON');
+      return async () => h.db.pragma('query_only = OFF');
     },
   ],
 ] as const)('%s during issuance', (_name, fault) => {
@@ -61,7 +61,7 @@ describe.each([
 
     restore();
     expect({ credentials: count('credentials'), audit: count('audit_log') }).toEqual(before);
-    expect(verifyAudit(h.deps.db).ok).toBe(true);
+    expect((await verifyAudit(h.deps.sql)).ok).toBe(true);
     // Neither the token nor the nonce was spent by the failed attempt.
     const retry = await credentialRequest(h, token, credentialBody(proofJwt(holder, h, { nonce: c })));
     expect(retry.status).toBe(200);
@@ -71,7 +71,7 @@ describe.each([
 
 /** Rows in every table: what a half-written operation would change. */
 function allRows(): Record<string, number> {
-  const tables = h.deps.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+  const tables = h.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
     name: string;
   }[];
   return Object.fromEntries(tables.map((t) => [t.name, count(`"${t.name}"`)]));
@@ -79,7 +79,7 @@ function allRows(): Record<string, number> {
 
 describe('disk full during issuance', () => {
   it('the first write that finds the disk full answers 503 and changes no row; once space is back the same step succeeds', async () => {
-    const db = h.deps.db;
+    const db = h.db;
     db.pragma('wal_checkpoint(TRUNCATE)');
     // The database may not grow past its current size: a full disk (SQLITE_FULL) once its free space is used up.
     db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
@@ -110,7 +110,7 @@ describe('disk full during issuance', () => {
     expect(failed, 'the database filled up').toBeDefined();
     const f = failed as NonNullable<typeof failed>;
     expect(h.logs.join('\n')).toMatch(/storage failure \(SQLITE_FULL\): the disk is full; the operation was rolled back/);
-    expect(verifyAudit(db).ok).toBe(true);
+    expect((await verifyAudit(h.deps.sql)).ok).toBe(true);
     db.pragma('max_page_count = 1073741823');
     const retry = await f.retry();
     expect(retry.status, `${f.step} after space is back`).toBeLessThan(300);

@@ -8,7 +8,7 @@ describe('error handling', () => {
   it('turns an unexpected error into a 500 that says nothing, logged without its message', async () => {
     h = await createHarness();
     // A closed database makes every store call throw a plain (non-Shomei) error.
-    h.deps.db.close();
+    h.db.close();
     const oauth = await h.app.request('/nonce', { method: 'POST' });
     expect(oauth.status).toBe(500);
     expect(await oauth.json()).toEqual({ error: 'server_error', error_description: 'internal error', shomei_code: 'internal' });

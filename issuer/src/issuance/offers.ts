@@ -7,6 +7,7 @@ import {
   IDENTITY_CONFIGURATION_ID,
   type IdentityRecord,
   PRE_AUTHORIZED_GRANT,
+  type SqlExecutor,
 } from '@shomei/shared';
 import type { IssuerDeps } from '../deps.js';
 import { randomDigits, randomToken, sha256 } from '../lib/secrets.js';
@@ -107,8 +108,8 @@ export function credentialOfferFor(deps: IssuerDeps, code: string, withTxCode: b
 }
 
 /** Records a pre-authorized credential offer for a proved identity (see prepareOffer). */
-export function createOffer(deps: IssuerDeps, input: NewOfferInput): CreatedOffer {
+export async function createOffer(deps: IssuerDeps, input: NewOfferInput, tx: SqlExecutor = deps.sql): Promise<CreatedOffer> {
   const { row, ...created } = prepareOffer(deps, input);
-  insertOffer(deps.db, row);
+  await insertOffer(tx, row);
   return created;
 }

@@ -17,8 +17,12 @@ export function batchFileSweepJob(deps: IssuerDeps, retention: BatchRetention, i
     run: async () => {
       try {
         for (const id of await sweepBatchFiles(deps, retention, isRunning)) {
-          // Core call, still synchronous (deps.audit → audit/audit-log.ts appendAudit).
-          deps.audit({ actor: 'system', action: 'batch.files_deleted', subject: id, data: { reason: 'retention', days: retention.days } });
+          await deps.audit({
+            actor: 'system',
+            action: 'batch.files_deleted',
+            subject: id,
+            data: { reason: 'retention', days: retention.days },
+          });
           deps.log(`batch ${id}: files deleted (past ${retention.days} days of retention)`);
         }
       } catch (e) {

@@ -27,7 +27,7 @@ async function jpkiCredential(): Promise<{ credential: string; serial: string; i
   };
   const { credential } = await redeemOfferUri(h, offer.offer_uri, offer.tx_code);
   const idx = (decodeSdJwt(credential).issuerJws.payload.status as { status_list: { idx: number } }).status_list.idx;
-  const row = h.deps.db.prepare('SELECT id FROM credentials WHERE status_idx = ?').get(idx) as { id: string };
+  const row = h.db.prepare('SELECT id FROM credentials WHERE status_idx = ?').get(idx) as { id: string };
   return { credential, serial: cert.serial, id: row.id };
 }
 
@@ -50,13 +50,13 @@ describe('CRL re-check', () => {
     await world.publish();
     const result = await recheckCrls(h.deps);
     expect(result).toMatchObject({ checked_certificates: 2, revoked_credentials: [listed.id], unavailable: 0 });
-    expect(findCredential(h.deps.db, listed.id)).toMatchObject({ status: 'revoked' });
-    expect((findCredential(h.deps.db, listed.id) as unknown as { status_reason: string }).status_reason).toContain(listed.serial);
-    expect(findCredential(h.deps.db, kept.id)?.status).toBe('valid');
+    expect(await findCredential(h.deps.sql, listed.id)).toMatchObject({ status: 'revoked' });
+    expect(((await findCredential(h.deps.sql, listed.id)) as unknown as { status_reason: string }).status_reason).toContain(listed.serial);
+    expect((await findCredential(h.deps.sql, kept.id))?.status).toBe('valid');
     expect(await servedStatus(listed.credential)).toBe(1);
     expect(await servedStatus(kept.credential)).toBe(0);
     expect(await servedStatus(sandbox.credential)).toBe(0);
-    const audit = h.deps.db.prepare("SELECT actor, data FROM audit_log WHERE action = 'credential.revoked'").all() as {
+    const audit = h.db.prepare("SELECT actor, data FROM audit_log WHERE action = 'credential.revoked'").all() as {
       actor: string;
       data: string;
     }[];
@@ -66,7 +66,7 @@ describe('CRL re-check', () => {
     // A second run finds nothing more to do.
     expect((await recheckCrls(h.deps)).revoked_credentials).toEqual([]);
     // And the application behind the revoked certificate gets no fresh offer.
-    const app = h.deps.db.prepare('SELECT a.id FROM applications a WHERE a.cert_serial = ?').get(listed.serial) as { id: string };
+    const app = h.db.prepare('SELECT a.id FROM applications a WHERE a.cert_serial = ?').get(listed.serial) as { id: string };
     const { requireCertificateCurrent } = await import('../proofing/applications.js');
     const { findApplication } = await import('../proofing/store.js');
     await expect(requireCertificateCurrent(h.deps, (await findApplication(h.deps.sql, app.id)) as never)).rejects.toMatchObject({
@@ -79,10 +79,10 @@ describe('CRL re-check', () => {
     const listed = await jpkiCredential();
     world.revoked.push({ serial: listed.serial, date: START.toISOString() });
     await world.publish();
-    expect((await jsonRequest(h, 'POST', '/v1/admin/crl-check', {}, adminToken(h, ['review']))).status).toBe(403);
-    const res = await jsonRequest(h, 'POST', '/v1/admin/crl-check', {}, adminToken(h, ['revoke'], 'ops'));
+    expect((await jsonRequest(h, 'POST', '/v1/admin/crl-check', {}, await adminToken(h, ['review']))).status).toBe(403);
+    const res = await jsonRequest(h, 'POST', '/v1/admin/crl-check', {}, await adminToken(h, ['revoke'], 'ops'));
     expect(await res.json()).toMatchObject({ revoked_credentials: [listed.id] });
-    const actor = h.deps.db.prepare("SELECT actor FROM audit_log WHERE action = 'credential.revoked'").get() as { actor: string };
+    const actor = h.db.prepare("SELECT actor FROM audit_log WHERE action = 'credential.revoked'").get() as { actor: string };
     expect(actor.actor).toBe('admin:ops');
   });
 

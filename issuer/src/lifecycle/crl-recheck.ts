@@ -26,13 +26,11 @@ export async function recheckCrls(deps: IssuerDeps, actor = 'system'): Promise<C
   const result: CrlRecheckResult = { checked_certificates: 0, revoked_credentials: [], unavailable: 0, checked_at: now.toISOString() };
   if (!trust) return result;
   trust.crls.invalidate();
-  const certs = deps.db
-    .prepare(
-      `SELECT DISTINCT a.cert_issuer, a.cert_serial FROM applications a
-       JOIN offers o ON o.application_id = a.id JOIN credentials c ON c.offer_id = o.id
-       WHERE a.cert_serial IS NOT NULL AND c.status != 'revoked'`,
-    )
-    .all() as CertRow[];
+  const certs = await deps.sql.all<CertRow>(
+    `SELECT DISTINCT a.cert_issuer, a.cert_serial FROM applications a
+     JOIN offers o ON o.application_id = a.id JOIN credentials c ON c.offer_id = o.id
+     WHERE a.cert_serial IS NOT NULL AND c.status != 'revoked'`,
+  );
   for (const cert of certs) {
     const ca = trust.anchors.find((a) => a.subject === cert.cert_issuer);
     result.checked_certificates++;
@@ -46,21 +44,20 @@ export async function recheckCrls(deps: IssuerDeps, actor = 'system'): Promise<C
       continue;
     }
     if (!status.revoked) continue;
-    const credentials = deps.db
-      .prepare(
-        `SELECT c.id FROM credentials c JOIN offers o ON o.id = c.offer_id JOIN applications a ON a.id = o.application_id
-         WHERE a.cert_issuer = ? AND a.cert_serial = ? AND c.status != 'revoked'`,
-      )
-      .all(cert.cert_issuer, cert.cert_serial) as { id: string }[];
+    const credentials = await deps.sql.all<{ id: string }>(
+      `SELECT c.id FROM credentials c JOIN offers o ON o.id = c.offer_id JOIN applications a ON a.id = o.application_id
+       WHERE a.cert_issuer = ? AND a.cert_serial = ? AND c.status != 'revoked'`,
+      [cert.cert_issuer, cert.cert_serial],
+    );
     for (const { id } of credentials) {
-      setCredentialStatus(deps, id, 'revoked', {
+      await setCredentialStatus(deps, id, 'revoked', {
         actor,
         reason: `signing certificate ${cert.cert_serial} listed on its CA's CRL (revoked ${status.date ?? 'at an unknown time'})`,
       });
       result.revoked_credentials.push(id);
     }
   }
-  deps.audit({
+  await deps.audit({
     actor,
     action: 'crl.rechecked',
     data: { checked: result.checked_certificates, revoked: result.revoked_credentials.length, unavailable: result.unavailable },

@@ -8,6 +8,7 @@ import {
   PROOF_TYP,
   parseCredentialOfferUri,
   publicKeyFromJwk,
+  type SqliteDatabase,
   signJws,
 } from '@shomei/shared';
 import { type IssuerKeyResolver, StatusListCache, verifyPresentation } from '@shomei/verifier';
@@ -21,6 +22,8 @@ let clock = START.getTime();
 const now = () => new Date(clock);
 let dir: string;
 let issuer: RunningIssuer;
+/** The issuer's SQLite connection, to read rows the test checks (never while a transaction is open). */
+const rawDb = () => (issuer.deps.sql as SqliteDatabase).connection;
 let revoker: string;
 
 beforeAll(async () => {
@@ -33,7 +36,7 @@ beforeAll(async () => {
     now,
     log: () => {},
   });
-  revoker = createAdminToken(issuer.deps.db, now(), 'ops', ['revoke']).token;
+  revoker = (await createAdminToken(issuer.deps.sql, now(), 'ops', ['revoke'])).token;
 });
 afterAll(async () => {
   await issuer.close();
@@ -94,7 +97,7 @@ async function setStatus(id: string, status: string): Promise<Response> {
 }
 
 function idOf(credential: string): string {
-  const rows = issuer.deps.db.prepare('SELECT id, status_idx FROM credentials').all() as { id: string; status_idx: number }[];
+  const rows = rawDb().prepare('SELECT id, status_idx FROM credentials').all() as { id: string; status_idx: number }[];
   const idx = (
     JSON.parse(Buffer.from(credential.split('.')[1] as string, 'base64url').toString()) as { status: { status_list: { idx: number } } }
   ).status.status_list.idx;
@@ -130,9 +133,9 @@ describe('credential lifecycle through the admin API, as a verifier sees it', ()
     const credential = await issue();
     const id = idOf(credential);
     expect((await post(`/v1/admin/credentials/${id}/status`, { status: 'revoked', reason: 'x y z' })).status).toBe(401);
-    const reviewer = createAdminToken(issuer.deps.db, now(), 'reviewer', ['review']).token;
+    const reviewer = (await createAdminToken(issuer.deps.sql, now(), 'reviewer', ['review'])).token;
     expect((await post(`/v1/admin/credentials/${id}/status`, { status: 'revoked', reason: 'x y z' }, reviewer)).status).toBe(403);
-    const rows = issuer.deps.db
+    const rows = rawDb()
       .prepare("SELECT actor, action, data FROM audit_log WHERE action LIKE 'credential.%' AND action != 'credential.issued'")
       .all() as {
       actor: string;

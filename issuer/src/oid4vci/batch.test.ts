@@ -32,7 +32,7 @@ describe('batch issuance (OpenID4VCI 1.0 §8.2, batch_size 10)', () => {
       expect(jwkThumbprint(cnf.jwk)).toBe(jwkThumbprint(holders[i]?.publicJwk as Parameters<typeof jwkThumbprint>[0]));
       const idx = (verified.payload.status as { status_list: { idx: number } }).status_list.idx;
       idxs.add(idx);
-      expect(findCredentialByStatusIndex(h.deps.db, STATUS_LIST_ID, idx)?.holder_jwk_thumbprint).toBe(jwkThumbprint(cnf.jwk));
+      expect((await findCredentialByStatusIndex(h.deps.sql, STATUS_LIST_ID, idx))?.holder_jwk_thumbprint).toBe(jwkThumbprint(cnf.jwk));
       for (const d of decodeSdJwt(credential).disclosures) salts.add(d.salt);
     }
     expect(idxs.size).toBe(10);
@@ -62,6 +62,6 @@ describe('batch issuance (OpenID4VCI 1.0 §8.2, batch_size 10)', () => {
       credentialBody(proofJwt(generateEs256KeyPair(), h, { nonce: c }), proofJwt(generateEs256KeyPair(), h, { nonce: c2 })),
     );
     expect(await mixed.json()).toMatchObject({ error: 'invalid_proof' });
-    expect(h.deps.db.prepare('SELECT COUNT(*) AS n FROM credentials').get()).toEqual({ n: 0 });
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM credentials').get()).toEqual({ n: 0 });
   });
 });

@@ -26,10 +26,10 @@ export interface AccessGrant {
 }
 
 /** Checks a bearer access token before anything else is looked at (401 invalid_token otherwise). */
-export function requireAccessToken(deps: IssuerDeps, accessToken: string | undefined): AccessGrant {
+export async function requireAccessToken(deps: IssuerDeps, accessToken: string | undefined): Promise<AccessGrant> {
   if (!accessToken) throw new ShomeiError('invalid_token', 'an access token is required');
   const tokenHash = sha256(accessToken);
-  const row = findUsableAccessToken(deps.db, tokenHash, deps.now().getTime());
+  const row = await findUsableAccessToken(deps.sql, tokenHash, deps.now().getTime());
   if (!row) throw new ShomeiError('invalid_token', 'the access token is not valid, has expired or was already used');
   return { tokenHash, offerId: row.offer_id };
 }
@@ -40,7 +40,7 @@ export function requireAccessToken(deps: IssuerDeps, accessToken: string | undef
  * one transaction, so that a replayed request or a concurrent one cannot obtain a second credential.
  */
 export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body: unknown): Promise<CredentialResponse> {
-  const { db, baseUrl, settings, statusLists } = deps;
+  const { sql, baseUrl, settings, statusLists } = deps;
   const { shape, proofJwts } = parseCredentialRequest(body, settings.batchSize);
   const now = deps.now();
   const proofs = proofJwts.map((jwt) =>
@@ -57,48 +57,51 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
   if (new Set(thumbprints).size !== thumbprints.length) {
     throw new ShomeiError('invalid_proof', 'every proof of a batch must be signed by a different key');
   }
-  const offer = findOffer(db, grant.offerId);
+  const offer = await findOffer(sql, grant.offerId);
   if (!offer) throw new ShomeiError('internal', 'access token refers to a missing offer');
   const identity = unsealIdentity(deps, offer);
 
   const issuedAt = now;
   const expiresAt = new Date(now.getTime() + settings.credentialValidityDays * 86_400_000);
   const at = now.getTime();
-  const indexes = new StatusIndexAllocator(db);
-  const issued = db
-    .transaction(() => {
-      if (!consumeNonce(db, sha256(nonce), at)) {
-        throw new ShomeiError('invalid_nonce', 'the proof nonce is not a current c_nonce from this issuer; fetch a new one');
-      }
-      if (!useAccessToken(db, grant.tokenHash, at)) {
-        throw new ShomeiError('invalid_token', 'the access token is not valid, has expired or was already used');
-      }
-      // One reservation for the whole batch of proofs: the list's bitmap is read and written once.
-      const reserved = indexes.reserveOn(STATUS_LIST_ID, thumbprints.length);
-      return thumbprints.map((thumbprint, i) => {
-        const id = randomUUID();
-        const idx = reserved[i] as number;
-        insertCredential(db, {
-          id,
-          offer_id: offer.id,
-          status_list_id: STATUS_LIST_ID,
-          status_idx: idx,
-          holder_jwk_thumbprint: thumbprint,
-          assurance_level: offer.assurance_level,
-          sandbox: offer.sandbox,
-          issued_at: issuedAt.getTime(),
-          expires_at: expiresAt.getTime(),
-        });
-        deps.audit({
+  const indexes = new StatusIndexAllocator(sql);
+  const issued = await sql.transaction(async (tx) => {
+    if (!(await consumeNonce(tx, sha256(nonce), at))) {
+      throw new ShomeiError('invalid_nonce', 'the proof nonce is not a current c_nonce from this issuer; fetch a new one');
+    }
+    if (!(await useAccessToken(tx, grant.tokenHash, at))) {
+      throw new ShomeiError('invalid_token', 'the access token is not valid, has expired or was already used');
+    }
+    // One reservation for the whole batch of proofs: the list's bitmap is read and written once.
+    const reserved = await indexes.reserveOn(STATUS_LIST_ID, thumbprints.length, tx);
+    const rows: { id: string; idx: number }[] = [];
+    for (const [i, thumbprint] of thumbprints.entries()) {
+      const id = randomUUID();
+      const idx = reserved[i] as number;
+      await insertCredential(tx, {
+        id,
+        offer_id: offer.id,
+        status_list_id: STATUS_LIST_ID,
+        status_idx: idx,
+        holder_jwk_thumbprint: thumbprint,
+        assurance_level: offer.assurance_level,
+        sandbox: offer.sandbox,
+        issued_at: issuedAt.getTime(),
+        expires_at: expiresAt.getTime(),
+      });
+      await deps.audit(
+        {
           actor: 'system',
           action: 'credential.issued',
           subject: id,
           data: { offer_id: offer.id, status_idx: idx, request_shape: shape },
-        });
-        return { id, idx };
-      });
-    })
-    .immediate();
+        },
+        tx,
+      );
+      rows.push({ id, idx });
+    }
+    return rows;
+  });
 
   const proofing = proofingOf(offer);
   const credentials: string[] = [];
@@ -124,7 +127,10 @@ export async function issueCredential(deps: IssuerDeps, grant: AccessGrant, body
   }
   // A tolerated older dialect is worth knowing about (which wallets still send it); the line names the shape only.
   if (isTolerance(shape)) deps.log(`warning: credential request in a tolerated pre-1.0 shape (${shape}) for offer ${offer.id}`);
-  return credentialResponseFor(shape, credentials, () => ({ c_nonce: createNonce(deps), c_nonce_expires_in: settings.nonceTtlSeconds }));
+  return credentialResponseFor(shape, credentials, async () => ({
+    c_nonce: await createNonce(deps),
+    c_nonce_expires_in: settings.nonceTtlSeconds,
+  }));
 }
 
 function unsealIdentity(deps: IssuerDeps, offer: OfferRow): IdentityRecord {

@@ -106,7 +106,7 @@ describe('OpenID4VCI pre-authorized code flow (sandbox offer → token → nonce
     const token = await accessToken(h, offer);
     const res = await credentialRequest(h, token, credentialBody(proofJwt(generateEs256KeyPair(), h, { nonce: await nonce(h) })));
     expect(res.status).toBe(200);
-    h.deps.db.pragma('wal_checkpoint(TRUNCATE)');
+    h.db.pragma('wal_checkpoint(TRUNCATE)');
     const file = readFileSync(h.dbFile);
     for (const secret of ['山田', 'ヤマダ', '1991-08-14', '千代田1-1', offer.code, token]) {
       expect(file.includes(Buffer.from(secret)), secret).toBe(false);

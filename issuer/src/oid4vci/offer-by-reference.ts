@@ -14,9 +14,9 @@ const MAX_CODE_LENGTH = 512;
  * URI is exactly as secret as the by-value one. Unknown, expired, redeemed and dead offers all get
  * the same 404, so that a caller learns nothing about codes it does not hold.
  */
-export function offerByReference(deps: IssuerDeps, code: string): CredentialOffer {
+export async function offerByReference(deps: IssuerDeps, code: string): Promise<CredentialOffer> {
   const now = deps.now().getTime();
-  const row = code.length > 0 && code.length <= MAX_CODE_LENGTH ? findOfferByCodeHash(deps.db, sha256(code)) : undefined;
+  const row = code.length > 0 && code.length <= MAX_CODE_LENGTH ? await findOfferByCodeHash(deps.sql, sha256(code)) : undefined;
   const usable = row && row.redeemed_at === null && row.expires_at > now && row.tx_attempts < deps.settings.txCodeMaxAttempts;
   if (!row || !usable) {
     throw new ShomeiError('not_found', 'no credential offer under this code: it is unknown, expired or already redeemed');

@@ -15,7 +15,7 @@ async function errorOf(res: Response): Promise<{ status: number; error: string }
 }
 
 function issuedShapes(): unknown[] {
-  const rows = h.deps.db.prepare("SELECT data FROM audit_log WHERE action = 'credential.issued' ORDER BY seq").all() as { data: string }[];
+  const rows = h.db.prepare("SELECT data FROM audit_log WHERE action = 'credential.issued' ORDER BY seq").all() as { data: string }[];
   return rows.map((r) => (JSON.parse(r.data) as { request_shape?: unknown }).request_shape);
 }
 

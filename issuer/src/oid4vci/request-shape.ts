@@ -100,14 +100,18 @@ export interface NextNonce {
 }
 
 /** The credential response in the shape the request was written in (see RequestShape). */
-export function credentialResponseFor(shape: RequestShape, credentials: string[], next: () => NextNonce): Record<string, unknown> {
+export async function credentialResponseFor(
+  shape: RequestShape,
+  credentials: string[],
+  next: () => Promise<NextNonce>,
+): Promise<Record<string, unknown>> {
   switch (shape) {
     case 'oid4vci-1.0':
     case 'proof-singular':
       return { credentials: credentials.map((credential) => ({ credential })) };
     case 'draft-13':
-      return { credential: credentials[0], ...next() };
+      return { credential: credentials[0], ...(await next()) };
     case 'draft-14-proofs':
-      return { credentials, ...next() };
+      return { credentials, ...(await next()) };
   }
 }

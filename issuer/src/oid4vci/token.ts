@@ -37,10 +37,10 @@ export function parseTokenRequest(form: URLSearchParams): { code: string; txCode
  * counts against a small budget after which the code is dead; messages say how many attempts are
  * left but never echo the code or tx_code.
  */
-export function redeemPreAuthorizedCode(deps: IssuerDeps, code: string, txCode: string | undefined): TokenResponse {
-  const { db, settings } = deps;
+export async function redeemPreAuthorizedCode(deps: IssuerDeps, code: string, txCode: string | undefined): Promise<TokenResponse> {
+  const { sql, settings } = deps;
   const now = deps.now().getTime();
-  const offer = findOfferByCodeHash(db, sha256(code));
+  const offer = await findOfferByCodeHash(sql, sha256(code));
   if (!offer) throw new ShomeiError('invalid_grant', 'the pre-authorized code is not known');
   if (offer.redeemed_at !== null) throw new ShomeiError('invalid_grant', 'the pre-authorized code has already been used');
   if (offer.expires_at <= now) throw new ShomeiError('invalid_grant', 'the pre-authorized code has expired');
@@ -52,7 +52,7 @@ export function redeemPreAuthorizedCode(deps: IssuerDeps, code: string, txCode: 
   } else {
     if (txCode === undefined) throw new ShomeiError('invalid_request', 'tx_code is required for this pre-authorized code');
     if (!matchesDigest(txCode, offer.tx_code_hash)) {
-      const attempts = countWrongTxCode(db, offer.id, settings.txCodeMaxAttempts) ?? settings.txCodeMaxAttempts;
+      const attempts = (await countWrongTxCode(sql, offer.id, settings.txCodeMaxAttempts)) ?? settings.txCodeMaxAttempts;
       const left = Math.max(0, settings.txCodeMaxAttempts - attempts);
       if (left === 0) {
         deps.log(
@@ -70,18 +70,19 @@ export function redeemPreAuthorizedCode(deps: IssuerDeps, code: string, txCode: 
   }
   const accessToken = randomToken();
   const ttl = settings.accessTokenTtlSeconds;
-  db.transaction(() => {
-    if (!redeemOffer(db, offer.id, now, settings.txCodeMaxAttempts)) {
+  await sql.transaction(async (tx) => {
+    // One conditional UPDATE: of two requests with the same code, on any replica, one wins.
+    if (!(await redeemOffer(tx, offer.id, now, settings.txCodeMaxAttempts))) {
       throw new ShomeiError('invalid_grant', 'the pre-authorized code has already been used or is no longer valid');
     }
-    deleteExpiredAccessTokens(db, now);
-    insertAccessToken(db, { token_hash: sha256(accessToken), offer_id: offer.id, created_at: now, expires_at: now + ttl * 1000 });
-  }).immediate();
+    await deleteExpiredAccessTokens(tx, now);
+    await insertAccessToken(tx, { token_hash: sha256(accessToken), offer_id: offer.id, created_at: now, expires_at: now + ttl * 1000 });
+  });
   return {
     access_token: accessToken,
     token_type: 'Bearer',
     expires_in: ttl,
-    c_nonce: createNonce(deps),
+    c_nonce: await createNonce(deps),
     c_nonce_expires_in: settings.nonceTtlSeconds,
   };
 }

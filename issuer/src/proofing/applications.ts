@@ -102,7 +102,7 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
       challenge_hash: sha256(challenge),
       challenge_expires_at: expires,
     });
-    deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'jpki' } });
+    await deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'jpki' } });
     const row = (await findApplication(deps.sql, id)) as ApplicationRow;
     return {
       ...viewOf(row, deps.settings.maxOffersPerApplication),
@@ -114,7 +114,7 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
 
   if (input.method === 'document') {
     await insertApplication(deps.sql, { ...base, state: 'awaiting_documents', identity_sealed: sealIdentity(deps, id, input.identity) });
-    deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'document' } });
+    await deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'document' } });
     const row = (await findApplication(deps.sql, id)) as ApplicationRow;
     return { ...viewOf(row, deps.settings.maxOffersPerApplication), secret };
   }
@@ -124,7 +124,8 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
   try {
     verified = verifyRelianceAssertion(input.assertion, deps.proofing.upstreams, deps.baseUrl, now);
   } catch (e) {
-    if (isShomeiError(e)) deps.audit({ actor: 'anonymous', action: 'application.refused', data: { method: 'reliance', code: e.code } });
+    if (isShomeiError(e))
+      await deps.audit({ actor: 'anonymous', action: 'application.refused', data: { method: 'reliance', code: e.code } });
     throw e;
   }
   const replay = () => new ShomeiError('replay', 'this assertion has already been used');
@@ -140,13 +141,19 @@ export async function createApplication(deps: IssuerDeps, body: unknown): Promis
         evidence: JSON.stringify({ upstream: verified.upstream, upstream_level: verified.upstreamLevel, verified_at: verified.verifiedAt }),
         decided_by: 'system',
       });
-      deps.audit({ actor, action: 'application.created', subject: id, data: { method: 'reliance', upstream: verified.upstream } });
-      deps.audit({
-        actor: 'system',
-        action: 'application.approved',
-        subject: id,
-        data: { method: 'reliance', assurance_level: verified.level, upstream_level: verified.upstreamLevel },
-      });
+      await deps.audit(
+        { actor, action: 'application.created', subject: id, data: { method: 'reliance', upstream: verified.upstream } },
+        tx,
+      );
+      await deps.audit(
+        {
+          actor: 'system',
+          action: 'application.approved',
+          subject: id,
+          data: { method: 'reliance', assurance_level: verified.level, upstream_level: verified.upstreamLevel },
+        },
+        tx,
+      );
     });
   } catch (e) {
     // The same assertion at once on two replicas: both found no application, the unique
@@ -181,12 +188,12 @@ export async function submitJpki(deps: IssuerDeps, row: ApplicationRow, body: un
       decided_by: 'system',
       evidence: JSON.stringify({ code }),
     });
-    deps.audit({ actor: 'system', action: 'application.refused', subject: row.id, data: { method: 'jpki', code } });
+    await deps.audit({ actor: 'system', action: 'application.refused', subject: row.id, data: { method: 'jpki', code } });
     throw e;
   };
   if ((row.challenge_expires_at ?? 0) <= at)
     await refuse(new ShomeiError('challenge_expired', 'the challenge has expired; start a new application'));
-  deps.audit({ actor, action: 'application.submitted', subject: row.id, data: { method: 'jpki' } });
+  await deps.audit({ actor, action: 'application.submitted', subject: row.id, data: { method: 'jpki' } });
 
   let result: Awaited<ReturnType<typeof verifyJpkiSubmission>>;
   let identity: IdentityRecord;
@@ -225,7 +232,7 @@ export async function submitJpki(deps: IssuerDeps, row: ApplicationRow, body: un
     evidence: JSON.stringify({ cert_fingerprint: result.certFingerprint, cert_not_after: result.notAfter }),
     decided_by: 'system',
   });
-  deps.audit({
+  await deps.audit({
     actor: 'system',
     action: 'application.approved',
     subject: row.id,
@@ -263,7 +270,7 @@ export async function decideApplication(deps: IssuerDeps, id: string, actor: str
     ) {
       throw new ShomeiError('application_state', 'the application was decided meanwhile');
     }
-    deps.audit({
+    await deps.audit({
       actor,
       action: 'application.approved',
       subject: id,
@@ -280,7 +287,12 @@ export async function decideApplication(deps: IssuerDeps, id: string, actor: str
     ) {
       throw new ShomeiError('application_state', 'the application was decided meanwhile');
     }
-    deps.audit({ actor, action: 'application.rejected', subject: id, data: { method: row.method, reason: input.reason, images: digests } });
+    await deps.audit({
+      actor,
+      action: 'application.rejected',
+      subject: id,
+      data: { method: row.method, reason: input.reason, images: digests },
+    });
   }
   await deleteApplicationImages(deps, id);
   return viewOf((await findApplication(deps.sql, id)) as ApplicationRow, deps.settings.maxOffersPerApplication);
@@ -317,15 +329,26 @@ export async function offerForApplication(deps: IssuerDeps, row: ApplicationRow)
   const identity = unsealApplicationIdentity(deps, row);
   if (!identity || !row.assurance_level) throw new ShomeiError('internal', 'the approved application holds no identity');
   const proofedAt = new Date(row.decided_at ?? row.updated_at);
-  const offer = createOffer(deps, {
-    identity,
-    assuranceLevel: row.assurance_level,
-    evidence: { type: row.method, method: row.method },
-    proofedAt,
-    sandbox: false,
-    applicationId: row.id,
+  const level = row.assurance_level;
+  const offer = await deps.sql.transaction(async (tx) => {
+    const created = await createOffer(
+      deps,
+      {
+        identity,
+        assuranceLevel: level,
+        evidence: { type: row.method, method: row.method },
+        proofedAt,
+        sandbox: false,
+        applicationId: row.id,
+      },
+      tx,
+    );
+    await deps.audit(
+      { actor: `applicant:${row.id}`, action: 'offer.created', subject: created.offerId, data: { application: row.id } },
+      tx,
+    );
+    return created;
   });
-  deps.audit({ actor: `applicant:${row.id}`, action: 'offer.created', subject: offer.offerId, data: { application: row.id } });
   return {
     offer_uri: offer.offerUri,
     offer_uri_by_reference: offer.offerUriByReference,

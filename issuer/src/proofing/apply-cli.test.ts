@@ -93,7 +93,7 @@ describe.skipIf(!BUILT)('shomei apply (real wallet binary, real issuer)', () => 
     const pending = await shomei(['apply', 'status', app.id, '--issuer', issuer.url, '--secret', app.secret, '--json']);
     expect(JSON.parse(pending.stdout)).toMatchObject({ state: 'pending_review' });
 
-    const reviewer = createAdminToken(issuer.deps.db, new Date(), 'alice', ['review']).token;
+    const reviewer = (await createAdminToken(issuer.deps.sql, new Date(), 'alice', ['review'])).token;
     const decided = await fetch(`${issuer.url}/v1/admin/applications/${app.id}/decision`, {
       method: 'POST',
       headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' },

@@ -88,9 +88,9 @@ describe('document (eKYC) applications', () => {
     expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
     const dir = join(h.deps.proofing.uploadsDir, app.id);
     expect(readdirSync(dir).sort()).toEqual(['id_document.sealed', 'selfie.sealed']);
-    const submitted = h.deps.db
-      .prepare("SELECT data FROM audit_log WHERE action = 'application.submitted' AND subject = ?")
-      .all(app.id) as { data: string }[];
+    const submitted = h.db.prepare("SELECT data FROM audit_log WHERE action = 'application.submitted' AND subject = ?").all(app.id) as {
+      data: string;
+    }[];
     expect(submitted).toHaveLength(1);
     const images = (JSON.parse((submitted[0] as { data: string }).data) as { images: Record<string, string> }).images;
     for (const kind of ['id_document', 'selfie']) {
@@ -104,7 +104,7 @@ describe('document (eKYC) applications', () => {
     const app = await startDocument();
     expect((await upload(app, good)).status).toBe(200);
     expect((await applicantView(app)).state).toBe('pending_review');
-    const reviewer = adminToken(h, ['review'], 'alice');
+    const reviewer = await adminToken(h, ['review'], 'alice');
     const queue = (await (await jsonRequest(h, 'GET', '/v1/admin/applications?state=pending_review', undefined, reviewer)).json()) as {
       applications: { id: string; identity: { given_name: string }; files: { kind: string; sha256: string; available: boolean }[] }[];
     };
@@ -151,7 +151,7 @@ describe('document (eKYC) applications', () => {
     h = await createHarness();
     const app = await startDocument();
     await upload(app, good);
-    const reviewer = adminToken(h, ['review'], 'bob');
+    const reviewer = await adminToken(h, ['review'], 'bob');
     const res = await jsonRequest(
       h,
       'POST',
@@ -173,7 +173,7 @@ describe('document (eKYC) applications', () => {
     h = await createHarness();
     expect((await jsonRequest(h, 'GET', '/v1/admin/applications')).status).toBe(401);
     expect((await jsonRequest(h, 'GET', '/v1/admin/applications', undefined, 'shia_nope')).status).toBe(401);
-    const res = await jsonRequest(h, 'GET', '/v1/admin/applications', undefined, adminToken(h, ['audit']));
+    const res = await jsonRequest(h, 'GET', '/v1/admin/applications', undefined, await adminToken(h, ['audit']));
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'forbidden' });
     const mn = await jsonRequest(h, 'POST', '/v1/applications', {

@@ -85,9 +85,14 @@ function checkUploads(deps: IssuerDeps, uploads: Upload[]): void {
 async function refusedUpload(deps: IssuerDeps, row: ApplicationRow, e: ShomeiError): Promise<ShomeiError> {
   const at = deps.now().getTime();
   const { refused, closed } = await countRefusedUpload(deps.sql, row.id, MAX_REFUSED_UPLOADS, at);
-  deps.audit({ actor: `applicant:${row.id}`, action: 'application.upload_refused', subject: row.id, data: { code: e.code, refused } });
+  await deps.audit({
+    actor: `applicant:${row.id}`,
+    action: 'application.upload_refused',
+    subject: row.id,
+    data: { code: e.code, refused },
+  });
   if (closed) {
-    deps.audit({
+    await deps.audit({
       actor: 'system',
       action: 'application.refused',
       subject: row.id,
@@ -131,7 +136,7 @@ export async function submitDocuments(deps: IssuerDeps, row: ApplicationRow, upl
     throw new ShomeiError('application_state', 'the application changed meanwhile');
   }
   for (const { path, temporary } of staged) renameSync(temporary, path);
-  deps.audit({
+  await deps.audit({
     actor: `applicant:${row.id}`,
     action: 'application.submitted',
     subject: row.id,

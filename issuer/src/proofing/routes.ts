@@ -19,10 +19,10 @@ const NO_STORE = { 'cache-control': 'no-store' };
 /** The applicant's side of identity proofing. */
 export function applicationRoutes(deps: IssuerDeps): Hono {
   const app = new Hono();
-  const limiter = new RateLimiter(deps.settings.applicationsPerMinute, 60_000);
+  const limiter = new RateLimiter(deps.sql, 'applications', deps.settings.applicationsPerMinute, 60_000);
 
   app.post('/v1/applications', smallBody, async (c) => {
-    limiter.hit(clientAddress(c), deps.now().getTime());
+    await limiter.hit(clientAddress(c), deps.now().getTime());
     const created = await createApplication(deps, await readJson(c));
     return c.json(created, 201, NO_STORE);
   });

@@ -22,10 +22,10 @@ export interface SandboxOfferResponse {
  * Makes a credential offer for an identity that nobody proved: for development and demos only.
  * Its credentials carry `sandbox: true` in their evidence, which verifiers may refuse.
  */
-export function createSandboxOffer(deps: IssuerDeps, body: unknown): SandboxOfferResponse {
+export async function createSandboxOffer(deps: IssuerDeps, body: unknown): Promise<SandboxOfferResponse> {
   const input = parseWith(sandboxOfferRequestSchema, body, 'sandbox offer request');
   const now = deps.now();
-  const offer = createOffer(deps, {
+  const offer = await createOffer(deps, {
     identity: input.identity,
     assuranceLevel: input.assurance_level,
     evidence: { type: 'sandbox', method: 'sandbox' },

@@ -16,9 +16,9 @@ export function sandboxRoutes(deps: IssuerDeps): Hono {
     // The sandbox admin token from the environment, or an admin token with the `issue` scope.
     const given = bearerToken(c);
     if (!given?.startsWith(ADMIN_TOKEN_PREFIX)) requireBearer(c, sandbox.adminToken, 'the sandbox');
-    else authenticateAdmin(deps.db, given, 'issue');
+    else await authenticateAdmin(deps.sql, given, 'issue');
     const body = await readJson(c);
-    return c.json(createSandboxOffer(deps, body), 201, { 'cache-control': 'no-store' });
+    return c.json(await createSandboxOffer(deps, body), 201, { 'cache-control': 'no-store' });
   });
   return app;
 }

@@ -1,6 +1,6 @@
-import { type Db, ShomeiError, type SigningKey, STATUS, StatusList, signStatusListToken } from '@shomei/shared';
+import { ShomeiError, type SigningKey, type SqlExecutor, STATUS, StatusList, signStatusListToken } from '@shomei/shared';
 import { type CredentialStatus, findCredential, updateCredentialStatus } from '../store/credentials.js';
-import { ensureStatusList, findStatusList, saveStatusList, statusListVersion } from '../store/status-lists.js';
+import { ensureStatusList, findStatusList, findStatusListForUpdate, saveStatusList, statusListVersion } from '../store/status-lists.js';
 
 /** The one list every credential is put on, for now. */
 export const STATUS_LIST_ID = '1';
@@ -13,7 +13,7 @@ const STATUS_VALUES: Record<CredentialStatus, number> = {
 };
 
 export interface StatusListsOptions {
-  db: Db;
+  sql: SqlExecutor;
   baseUrl: string;
   key: SigningKey;
   now: () => Date;
@@ -37,15 +37,19 @@ interface CachedToken {
 export class StatusLists {
   private readonly cache = new Map<string, CachedToken>();
 
-  constructor(private readonly options: StatusListsOptions) {
+  private constructor(private readonly options: StatusListsOptions) {}
+
+  /** The status lists, creating the online list on first start (harmless when another replica already did). */
+  static async open(options: StatusListsOptions): Promise<StatusLists> {
     const empty = StatusList.empty(options.size, BITS);
-    ensureStatusList(options.db, {
+    await ensureStatusList(options.sql, {
       id: STATUS_LIST_ID,
       bits: BITS,
       size: options.size,
       list: Buffer.from(empty.bytes),
       updated_at: options.now().getTime(),
     });
+    return new StatusLists(options);
   }
 
   uri(listId: string = STATUS_LIST_ID): string {
@@ -53,14 +57,14 @@ export class StatusLists {
   }
 
   /** The signed status list token, re-signed only when needed. */
-  token(listId: string): string {
-    const { db, key, now, ttlSeconds, validitySeconds } = this.options;
-    const version = statusListVersion(db, listId);
+  async token(listId: string): Promise<string> {
+    const { sql, key, now, ttlSeconds, validitySeconds } = this.options;
+    const version = await statusListVersion(sql, listId);
     if (version === undefined) throw new ShomeiError('not_found', 'no such status list');
     const at = now().getTime();
     const cached = this.cache.get(listId);
     if (cached && cached.version === version && at - cached.issuedAt < (validitySeconds * 1000) / 2) return cached.token;
-    const row = findStatusList(db, listId);
+    const row = await findStatusList(sql, listId);
     if (!row) throw new ShomeiError('not_found', 'no such status list');
     const token = signStatusListToken({
       issuer: this.options.baseUrl,
@@ -80,22 +84,25 @@ export class StatusLists {
     return this.options.ttlSeconds;
   }
 
-  /** Sets a credential's status in its list and on its row, in one transaction. */
-  setCredentialStatus(credentialId: string, status: CredentialStatus): void {
-    const { db, now } = this.options;
+  /**
+   * Sets a credential's status in its list and on its row, in one transaction (the caller's when
+   * it passes one), the list's row locked for the read-modify-write of its bitmap.
+   */
+  async setCredentialStatus(credentialId: string, status: CredentialStatus, sql: SqlExecutor = this.options.sql): Promise<void> {
+    const { now } = this.options;
     const value = STATUS_VALUES[status];
     if (value === undefined) throw new ShomeiError('invalid_request', 'status must be valid, revoked or suspended');
-    db.transaction(() => {
-      const credential = findCredential(db, credentialId);
+    return sql.transaction(async (tx) => {
+      const credential = await findCredential(tx, credentialId);
       if (!credential) throw new ShomeiError('not_found', 'no such credential');
-      const row = findStatusList(db, credential.status_list_id);
+      const row = await findStatusListForUpdate(tx, credential.status_list_id);
       if (!row) throw new ShomeiError('internal', 'the credential refers to a missing status list');
       const list = new StatusList(row.bits, new Uint8Array(row.list));
       if (list.get(credential.status_idx) !== value) {
         list.set(credential.status_idx, value);
-        saveStatusList(db, row.id, list.bytes, now().getTime());
+        await saveStatusList(tx, row.id, list.bytes, now().getTime());
       }
-      updateCredentialStatus(db, credentialId, status);
-    }).immediate();
+      await updateCredentialStatus(tx, credentialId, status);
+    });
   }
 }

@@ -41,22 +41,22 @@ describe('status list', () => {
     h = await createHarness();
     const { credential } = await issueOne(h);
     const idx = statusIdx(credential);
-    const row = findCredentialByStatusIndex(h.deps.db, STATUS_LIST_ID, idx);
+    const row = await findCredentialByStatusIndex(h.deps.sql, STATUS_LIST_ID, idx);
     if (!row) throw new Error('no credential row');
     expect(row).toMatchObject({ status: 'valid', assurance_level: 'IAL2', sandbox: 1 });
     expect((await served()).list.get(idx)).toBe(0);
 
-    setCredentialStatus(h.deps, row.id, 'revoked');
+    await setCredentialStatus(h.deps, row.id, 'revoked');
     expect((await served()).list.get(idx)).toBe(1);
     expect(h.logs.at(-1)).toBe(`[sandbox] credential ${row.id} status set to revoked`);
-    expect(findCredential(h.deps.db, row.id)?.status).toBe('revoked');
-    setCredentialStatus(h.deps, row.id, 'suspended');
+    expect((await findCredential(h.deps.sql, row.id))?.status).toBe('revoked');
+    await setCredentialStatus(h.deps, row.id, 'suspended');
     expect((await served()).list.get(idx)).toBe(2);
-    setCredentialStatus(h.deps, row.id, 'valid');
+    await setCredentialStatus(h.deps, row.id, 'valid');
     const after = await served();
     expect(after.list.get(idx)).toBe(0);
     expect(after.list.bytes.every((b) => b === 0)).toBe(true);
-    expect(() => setCredentialStatus(h.deps, 'no-such-id', 'revoked')).toThrow(/no such credential/);
+    await expect(setCredentialStatus(h.deps, 'no-such-id', 'revoked')).rejects.toThrow(/no such credential/);
   });
 
   it('signs the token again only when the list changed or it is half-way to expiry', async () => {
@@ -73,8 +73,8 @@ describe('status list', () => {
     const { credential } = await issueOne(h);
     // Issuing leaves the list as it was (new entries are 0), so no new signature.
     expect((await served()).token).toBe(second);
-    const row = findCredentialByStatusIndex(h.deps.db, STATUS_LIST_ID, statusIdx(credential));
-    setCredentialStatus(h.deps, row?.id as string, 'revoked');
+    const row = await findCredentialByStatusIndex(h.deps.sql, STATUS_LIST_ID, statusIdx(credential));
+    await setCredentialStatus(h.deps, row?.id as string, 'revoked');
     expect((await served()).token).not.toBe(second);
   });
 

@@ -1,4 +1,4 @@
-import type { AssuranceLevel, Db } from '@shomei/shared';
+import type { AssuranceLevel, SqlExecutor } from '@shomei/shared';
 
 export type CredentialStatus = 'valid' | 'revoked' | 'suspended';
 
@@ -21,30 +21,45 @@ export interface CredentialRow {
   batch_job_id: string | null;
 }
 
-export function insertCredential(
-  db: Db,
+export async function insertCredential(
+  sql: SqlExecutor,
   row: Omit<CredentialRow, 'status' | 'status_reason' | 'batch_job_id'> & { offer_id: string },
-): void {
-  db.prepare(
+): Promise<void> {
+  await sql.run(
     `INSERT INTO credentials (id, offer_id, status_list_id, status_idx, holder_jwk_thumbprint, assurance_level, sandbox,
        issued_at, expires_at)
-     VALUES (@id, @offer_id, @status_list_id, @status_idx, @holder_jwk_thumbprint, @assurance_level, @sandbox,
-       @issued_at, @expires_at)`,
-  ).run(row);
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      row.id,
+      row.offer_id,
+      row.status_list_id,
+      row.status_idx,
+      row.holder_jwk_thumbprint,
+      row.assurance_level,
+      row.sandbox,
+      row.issued_at,
+      row.expires_at,
+    ],
+  );
 }
 
-export function findCredential(db: Db, id: string): CredentialRow | undefined {
-  return db.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as CredentialRow | undefined;
+export function findCredential(sql: SqlExecutor, id: string): Promise<CredentialRow | undefined> {
+  return sql.get<CredentialRow>('SELECT * FROM credentials WHERE id = ?', [id]);
 }
 
-export function findCredentialsByOffer(db: Db, offerId: string): CredentialRow[] {
-  return db.prepare('SELECT * FROM credentials WHERE offer_id = ? ORDER BY issued_at').all(offerId) as CredentialRow[];
+export function findCredentialsByOffer(sql: SqlExecutor, offerId: string): Promise<CredentialRow[]> {
+  return sql.all<CredentialRow>('SELECT * FROM credentials WHERE offer_id = ? ORDER BY issued_at', [offerId]);
 }
 
-export function updateCredentialStatus(db: Db, id: string, status: CredentialStatus): void {
-  db.prepare('UPDATE credentials SET status = ? WHERE id = ?').run(status, id);
+export async function updateCredentialStatus(sql: SqlExecutor, id: string, status: CredentialStatus): Promise<void> {
+  await sql.run('UPDATE credentials SET status = ? WHERE id = ?', [status, id]);
 }
 
-export function findCredentialByStatusIndex(db: Db, listId: string, idx: number): CredentialRow | undefined {
-  return db.prepare('SELECT * FROM credentials WHERE status_list_id = ? AND status_idx = ?').get(listId, idx) as CredentialRow | undefined;
+/** Records why the credential's status was last changed (null: no reason given). */
+export async function setCredentialStatusReason(sql: SqlExecutor, id: string, reason: string | null): Promise<void> {
+  await sql.run('UPDATE credentials SET status_reason = ? WHERE id = ?', [reason, id]);
+}
+
+export function findCredentialByStatusIndex(sql: SqlExecutor, listId: string, idx: number): Promise<CredentialRow | undefined> {
+  return sql.get<CredentialRow>('SELECT * FROM credentials WHERE status_list_id = ? AND status_idx = ?', [listId, idx]);
 }

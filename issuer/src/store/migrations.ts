@@ -1,6 +1,5 @@
 import { type Db, keyStoreMigrations, leaseMigration, type Migration } from '@shomei/shared';
 import { IndexBitmap } from '../lib/bitmap.js';
-import { credentialStatusIndexes, listReservations, saveReservations } from './status-reservations.js';
 
 /**
  * The issuer's tables. Times are epoch milliseconds. Codes, tokens and nonces are stored as
@@ -197,10 +196,17 @@ const statusReservations: Migration = {
   run: reserveRecordedIndexes,
 };
 
+/** Synchronous, as SQLite migrations run: reserves every index a recorded credential holds. */
 function reserveRecordedIndexes(db: Db): void {
-  const lists = new Map(listReservations(db).map((l) => [l.id, new IndexBitmap(l.size)]));
-  for (const { listId, idx } of credentialStatusIndexes(db)) lists.get(listId)?.set(idx);
-  for (const [id, reserved] of lists) saveReservations(db, id, reserved.bytes);
+  const rows = db.prepare('SELECT id, size FROM status_lists ORDER BY rowid').all() as { id: string; size: number }[];
+  const lists = new Map(rows.map((l) => [l.id, new IndexBitmap(l.size)]));
+  const held = db.prepare('SELECT status_list_id AS listId, status_idx AS idx FROM credentials').iterate() as Iterable<{
+    listId: string;
+    idx: number;
+  }>;
+  for (const { listId, idx } of held) lists.get(listId)?.set(idx);
+  const save = db.prepare('UPDATE status_lists SET reserved = ? WHERE id = ?');
+  for (const [id, reserved] of lists) save.run(Buffer.from(reserved.bytes), id);
 }
 
 /**
@@ -234,6 +240,39 @@ const batchChunks: Migration = {
   `,
 };
 
+/**
+ * Request counts per key (client address and endpoint) in fixed windows (http/rate-limit.ts): in
+ * the database, so that every replica counts against one budget.
+ */
+const rateLimits: Migration = {
+  id: 'issuer-014-rate-limits',
+  sql: `
+    CREATE TABLE rate_limits (
+      key TEXT PRIMARY KEY,
+      window_start INTEGER NOT NULL,
+      count INTEGER NOT NULL);
+    CREATE INDEX rate_limits_window ON rate_limits(window_start);
+  `,
+};
+
+/**
+ * The audit chain's head (newest seq and hash) in one row that every append locks and moves
+ * (audit/audit-log.ts): appenders on several replicas queue on it rather than both reading the same
+ * predecessor. Filled from the log so far.
+ */
+const auditHead: Migration = {
+  id: 'issuer-015-audit-head',
+  sql: `
+    CREATE TABLE audit_head (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      seq INTEGER NOT NULL,
+      hash TEXT NOT NULL);
+    INSERT INTO audit_head (id, seq, hash)
+      SELECT 1, COALESCE(MAX(seq), 0),
+        COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '${'0'.repeat(64)}') FROM audit_log;
+  `,
+};
+
 export const issuerMigrations: readonly Migration[] = [
   ...keyStoreMigrations,
   issuerTables,
@@ -242,4 +281,6 @@ export const issuerMigrations: readonly Migration[] = [
   uploadFailures,
   statusReservations,
   batchChunks,
+  rateLimits,
+  auditHead,
 ];

@@ -1,17 +1,19 @@
-import type { Db } from '@shomei/shared';
+import type { SqlExecutor } from '@shomei/shared';
 
-export function insertNonce(db: Db, nonceHash: string, expiresAt: number): void {
-  db.prepare('INSERT INTO nonces (nonce_hash, expires_at) VALUES (?, ?)').run(nonceHash, expiresAt);
+export async function insertNonce(sql: SqlExecutor, nonceHash: string, expiresAt: number): Promise<void> {
+  await sql.run('INSERT INTO nonces (nonce_hash, expires_at) VALUES (?, ?)', [nonceHash, expiresAt]);
 }
 
-/** Spends a nonce in one statement, so two requests cannot both use it. */
-export function consumeNonce(db: Db, nonceHash: string, now: number): boolean {
-  const result = db
-    .prepare('UPDATE nonces SET used_at = ? WHERE nonce_hash = ? AND used_at IS NULL AND expires_at > ?')
-    .run(now, nonceHash, now);
+/** Spends a nonce in one statement, so two requests (on any replica) cannot both use it. */
+export async function consumeNonce(sql: SqlExecutor, nonceHash: string, now: number): Promise<boolean> {
+  const result = await sql.run('UPDATE nonces SET used_at = ? WHERE nonce_hash = ? AND used_at IS NULL AND expires_at > ?', [
+    now,
+    nonceHash,
+    now,
+  ]);
   return result.changes === 1;
 }
 
-export function deleteExpiredNonces(db: Db, now: number): void {
-  db.prepare('DELETE FROM nonces WHERE expires_at <= ?').run(now);
+export async function deleteExpiredNonces(sql: SqlExecutor, now: number): Promise<void> {
+  await sql.run('DELETE FROM nonces WHERE expires_at <= ?', [now]);
 }

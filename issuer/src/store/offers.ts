@@ -1,4 +1,4 @@
-import type { AssuranceLevel, Db } from '@shomei/shared';
+import type { AssuranceLevel, SqlExecutor, SqlValue } from '@shomei/shared';
 
 export interface OfferRow {
   id: string;
@@ -20,44 +20,62 @@ export interface OfferRow {
 
 export type NewOffer = Omit<OfferRow, 'tx_attempts' | 'redeemed_at' | 'application_id'> & { application_id?: string | null };
 
-export function insertOffer(db: Db, offer: NewOffer): void {
-  db.prepare(
-    `INSERT INTO offers (id, code_hash, tx_code_hash, identity_sealed, assurance_level, evidence_type, evidence_method, sandbox,
-       proofed_at, created_at, expires_at, application_id)
-     VALUES (@id, @code_hash, @tx_code_hash, @identity_sealed, @assurance_level, @evidence_type, @evidence_method, @sandbox,
-       @proofed_at, @created_at, @expires_at, @application_id)`,
-  ).run({ application_id: null, ...offer });
+const INSERT_OFFER = `INSERT INTO offers (id, code_hash, tx_code_hash, identity_sealed, assurance_level, evidence_type, evidence_method,
+    sandbox, proofed_at, created_at, expires_at, application_id)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+function offerParams(offer: NewOffer): SqlValue[] {
+  return [
+    offer.id,
+    offer.code_hash,
+    offer.tx_code_hash,
+    offer.identity_sealed,
+    offer.assurance_level,
+    offer.evidence_type,
+    offer.evidence_method,
+    offer.sandbox,
+    offer.proofed_at,
+    offer.created_at,
+    offer.expires_at,
+    offer.application_id ?? null,
+  ];
 }
 
-export function findOfferByCodeHash(db: Db, codeHash: string): OfferRow | undefined {
-  return db.prepare('SELECT * FROM offers WHERE code_hash = ?').get(codeHash) as OfferRow | undefined;
+export async function insertOffer(sql: SqlExecutor, offer: NewOffer): Promise<void> {
+  await sql.run(INSERT_OFFER, offerParams(offer));
 }
 
-export function findOffer(db: Db, id: string): OfferRow | undefined {
-  return db.prepare('SELECT * FROM offers WHERE id = ?').get(id) as OfferRow | undefined;
+export function findOfferByCodeHash(sql: SqlExecutor, codeHash: string): Promise<OfferRow | undefined> {
+  return sql.get<OfferRow>('SELECT * FROM offers WHERE code_hash = ?', [codeHash]);
+}
+
+export function findOffer(sql: SqlExecutor, id: string): Promise<OfferRow | undefined> {
+  return sql.get<OfferRow>('SELECT * FROM offers WHERE id = ?', [id]);
 }
 
 /**
- * Counts one wrong tx_code attempt, unless the code is already redeemed or dead. Returns the
- * attempts made so far, or undefined when nothing was counted.
+ * Counts one wrong tx_code attempt, unless the code is already redeemed or dead: one conditional
+ * UPDATE, so concurrent wrong guesses on any replica each count and none goes past the budget.
+ * Returns the attempts made so far, or undefined when nothing was counted.
  */
-export function countWrongTxCode(db: Db, id: string, maxAttempts: number): number | undefined {
-  const row = db
-    .prepare(
-      `UPDATE offers SET tx_attempts = tx_attempts + 1
-       WHERE id = ? AND redeemed_at IS NULL AND tx_attempts < ? RETURNING tx_attempts`,
-    )
-    .get(id, maxAttempts) as { tx_attempts: number } | undefined;
+export async function countWrongTxCode(sql: SqlExecutor, id: string, maxAttempts: number): Promise<number | undefined> {
+  const row = await sql.get<{ tx_attempts: number }>(
+    `UPDATE offers SET tx_attempts = tx_attempts + 1
+     WHERE id = ? AND redeemed_at IS NULL AND tx_attempts < ? RETURNING tx_attempts`,
+    [id, maxAttempts],
+  );
   return row?.tx_attempts;
 }
 
-/** Marks the offer redeemed; false when another request redeemed it first, or it died or expired. */
-export function redeemOffer(db: Db, id: string, now: number, maxAttempts: number): boolean {
-  const result = db
-    .prepare(
-      `UPDATE offers SET redeemed_at = ?
-       WHERE id = ? AND redeemed_at IS NULL AND tx_attempts < ? AND expires_at > ?`,
-    )
-    .run(now, id, maxAttempts, now);
+/**
+ * Marks the offer redeemed in one conditional UPDATE (exactly one winner across replicas); false
+ * when another request redeemed it first, or it died or expired.
+ */
+export async function redeemOffer(sql: SqlExecutor, id: string, now: number, maxAttempts: number): Promise<boolean> {
+  const result = await sql.run(
+    `UPDATE offers SET redeemed_at = ?
+     WHERE id = ? AND redeemed_at IS NULL AND tx_attempts < ? AND expires_at > ?`,
+    [now, id, maxAttempts, now],
+  );
   return result.changes === 1;
 }

@@ -67,6 +67,7 @@ const core: SqlMigration = {
       scopes TEXT NOT NULL,
       created_at BIGINT NOT NULL,
       revoked_at BIGINT);
+    CREATE UNIQUE INDEX admin_tokens_live_name ON admin_tokens (name) WHERE revoked_at IS NULL;
     CREATE TABLE audit_log (
       seq BIGINT PRIMARY KEY,
       at BIGINT NOT NULL,

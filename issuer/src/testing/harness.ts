@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type Db,
   generateEs256KeyPair,
   IDENTITY_CONFIGURATION_ID,
   type IdentityRecord,
@@ -11,6 +12,7 @@ import {
   PRE_AUTHORIZED_GRANT,
   PROOF_TYP,
   parseCredentialOfferUri,
+  type SqliteDatabase,
   signJws,
 } from '@shomei/shared';
 import { samplePerson, TARO } from '@shomei/shared/testing';
@@ -30,13 +32,18 @@ export const taro: IdentityRecord = samplePerson(TARO, ['phone_number']);
 
 export interface Harness {
   deps: IssuerDeps;
+  /**
+   * The SQLite connection under `deps.sql`, for tests that look at or tamper with rows directly
+   * (synchronously: never while the issuer has a transaction open).
+   */
+  db: Db;
   app: Hono;
   dir: string;
   dbFile: string;
   logs: string[];
   now(): Date;
   advance(seconds: number): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function createHarness(
@@ -58,6 +65,7 @@ export async function createHarness(
   });
   return {
     deps,
+    db: (deps.sql as SqliteDatabase).connection,
     app: createIssuerApp(deps),
     dir,
     dbFile,
@@ -66,8 +74,8 @@ export async function createHarness(
     advance: (seconds) => {
       clock += seconds * 1000;
     },
-    close: () => {
-      deps.db.close();
+    close: async () => {
+      await deps.sql.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -88,13 +96,17 @@ export function useHarness(scope: 'each' | 'all' = 'each'): Harness {
   (scope === 'all' ? beforeAll : beforeEach)(async () => {
     current = await createHarness();
   });
-  (scope === 'all' ? afterAll : afterEach)(() => {
-    current?.close();
+  (scope === 'all' ? afterAll : afterEach)(async () => {
+    const closing = current?.close();
     current = undefined;
+    await closing;
   });
   return {
     get deps() {
       return open().deps;
+    },
+    get db() {
+      return open().db;
     },
     get app() {
       return open().app;
@@ -110,9 +122,10 @@ export function useHarness(scope: 'each' | 'all' = 'each'): Harness {
     },
     now: () => open().now(),
     advance: (seconds) => open().advance(seconds),
-    close: () => {
-      open().close();
+    close: async () => {
+      const closing = open().close();
       current = undefined;
+      await closing;
     },
   };
 }

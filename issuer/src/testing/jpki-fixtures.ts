@@ -70,6 +70,6 @@ export function submitJpki(h: Harness, app: StartedJpki, chain: string[], signat
   );
 }
 
-export function adminToken(h: Harness, scopes: ('review' | 'issue' | 'revoke' | 'audit')[], name = 'tester'): string {
-  return createAdminToken(h.deps.db, h.now(), name, scopes).token;
+export async function adminToken(h: Harness, scopes: ('review' | 'issue' | 'revoke' | 'audit')[], name = 'tester'): Promise<string> {
+  return (await createAdminToken(h.deps.sql, h.now(), name, scopes)).token;
 }
