@@ -23,6 +23,11 @@ export function haproxyConfig(frontends) {
     '  timeout connect 2s',
     '  timeout client 60s',
     '  timeout server 60s',
+    // Idle keep-alive connections close in order, the side that reuses them first, so that no one
+    // sends a request on a connection the other end is closing: clients (Node's fetch: 4 s) before
+    // the balancer (4.5 s) before the services (5 s); idle connections to the services are purged
+    // within a second or two (pool-purge-delay on each server), well before the services close them.
+    '  timeout http-keep-alive 4500ms',
     // A connection that fails before the request was sent is retried on another replica; a request
     // already sent is never replayed by the balancer (POSTs are not idempotent; clients decide).
     '  retries 2',
@@ -41,7 +46,7 @@ export function haproxyConfig(frontends) {
       // Checked every 500 ms, out after 3 failures: a killed replica is gone within 2 s, while a
       // replica merely slow under load (2 cores shared with the load generator) stays in.
       '  timeout check 2s',
-      ...f.replicas.map((port, i) => `  server ${f.name}-${i + 1} 127.0.0.1:${port} check inter 500ms fall 3 rise 1`),
+      ...f.replicas.map((port, i) => `  server ${f.name}-${i + 1} 127.0.0.1:${port} check inter 500ms fall 3 rise 1 pool-purge-delay 1s`),
     );
   }
   return `${lines.join('\n')}\n`;

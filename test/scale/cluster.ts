@@ -1,10 +1,6 @@
-// The deployment the scale tests run: HAProxy in front of two verifier replicas on one PostgreSQL
-// database (on the test run's own server) and of the issuer. Every process is real; every request
-// the tests make goes through the balancer.
-//
-// The issuer runs as one replica on its SQLite file for now: its stores are still moving onto the
-// database port (issue 16), and it refuses a PostgreSQL URL until they all have. `issuerReplicas`
-// and `issuerOnPostgres` are where the second issuer goes in.
+// The deployment the scale tests run: HAProxy in front of two issuer and two verifier replicas, all
+// on one PostgreSQL server (the test run's own), the issuers in one database and the verifiers in
+// another. Every process is real; every request the tests make goes through the balancer.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase } from '@shomei/shared/testing';
@@ -13,7 +9,10 @@ import { BIN, mustRun, newSecret, type Service, startService } from '../../scrip
 import { freePort } from '../../scripts/lib/postgres.mjs';
 
 export interface Cluster {
+  /** The verifiers' database. */
   databaseUrl: string;
+  /** The issuers' database (PostgreSQL unless `issuerOnPostgres: false`). */
+  issuerDatabase: string;
   issuerUrl: string;
   verifierUrl: string;
   adminToken: string;
@@ -30,13 +29,15 @@ export interface Cluster {
 export interface ClusterOptions {
   verifierReplicas?: number;
   issuerReplicas?: number;
-  /** The issuer on the shared PostgreSQL database (else on `<dir>/issuer-data/issuer.db`). */
+  /** The issuer on PostgreSQL (default; else on its SQLite file `<dir>/issuer-data/issuer.db`, one replica only). */
   issuerOnPostgres?: boolean;
 }
 
 export async function startCluster(dir: string, options: ClusterOptions = {}): Promise<Cluster> {
-  const { verifierReplicas = 2, issuerReplicas = 1, issuerOnPostgres = false } = options;
+  const { verifierReplicas = 2, issuerReplicas = 2, issuerOnPostgres = true } = options;
+  if (issuerReplicas > 1 && !issuerOnPostgres) throw new Error('issuer replicas share a PostgreSQL database, not a SQLite file');
   const databaseUrl = await createTestDatabase();
+  const issuerDatabase = issuerOnPostgres ? await createTestDatabase() : join(dir, 'issuer-data', 'issuer.db');
   const issuerSecret = newSecret();
   const verifierSecret = newSecret();
   const adminToken = newSecret();
@@ -70,7 +71,8 @@ export async function startCluster(dir: string, options: ClusterOptions = {}): P
           '--data',
           join(dir, 'issuer-data'),
           '--sandbox',
-          ...(issuerOnPostgres ? ['--database', databaseUrl] : []),
+          '--database',
+          issuerDatabase,
         ],
         {
           env: { SHOMEI_ISSUER_SECRET: issuerSecret, SHOMEI_ISSUER_ADMIN_TOKEN: adminToken },
@@ -128,6 +130,7 @@ export async function startCluster(dir: string, options: ClusterOptions = {}): P
     await lb.serving('verifier');
     return {
       databaseUrl,
+      issuerDatabase,
       issuerUrl,
       verifierUrl,
       adminToken,

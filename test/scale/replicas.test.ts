@@ -1,8 +1,9 @@
-// Beyond one machine (issue 16): HAProxy round-robin in front of two verifier replicas on one
-// PostgreSQL database, and of the issuer. Every step of a journey may land on either verifier; what
-// one replica wrote the other must honour (one accepted answer per request), and a replica killed
-// with SIGKILL under load loses nothing and duplicates nothing for clients that retry on the other.
-// (The issuer runs as one replica until all its stores are on the database port: see cluster.ts.)
+// Beyond one machine (issue 16): HAProxy round-robin in front of two issuer and two verifier
+// replicas on PostgreSQL. Every step of a journey may land on either replica; what one replica wrote
+// the other must honour (one accepted answer per request, one status index per credential, one audit
+// chain), and a replica killed with SIGKILL under load duplicates nothing for clients that retry on
+// the other.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ afterAll(async () => {
 const delta = (before: Record<string, number>, after: Record<string, number>) =>
   Object.fromEntries(Object.entries(after).map(([server, n]) => [server, n - (before[server] ?? 0)]));
 
-describe('two verifiers behind HAProxy on one PostgreSQL database', () => {
+describe('two issuers and two verifiers behind HAProxy on PostgreSQL', () => {
   it('the whole journey through the load balancer, its verifier steps served by both replicas', async () => {
     const before = cluster.lb.servedBy();
     await mustRun(BIN.wallet, ['init'], { env: walletEnv });
@@ -55,7 +56,7 @@ describe('two verifiers behind HAProxy on one PostgreSQL database', () => {
     expect(record.status).toBe('accepted');
     expect(record.result.disclosed.family_name).toBe(DEMO_IDENTITY.family_name);
     const served = delta(before, cluster.lb.servedBy());
-    for (const replica of ['issuer-1', 'verifier-1', 'verifier-2']) expect(served[replica], replica).toBeGreaterThan(0);
+    for (const replica of ['issuer-1', 'issuer-2', 'verifier-1', 'verifier-2']) expect(served[replica], replica).toBeGreaterThan(0);
   }, 120_000);
 
   it('credentials for the answering holders, through the load balancer', async () => {
@@ -136,6 +137,105 @@ describe('two verifiers behind HAProxy on one PostgreSQL database', () => {
     }
   }, 120_000);
 });
+
+describe('the issuers under load', () => {
+  it('1,000 parallel credential requests across both issuers: unique status indexes, one audit chain that verifies', async () => {
+    const many = await prepareHolders(cluster.issuerUrl, cluster.adminToken, DEMO_IDENTITY, 1000, 50);
+    const before = cluster.lb.servedBy();
+    const responses = await Promise.all(
+      many.map((p) => credentialRequest(cluster.issuerUrl, p.token, proof(p.holder, cluster.issuerUrl, p.nonce))),
+    );
+    expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    const credentials = await Promise.all(
+      responses.map(async (r) => ((await r.json()) as { credentials: { credential: string }[] }).credentials[0]?.credential as string),
+    );
+    const served = delta(before, cluster.lb.servedBy());
+    expect(served['issuer-1']).toBeGreaterThan(300);
+    expect(served['issuer-2']).toBeGreaterThan(300);
+    // Unique among themselves and beside the credentials the journey tests got earlier.
+    expect(new Set([...credentials, ...issued].map(statusIdx)).size).toBe(1000 + issued.length);
+    const rows = await query<{ n: string; idxs: string }>(
+      cluster.issuerDatabase,
+      'SELECT COUNT(*) AS n, COUNT(DISTINCT status_idx) AS idxs FROM credentials',
+    );
+    // Every credential recorded (these, the earlier tests' and the journey wallet's batch) on its own index.
+    expect(Number(rows[0]?.n)).toBeGreaterThan(1000 + issued.length);
+    expect(rows[0]?.idxs).toBe(rows[0]?.n);
+    // The operator's own check, against the database both replicas appended to.
+    const audit = await mustRun(BIN.issuer, ['audit', 'verify', '--database', cluster.issuerDatabase, '--json'], {
+      env: { SHOMEI_ISSUER_SECRET: cluster.issuerSecret },
+    });
+    const result = JSON.parse(audit.stdout) as { ok: boolean; entries: number };
+    expect(result.ok).toBe(true);
+    expect(result.entries).toBeGreaterThanOrEqual(Number(rows[0]?.n)); // an entry per credential, at least
+  }, 300_000);
+
+  it('kill -9 of an issuer replica under load: nothing issued twice, every credential accounted for, the chain intact', async () => {
+    const n = 120;
+    const prepared = await prepareHolders(cluster.issuerUrl, cluster.adminToken, DEMO_IDENTITY, n, 40);
+    let done = 0;
+    const victim = cluster.issuers[1];
+    const outcomes = await Promise.all(
+      prepared.map(async (p) => {
+        const outcome = await credentialWithRetry(cluster.issuerUrl, p.token, proof(p.holder, cluster.issuerUrl, p.nonce));
+        done += 1;
+        if (done === 20) victim?.child.kill('SIGKILL');
+        return outcome;
+      }),
+    );
+    // 200: issued now. 401 invalid_token: an earlier attempt, cut off by the kill after its
+    // transaction committed, spent the token and the nonce and recorded the credential; its response
+    // died with the process (the wallet starts again from a new offer).
+    expect(outcomes.filter((o) => o.status !== 200 && o.code !== 'invalid_token')).toEqual([]);
+    const perOffer = await query<{ token_hash: string; used: string | null; n: string }>(
+      cluster.issuerDatabase,
+      `SELECT t.token_hash, t.used_at AS used, COUNT(c.id) AS n FROM access_tokens t
+       LEFT JOIN credentials c ON c.offer_id = t.offer_id WHERE t.token_hash = ANY($1) GROUP BY t.token_hash, t.used_at`,
+      [prepared.map((p) => createHash('sha256').update(p.token).digest('base64url'))],
+    );
+    expect(perOffer).toHaveLength(n);
+    // Every holder's offer got exactly one credential: none twice, none dropped by a rolled-back half.
+    expect(perOffer.filter((r) => r.n !== '1' || r.used === null)).toEqual([]);
+    const delivered = outcomes.filter((o) => o.status === 200).map((o) => statusIdx(o.credential as string));
+    expect(new Set(delivered).size).toBe(delivered.length);
+    const audit = await mustRun(BIN.issuer, ['audit', 'verify', '--database', cluster.issuerDatabase, '--json'], {
+      env: { SHOMEI_ISSUER_SECRET: cluster.issuerSecret },
+    });
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true });
+  }, 300_000);
+});
+
+async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    return (await db.query(sql, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
+}
+
+/** A wallet's credential request, tried again when the connection drops or the balancer answers 502–504. */
+async function credentialWithRetry(
+  issuer: string,
+  token: string,
+  proofJwt: string,
+): Promise<{ status: number; code?: string; credential?: string }> {
+  for (let attempt = 0; ; attempt++) {
+    let status = 0;
+    try {
+      const res = await credentialRequest(issuer, token, proofJwt);
+      status = res.status;
+      const body = (await res.json().catch(() => ({}))) as { error?: string; credentials?: { credential: string }[] };
+      if (status === 200) return { status, credential: body.credentials?.[0]?.credential as string };
+      if (status < 500) return { status, ...(body.error ? { code: body.error } : {}) };
+    } catch {
+      status = 0;
+    }
+    if (attempt >= 40) return { status };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 /**
  * What a wallet does when the connection drops or the balancer answers 502/503/504: try again (the
