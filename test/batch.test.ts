@@ -5,7 +5,17 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAudit } from '@shomei/issuer';
-import { generateEs256KeyPair, openDatabase, presentSdJwtVc, SqliteDatabase } from '@shomei/shared';
+import {
+  generateEs256KeyPair,
+  isPostgresUrl,
+  openDatabase,
+  PostgresDatabase,
+  presentSdJwtVc,
+  type SqlDatabase,
+  SqliteDatabase,
+  type SqlValue,
+} from '@shomei/shared';
+import { createTestDatabase } from '@shomei/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BIN,
@@ -118,22 +128,37 @@ function killAt(atLines: number): Promise<void> {
 }
 
 /** Resolves once a batch chunk is claimed by the process `pid` (a worker's holder is `host:pid:nonce`). */
-async function holdsClaim(dbFile: string, pid: number): Promise<void> {
+/** Waits until worker `pid` holds a chunk claim, in the SQLite file or the PostgreSQL database `target`. */
+async function holdsClaim(target: string, pid: number): Promise<void> {
   for (let i = 0; i < 3_000; i++) {
     try {
-      const db = openDatabase(dbFile, []);
-      try {
-        const row = db.prepare("SELECT COUNT(*) AS n FROM batch_chunks WHERE state = 'claimed' AND claimed_by LIKE ?").get(`%:${pid}:%`);
-        if ((row as { n: number }).n > 0) return;
-      } finally {
-        db.close();
-      }
+      const rows = await queryIssuerDb<{ n: number }>(
+        target,
+        "SELECT COUNT(*) AS n FROM batch_chunks WHERE state = 'claimed' AND claimed_by LIKE ?",
+        [`%:${pid}:%`],
+      );
+      if (Number(rows[0]?.n) > 0) return;
     } catch {
       // not created yet, or busy: look again
     }
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`worker ${pid} never held a claim`);
+}
+
+/**
+ * Reads the issuer's database as the test's own observer: a SQLite file without migrating it (it
+ * may not exist yet, and the workers own its schema), or PostgreSQL through a pool of its own.
+ */
+async function queryIssuerDb<T>(target: string, sql: string, params: SqlValue[] = []): Promise<T[]> {
+  const db: SqlDatabase = isPostgresUrl(target)
+    ? await PostgresDatabase.connect(target, { max: 1 })
+    : new SqliteDatabase(openDatabase(target, []));
+  try {
+    return await db.all<T>(sql, params);
+  } finally {
+    await db.close();
+  }
 }
 
 describe('batch issuance, crash and resume', () => {
@@ -191,56 +216,74 @@ describe('batch issuance, crash and resume', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyComplete: true, issued: expectedValid.size });
   }, 180_000);
 
-  it('two batch --worker processes share one job on one SQLite file; one killed -9, the other finishes it, each record once', async () => {
-    const shared = join(dir, 'shared.jsonl');
-    const ids = new Set<string>();
-    const lines: string[] = [];
-    for (let n = 1; n <= 3_000; n++) {
-      lines.push(row(n, generateEs256KeyPair().publicJwk).replace(`"bank-${n}"`, `"wk-${n}"`));
-      ids.add(`wk-${n}`);
-    }
-    writeFileSync(shared, `${lines.join('\n')}\n`);
-    const args = [
-      'batch',
-      shared,
-      '--mode',
-      'direct',
-      '--data',
-      dataDir,
-      '--public-url',
-      PUBLIC_URL,
-      '--chunk',
-      '100',
-      '--workers',
-      '1',
-      '--worker',
-    ];
-    const env = { ...process.env, SHOMEI_ISSUER_SECRET: secret };
-    const doomed = spawn(process.execPath, [BIN.issuer, ...args], { env, stdio: 'ignore' });
-    const doomedExit = new Promise<NodeJS.Signals | null>((resolve) => doomed.once('exit', (_code, signal) => resolve(signal)));
-    const survivor = mustRun(BIN.issuer, [...args, '--json'], { env: { SHOMEI_ISSUER_SECRET: secret }, timeoutMs: 150_000 });
-    // Kill it while it holds a claim (its holder names its pid), so that the survivor must take the chunk over.
-    await holdsClaim(join(dataDir, 'issuer.db'), doomed.pid as number);
-    doomed.kill('SIGKILL');
-    expect(await doomedExit).toBe('SIGKILL'); // killed mid-job, not finished
-    const summary = JSON.parse((await survivor).stdout) as { issued: number; errors: number; output: string };
-    expect(summary).toMatchObject({ issued: 3_000, errors: 0 });
-    const out = readFileSync(summary.output, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as { external_id: string }).external_id);
-    expect(out).toHaveLength(3_000);
-    expect(new Set(out)).toEqual(ids);
-    const db = openDatabase(join(dataDir, 'issuer.db'), []);
-    try {
-      expect(db.prepare("SELECT COUNT(*) AS n FROM batch_records WHERE external_id LIKE 'wk-%'").get()).toEqual({ n: 3_000 });
-      expect(await verifyAudit(new SqliteDatabase(db, false))).toMatchObject({ ok: true });
+  // The same job on SQLite (workers on one host) and on PostgreSQL (workers on any host).
+  const workerBackends = [
+    { name: 'one SQLite file', prefix: 'wk', database: async () => join(dataDir, 'issuer.db') },
+    { name: 'PostgreSQL', prefix: 'pg', database: createTestDatabase },
+  ];
+  it.each(workerBackends)(
+    'two batch --worker processes share one job on $name; one killed -9, the other finishes it, each record once',
+    async ({ prefix, database }) => {
+      const target = await database();
+      const shared = join(dir, `shared-${prefix}.jsonl`);
+      const ids = new Set<string>();
+      const lines: string[] = [];
+      for (let n = 1; n <= 3_000; n++) {
+        lines.push(row(n, generateEs256KeyPair().publicJwk).replace(`"bank-${n}"`, `"${prefix}-${n}"`));
+        ids.add(`${prefix}-${n}`);
+      }
+      writeFileSync(shared, `${lines.join('\n')}\n`);
+      const args = [
+        'batch',
+        shared,
+        '--mode',
+        'direct',
+        '--data',
+        dataDir,
+        '--database',
+        target,
+        '--public-url',
+        PUBLIC_URL,
+        '--chunk',
+        '100',
+        '--workers',
+        '1',
+        '--worker',
+      ];
+      const env = { ...process.env, SHOMEI_ISSUER_SECRET: secret };
+      const doomed = spawn(process.execPath, [BIN.issuer, ...args], { env, stdio: 'ignore' });
+      const doomedExit = new Promise<NodeJS.Signals | null>((resolve) => doomed.once('exit', (_code, signal) => resolve(signal)));
+      const survivor = mustRun(BIN.issuer, [...args, '--json'], { env: { SHOMEI_ISSUER_SECRET: secret }, timeoutMs: 150_000 });
+      // Kill it while it holds a claim (its holder names its pid), so that the survivor must take the chunk over.
+      await holdsClaim(target, doomed.pid as number);
+      doomed.kill('SIGKILL');
+      expect(await doomedExit).toBe('SIGKILL'); // killed mid-job, not finished
+      const summary = JSON.parse((await survivor).stdout) as { issued: number; errors: number; output: string };
+      expect(summary).toMatchObject({ issued: 3_000, errors: 0 });
+      const out = readFileSync(summary.output, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { external_id: string }).external_id);
+      expect(out).toHaveLength(3_000);
+      expect(new Set(out)).toEqual(ids);
+      const [records] = await queryIssuerDb<{ n: number }>(target, 'SELECT COUNT(*) AS n FROM batch_records WHERE external_id LIKE ?', [
+        `${prefix}-%`,
+      ]);
+      expect(Number(records?.n)).toBe(3_000);
+      const [distinct] = await queryIssuerDb<{ n: number }>(
+        target,
+        "SELECT COUNT(DISTINCT c.status_list_id || ':' || c.status_idx) AS n FROM credentials c JOIN batch_records r ON r.credential_id = c.id WHERE r.external_id LIKE ?",
+        [`${prefix}-%`],
+      );
+      expect(Number(distinct?.n)).toBe(3_000);
+      const audit = await mustRun(BIN.issuer, ['audit', 'verify', '--database', target, '--json']);
+      expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true });
       // The chunk the killed worker held was claimed again once its claim ran out.
-      expect((db.prepare('SELECT MAX(attempts) AS n FROM batch_chunks').get() as { n: number }).n).toBeGreaterThanOrEqual(2);
-    } finally {
-      db.close();
-    }
-  }, 180_000);
+      const [attempts] = await queryIssuerDb<{ n: number }>(target, 'SELECT MAX(attempts) AS n FROM batch_chunks');
+      expect(Number(attempts?.n)).toBeGreaterThanOrEqual(2);
+    },
+    180_000,
+  );
 
   it('a batch credential verifies at the verifier like any other', async () => {
     const issuer = await startService(BIN.issuer, ['serve', '--port', String(PORT), '--data', dataDir], {

@@ -36,3 +36,4 @@ export {
   findCredentialsByOffer,
 } from './store/credentials.js';
 export { issuerMigrations } from './store/migrations.js';
+export { issuerPostgresMigrations, openIssuerDatabase } from './store/open.js';
