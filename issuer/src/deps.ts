@@ -1,11 +1,11 @@
 import { dirname, join } from 'node:path';
 import { isPostgresUrl, KeyVault, ShomeiError, type SqlDatabase } from '@shomei/shared';
 import { type AuditSink, appendAudit } from './audit/audit-log.js';
+import { openIssuerDatabase } from './database.js';
 import { type IssuerKeys, loadIssuerKeys } from './keys.js';
 import type { ProofingConfig } from './proofing/config.js';
 import { DEFAULT_SETTINGS, type IssuerSettings } from './settings.js';
 import { StatusLists } from './status/status-lists.js';
-import { openIssuerDatabase } from './store/open.js';
 
 export type SandboxConfig = { enabled: false } | { enabled: true; adminToken: string };
 

@@ -8,6 +8,7 @@ export {
 export { type AuditEntry, type AuditEvent, type AuditVerification, appendAudit, exportAudit, verifyAudit } from './audit/audit-log.js';
 export { type BatchMode, type BatchOptions, type BatchSummary, runBatch } from './batch/engine.js';
 export { ConfigError, DEFAULT_DATA_DIR, ENV, resolveServeConfig, type ServeConfig, type ServeFlags } from './config.js';
+export { issuerPostgresMigrations, openIssuerDatabase } from './database.js';
 export { type IssuerDeps, type Logger, normalizeBaseUrl, type OpenIssuerOptions, openIssuerDeps, type SandboxConfig } from './deps.js';
 export { createIssuerApp } from './http/app.js';
 export { MAX_BODY_BYTES } from './http/limits.js';
@@ -36,4 +37,3 @@ export {
   findCredentialsByOffer,
 } from './store/credentials.js';
 export { issuerMigrations } from './store/migrations.js';
-export { issuerPostgresMigrations, openIssuerDatabase } from './store/open.js';

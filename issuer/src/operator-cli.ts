@@ -5,10 +5,10 @@ import type { Command } from 'commander';
 import { createAdminToken, listAdminTokens, parseScopes, revokeAdminToken } from './admin/tokens.js';
 import { appendAudit, exportAudit, verifyAudit } from './audit/audit-log.js';
 import { DEFAULT_DATA_DIR, ENV, resolveSecret } from './config.js';
+import { openIssuerDatabase } from './database.js';
 import { SIGNING_KEY_PURPOSE } from './keys.js';
 import type { JpkiAttributes } from './proofing/jpki/attributes.js';
 import { initTestCaDir, issueIntoDir, revokeInDir } from './proofing/jpki/test-ca.js';
-import { openIssuerDatabase } from './store/open.js';
 
 const NAME = 'shomei-issuer';
 

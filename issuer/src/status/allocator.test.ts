@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type SqlDatabase, StatusList } from '@shomei/shared';
 import { createTestDatabase } from '@shomei/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openIssuerDatabase } from '../store/open.js';
+import { openIssuerDatabase } from '../database.js';
 import { ensureStatusList } from '../store/status-lists.js';
 import { StatusIndexAllocator } from './allocator.js';
 

@@ -6,11 +6,11 @@ import { createTestDatabase } from '@shomei/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdminToken, revokeAdminToken } from '../admin/tokens.js';
 import { appendAudit, exportAudit, verifyAudit } from '../audit/audit-log.js';
+import { openIssuerDatabase } from '../database.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { consumeNonce, deleteExpiredNonces, insertNonce } from '../store/nonces.js';
 import { countWrongTxCode, findOffer, insertOffer, type NewOffer, redeemOffer } from '../store/offers.js';
 import { findUsableAccessToken, insertAccessToken, useAccessToken } from '../store/tokens.js';
-import { openIssuerDatabase } from './open.js';
 
 const open: SqlDatabase[] = [];
 const dirs: string[] = [];

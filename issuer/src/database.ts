@@ -1,7 +1,7 @@
 import { openServiceDatabase, type SqlDatabase, type SqlMigration, vaultPostgresMigrations } from '@shomei/shared';
-import { proofingBatchPostgresMigrations } from '../batch/postgres-schema.js';
-import { issuerMigrations } from './migrations.js';
-import { issuerCorePostgresMigrations } from './postgres-core.js';
+import { proofingBatchPostgresMigrations } from './batch/postgres-schema.js';
+import { issuerMigrations } from './store/migrations.js';
+import { issuerCorePostgresMigrations } from './store/postgres-core.js';
 
 /** The issuer's PostgreSQL schema: the key vault, the OpenID4VCI core, then proofing and batch. */
 export const issuerPostgresMigrations: readonly SqlMigration[] = [
