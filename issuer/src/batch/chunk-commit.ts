@@ -12,9 +12,11 @@ import {
   type BatchJobRow,
   type EarlierRecord,
   findBatchRecords,
-  insertBatchCredential,
-  insertBatchRecord,
+  insertBatchCredentials,
+  insertBatchRecords,
   moveBatchRecord,
+  type NewBatchCredential,
+  type NewBatchRecord,
   saveCheckpoint,
 } from './store.js';
 
@@ -206,10 +208,12 @@ export async function recordIssued(
 ): Promise<void> {
   const { jobId, direct, issuedAt, expiresAt } = ctx;
   for (const row of offerRows) await insertOffer(tx, row);
+  const credentials: NewBatchCredential[] = [];
+  const records: NewBatchRecord[] = [];
   for (const a of accepted) {
     const record = { externalId: a.externalId, jobId, line: a.line, at };
     if (direct) {
-      await insertBatchCredential(tx, {
+      credentials.push({
         id: a.id,
         statusListId: a.statusListId,
         statusIdx: a.statusIdx,
@@ -219,13 +223,15 @@ export async function recordIssued(
         expiresAt,
         jobId,
       });
-      await insertBatchRecord(tx, { ...record, credentialId: a.id, offerId: null });
+      records.push({ ...record, credentialId: a.id, offerId: null });
     } else if (a.replaces) {
       if (!(await moveBatchRecord(tx, { ...record, credentialId: null, offerId: a.id, replaces: a.replaces }))) {
         throw new ShomeiError('conflict', `the earlier offer of line ${a.line} changed while it was being replaced`);
       }
-    } else await insertBatchRecord(tx, { ...record, credentialId: null, offerId: a.id });
+    } else records.push({ ...record, credentialId: null, offerId: a.id });
   }
+  await insertBatchCredentials(tx, credentials);
+  await insertBatchRecords(tx, records);
   const reissued = accepted.filter((a) => a.replaces);
   if (reissued.length > 0) {
     await appendAuditMany(tx, at, [

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@shomei/shared';
+import type { SqlExecutor, SqlValue } from '@shomei/shared';
 
 // The tables are made by the issuer's migrations (store/migrations.ts: issuer-010-batch,
 // issuer-013-batch-chunks; PostgreSQL: batch/postgres-schema.ts). Every function takes an executor,
@@ -105,14 +105,31 @@ export interface NewBatchRecord {
 }
 
 export async function insertBatchRecord(db: SqlExecutor, r: NewBatchRecord): Promise<void> {
-  await db.run('INSERT INTO batch_records (external_id, job_id, line, credential_id, offer_id, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-    r.externalId,
-    r.jobId,
-    r.line,
-    r.credentialId,
-    r.offerId,
-    r.at,
-  ]);
+  await insertBatchRecords(db, [r]);
+}
+
+/** Many records, a few hundred per statement. */
+export async function insertBatchRecords(db: SqlExecutor, records: readonly NewBatchRecord[]): Promise<void> {
+  await insertRows(
+    db,
+    'INSERT INTO batch_records (external_id, job_id, line, credential_id, offer_id, created_at) VALUES',
+    records.map((r) => [r.externalId, r.jobId, r.line, r.credentialId, r.offerId, r.at]),
+  );
+}
+
+/** Rows per multi-row INSERT: 8 columns × 250 stays far below both databases' parameter limits. */
+const ROWS_PER_INSERT = 250;
+
+/**
+ * One INSERT per group of rows rather than per row: a chunk commits thousands of rows, and on
+ * PostgreSQL each statement is a round trip (on SQLite it saves little, and costs nothing).
+ */
+async function insertRows(db: SqlExecutor, head: string, rows: readonly SqlValue[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const group = rows.slice(i, i + ROWS_PER_INSERT);
+    const tuple = `(${(group[0] as SqlValue[]).map(() => '?').join(', ')})`;
+    await db.run(`${head} ${group.map(() => tuple).join(', ')}`, group.flat());
+  }
 }
 
 /** A reissued record moves to this job: true unless its earlier offer changed meanwhile. */
@@ -139,10 +156,11 @@ export interface NewBatchCredential {
  * A direct-mode credential row (no offer). The `credentials` table is the core's; batch inserts
  * its own rows with the batch job's id, as it did before the port.
  */
-export async function insertBatchCredential(db: SqlExecutor, c: NewBatchCredential): Promise<void> {
-  await db.run(
+export async function insertBatchCredentials(db: SqlExecutor, credentials: readonly NewBatchCredential[]): Promise<void> {
+  await insertRows(
+    db,
     `INSERT INTO credentials (id, offer_id, status_list_id, status_idx, holder_jwk_thumbprint, assurance_level, sandbox,
-       issued_at, expires_at, batch_job_id) VALUES (?, NULL, ?, ?, ?, ?, 0, ?, ?, ?)`,
-    [c.id, c.statusListId, c.statusIdx, c.thumbprint, c.level, c.issuedAt, c.expiresAt, c.jobId],
+       issued_at, expires_at, batch_job_id) VALUES`,
+    credentials.map((c) => [c.id, null, c.statusListId, c.statusIdx, c.thumbprint, c.level, 0, c.issuedAt, c.expiresAt, c.jobId]),
   );
 }
